@@ -1,0 +1,4 @@
+//! Reusable UI pieces. No SQL and no business rules here: components call server functions.
+
+pub mod form;
+pub mod shell;

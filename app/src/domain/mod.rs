@@ -1,0 +1,8 @@
+//! Pure business types and rules: no I/O, no database, no framework. Compiles to wasm too,
+//! so the browser validates forms with the same rules the server enforces.
+
+pub mod role;
+pub mod validate;
+
+pub use role::{Permission, Role};
+pub use validate::{Email, FieldErrors, Password};

@@ -1,0 +1,156 @@
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+
+pub const PASSWORD_MIN_CHARS: usize = 12;
+pub const PASSWORD_MAX_CHARS: usize = 1024;
+pub const NAME_MAX_CHARS: usize = 100;
+
+/// Messages per form field, each saying what to fix.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FieldErrors(pub BTreeMap<String, String>);
+
+impl FieldErrors {
+    pub fn add(&mut self, field: &str, message: impl Into<String>) {
+        self.0.entry(field.to_string()).or_insert_with(|| message.into());
+    }
+    pub fn get(&self, field: &str) -> Option<&str> {
+        self.0.get(field).map(String::as_str)
+    }
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+    /// Records `result`'s error under `field` and hands back its value.
+    pub fn check<T>(&mut self, field: &str, result: Result<T, String>) -> Option<T> {
+        match result {
+            Ok(v) => Some(v),
+            Err(m) => {
+                self.add(field, m);
+                None
+            }
+        }
+    }
+}
+
+/// An e-mail address, trimmed and lower-cased, with one `@` and a dotted domain.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Email(String);
+
+impl Email {
+    pub fn parse(input: &str) -> Result<Email, String> {
+        let s = input.trim().to_lowercase();
+        if s.is_empty() {
+            return Err("Enter an e-mail address.".into());
+        }
+        if s.len() > 254 {
+            return Err("This e-mail address is too long (at most 254 characters).".into());
+        }
+        let Some((local, domain)) = s.split_once('@') else {
+            return Err("Enter an e-mail address like name@example.com.".into());
+        };
+        let ok_domain = domain.contains('.')
+            && !domain.starts_with('.')
+            && !domain.ends_with('.')
+            && !domain.contains("..")
+            && domain
+                .chars()
+                .all(|c| c.is_alphanumeric() || c == '.' || c == '-');
+        let ok_local = !local.is_empty()
+            && local.len() <= 64
+            && !local.chars().any(|c| c.is_whitespace() || c == '@' || c == '<' || c == '>');
+        if !ok_domain || !ok_local {
+            return Err("Enter an e-mail address like name@example.com.".into());
+        }
+        Ok(Email(s))
+    }
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+/// A new password that meets the length rule. The old password never goes through this:
+/// whatever was accepted once must keep working.
+pub struct Password(String);
+
+impl Password {
+    pub fn parse(input: &str) -> Result<Password, String> {
+        let n = input.chars().count();
+        if n < PASSWORD_MIN_CHARS {
+            return Err(format!(
+                "Use at least {PASSWORD_MIN_CHARS} characters (this one has {n})."
+            ));
+        }
+        if n > PASSWORD_MAX_CHARS {
+            return Err(format!("Use at most {PASSWORD_MAX_CHARS} characters."));
+        }
+        Ok(Password(input.to_string()))
+    }
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+}
+
+/// Checks a new password and its confirmation together.
+pub fn new_password(errors: &mut FieldErrors, password: &str, confirm: &str) -> Option<Password> {
+    let p = errors.check("password", Password::parse(password))?;
+    if password != confirm {
+        errors.add("confirm", "The two passwords differ: type the same password twice.");
+        return None;
+    }
+    Some(p)
+}
+
+/// A person's display name: trimmed, 1–100 characters, no control characters.
+pub fn person_name(input: &str) -> Result<String, String> {
+    let s = input.trim();
+    if s.is_empty() {
+        return Err("Enter a name.".into());
+    }
+    if s.chars().count() > NAME_MAX_CHARS {
+        return Err(format!("Use at most {NAME_MAX_CHARS} characters."));
+    }
+    if s.chars().any(char::is_control) {
+        return Err("Remove the line breaks or control characters.".into());
+    }
+    Ok(s.to_string())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn emails() {
+        assert_eq!(Email::parse("  Ann@Example.COM ").unwrap().as_str(), "ann@example.com");
+        for bad in ["", "ann", "ann@", "@x.ee", "ann@localhost", "a b@x.ee", "ann@x..ee", "ann@.x.ee"] {
+            assert!(Email::parse(bad).is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn password_length_counts_characters_not_bytes() {
+        assert!(Password::parse("short").is_err());
+        assert!(Password::parse("elevenchars").is_err());
+        assert!(Password::parse("twelve chars").is_ok());
+        assert!(Password::parse(&"õ".repeat(12)).is_ok());
+        assert!(Password::parse(&"x".repeat(1024)).is_ok());
+        assert!(Password::parse(&"x".repeat(1025)).is_err());
+    }
+
+    #[test]
+    fn confirmation_must_match() {
+        let mut e = FieldErrors::default();
+        assert!(new_password(&mut e, "correct horse battery", "correct horse batterY").is_none());
+        assert!(e.get("confirm").is_some());
+        let mut e = FieldErrors::default();
+        assert!(new_password(&mut e, "correct horse battery", "correct horse battery").is_some());
+        assert!(e.is_empty());
+    }
+
+    #[test]
+    fn names() {
+        assert_eq!(person_name("  Mari Maasikas ").unwrap(), "Mari Maasikas");
+        assert!(person_name(" ").is_err());
+        assert!(person_name("a\nb").is_err());
+        assert!(person_name(&"a".repeat(101)).is_err());
+    }
+}

@@ -1,0 +1,76 @@
+//! The one error type that server functions, pages and HTTP routes share.
+
+use crate::domain::FieldErrors;
+use leptos::server_fn::codec::JsonEncoding;
+use leptos::server_fn::error::{FromServerFnError, ServerFnErrorErr};
+use serde::{Deserialize, Serialize};
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, thiserror::Error)]
+pub enum AppError {
+    /// Some fields need fixing; each message says how.
+    #[error("Please correct the highlighted fields.")]
+    Validation(FieldErrors),
+    #[error("Please sign in.")]
+    Unauthenticated,
+    #[error("Your role does not allow this. Ask an admin of this shop.")]
+    Forbidden,
+    #[error("Not found.")]
+    NotFound,
+    /// The request clashes with the current state; the message says what to do.
+    #[error("{0}")]
+    Conflict(String),
+    #[error("Too many attempts. Try again in {} minute(s).", .retry_after_secs.div_ceil(60).max(1))]
+    TooManyAttempts { retry_after_secs: u64 },
+    /// Something failed on our side. Details are in the server log under this request id.
+    #[error("Something went wrong on our side. Please try again; if it keeps happening, contact support.")]
+    Internal,
+    /// The request itself could not be understood (malformed form data).
+    #[error("The request could not be understood: {0}")]
+    BadRequest(String),
+}
+
+impl AppError {
+    pub fn field(field: &str, message: impl Into<String>) -> Self {
+        let mut e = FieldErrors::default();
+        e.add(field, message);
+        AppError::Validation(e)
+    }
+
+    pub fn status(&self) -> http::StatusCode {
+        use http::StatusCode as S;
+        match self {
+            AppError::Validation(_) | AppError::BadRequest(_) => S::UNPROCESSABLE_ENTITY,
+            AppError::Unauthenticated => S::UNAUTHORIZED,
+            AppError::Forbidden => S::FORBIDDEN,
+            AppError::NotFound => S::NOT_FOUND,
+            AppError::Conflict(_) => S::CONFLICT,
+            AppError::TooManyAttempts { .. } => S::TOO_MANY_REQUESTS,
+            AppError::Internal => S::INTERNAL_SERVER_ERROR,
+        }
+    }
+
+    pub fn field_errors(&self) -> Option<&FieldErrors> {
+        match self {
+            AppError::Validation(f) => Some(f),
+            _ => None,
+        }
+    }
+}
+
+impl FromServerFnError for AppError {
+    type Encoder = JsonEncoding;
+
+    fn from_server_fn_error(value: ServerFnErrorErr) -> Self {
+        match value {
+            ServerFnErrorErr::Args(m) | ServerFnErrorErr::Deserialization(m) => {
+                AppError::BadRequest(m)
+            }
+            ServerFnErrorErr::Request(_) | ServerFnErrorErr::Response(_) => AppError::Conflict(
+                "The portal could not be reached. Check your connection and try again.".into(),
+            ),
+            _ => AppError::Internal,
+        }
+    }
+}
+
+pub type AppResult<T> = Result<T, AppError>;

@@ -1,0 +1,69 @@
+//! Portal: the merchant self-service portal of a payment service provider.
+//!
+//! `domain` holds the pure rules, `server` the services (SSR only), `api` the server
+//! functions the browser calls, and `pages`/`components` the UI.
+
+#![recursion_limit = "256"]
+
+pub mod api;
+pub mod components;
+pub mod domain;
+pub mod error;
+pub mod pages;
+#[cfg(feature = "ssr")]
+pub mod server;
+
+use leptos::prelude::*;
+use leptos_meta::{provide_meta_context, MetaTags, Stylesheet, Title};
+use leptos_router::components::{ParentRoute, Route, Router, Routes};
+use leptos_router::{path, SsrMode};
+
+/// The HTML document around the app, rendered on the server.
+pub fn shell(options: LeptosOptions) -> impl IntoView {
+    #[cfg(feature = "ssr")]
+    server::provide_request_nonce();
+    view! {
+        <!DOCTYPE html>
+        <html lang="en">
+            <head>
+                <meta charset="utf-8" />
+                <meta name="viewport" content="width=device-width, initial-scale=1" />
+                <HydrationScripts options />
+                <MetaTags />
+            </head>
+            <body>
+                <App />
+            </body>
+        </html>
+    }
+}
+
+#[component]
+pub fn App() -> impl IntoView {
+    provide_meta_context();
+    // Lets browser tests (and anyone curious) see when the page has become interactive.
+    Effect::new(move |_| {
+        if let Some(body) = document().body() {
+            let _ = body.set_attribute("data-hydrated", "true");
+        }
+    });
+    view! {
+        <Stylesheet id="leptos" href="/pkg/portal.css" />
+        <Title formatter=|t: String| if t.is_empty() { "Portal".to_string() } else { format!("{t} · Portal") } />
+        <Router>
+            <Routes fallback=pages::NotFound>
+                <Route path=path!("/") view=pages::auth::Home ssr=SsrMode::Async />
+                <Route path=path!("/login") view=pages::auth::SignIn ssr=SsrMode::Async />
+                <Route path=path!("/forgot-password") view=pages::auth::ForgotPassword ssr=SsrMode::Async />
+                <Route path=path!("/reset-password/:token") view=pages::auth::ResetPassword ssr=SsrMode::Async />
+                <Route path=path!("/invite/:token") view=pages::auth::AcceptInvite ssr=SsrMode::Async />
+                <Route path=path!("/account") view=pages::account::Account ssr=SsrMode::Async />
+                <ParentRoute path=path!("/shops/:shop") view=components::shell::ShopLayout ssr=SsrMode::Async>
+                    <Route path=path!("") view=pages::overview::Overview ssr=SsrMode::Async />
+                    <Route path=path!("users") view=pages::users::Users ssr=SsrMode::Async />
+                    <Route path=path!("audit") view=pages::audit::Audit ssr=SsrMode::Async />
+                </ParentRoute>
+            </Routes>
+        </Router>
+    }
+}

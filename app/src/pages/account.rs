@@ -1,0 +1,64 @@
+use crate::api::account::{current_account, ChangePassword, UpdateName};
+use crate::components::form::{field_msg, form_msg, succeeded, ErrorPage, Field, FormError};
+use crate::components::shell::{SignInRedirect, SignOutButton};
+use crate::error::AppError;
+use leptos::prelude::*;
+use leptos_meta::Title;
+
+/// My account: name and password.
+#[component]
+pub fn Account() -> impl IntoView {
+    let rename = ServerAction::<UpdateName>::new();
+    let password = ServerAction::<ChangePassword>::new();
+    let who = Resource::new(move || rename.version().get(), |_| current_account());
+    let pv = password.value();
+    view! {
+        <Title text="My account" />
+        <Suspense fallback=|| view! { <p class="loading">"Loading…"</p> }>
+            {move || Suspend::new(async move {
+                match who.await {
+                    Ok(Some(m)) => view! {
+                        <a class="skip" href="#main">"Skip to content"</a>
+                        <header class="top">
+                            <div class="brand"><span class="shop-name">"My account"</span></div>
+                            <div class="who"><span>{m.email.clone()}</span><SignOutButton /></div>
+                        </header>
+                        <nav class="main-nav" aria-label="Main">
+                            {m.shops.iter().map(|s| view! { <a href=format!("/shops/{}", s.slug)>{s.name.clone()}</a> }).collect_view()}
+                            <a href="/account" aria-current="page">"My account"</a>
+                        </nav>
+                        <main id="main">
+                            <section class="panel">
+                                <h1>"My account"</h1>
+                                <p>"You sign in as "<strong>{m.email.clone()}</strong>"."</p>
+                                <h2>"Name"</h2>
+                                <div aria-live="polite">{move || succeeded(rename).get().then(|| view! { <p class="banner ok" role="status">"Your name is saved."</p> })}</div>
+                                <ActionForm action=rename>
+                                    <Field label="Name" name="name" value=m.name.clone() autocomplete="name" required=true error=field_msg(rename, "name") id_prefix="me-" />
+                                    <button type="submit">"Save name"</button>
+                                </ActionForm>
+                            </section>
+                            <section class="panel">
+                                <h2>"Change password"</h2>
+                                <p class="muted">"Changing your password signs you out everywhere else."</p>
+                                <div aria-live="polite">{move || succeeded(password).get().then(|| view! { <p class="banner ok" role="status">"Your password is changed. Other sessions are signed out."</p> })}</div>
+                                <FormError message=Signal::derive(move || match pv.get() {
+                                    Some(Err(AppError::Validation(_))) => None,
+                                    _ => form_msg(password).get(),
+                                }) />
+                                <ActionForm action=password>
+                                    <Field label="Current password" name="current" kind="password" autocomplete="current-password" required=true error=field_msg(password, "current") />
+                                    <Field label="New password" name="password" kind="password" autocomplete="new-password" hint="At least 12 characters." required=true error=field_msg(password, "password") />
+                                    <Field label="New password again" name="confirm" kind="password" autocomplete="new-password" required=true error=field_msg(password, "confirm") />
+                                    <button type="submit" class="primary" disabled=move || password.pending().get()>"Change password"</button>
+                                </ActionForm>
+                            </section>
+                        </main>
+                    }.into_any(),
+                    Ok(None) | Err(AppError::Unauthenticated) => view! { <SignInRedirect /> }.into_any(),
+                    Err(e) => view! { <main id="main"><ErrorPage error=e /></main> }.into_any(),
+                }
+            })}
+        </Suspense>
+    }
+}

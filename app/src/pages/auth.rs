@@ -1,0 +1,167 @@
+//! Signing in, the forgotten-password flow, invite acceptance and the start page.
+
+use crate::api::account::current_account;
+use crate::api::auth::{get_invite, AcceptInvite, RequestPasswordReset, ResetPassword, SignIn};
+use crate::components::form::{field_msg, form_msg, Field, FormError};
+use crate::domain::validate::PASSWORD_MIN_CHARS;
+use crate::error::AppError;
+use leptos::prelude::*;
+use leptos_meta::Title;
+use leptos_router::components::Redirect;
+use leptos_router::hooks::{use_params_map, use_query_map};
+
+/// `/`: the first shop of a signed-in user, otherwise the sign-in page.
+#[component]
+pub fn Home() -> impl IntoView {
+    let who = Resource::new(|| (), |_| current_account());
+    view! {
+        <Suspense fallback=|| view! { <p class="loading">"Loading…"</p> }>
+            {move || Suspend::new(async move {
+                match who.await {
+                    Ok(Some(m)) => match m.shops.first() {
+                        Some(s) => view! { <Redirect path=format!("/shops/{}", s.slug) /> }.into_any(),
+                        None => view! {
+                            <main id="main" class="narrow"><section class="panel">
+                                <h1>"No shops yet"</h1>
+                                <p>"Your account has no access to any shop. Ask your shop's admin to invite you."</p>
+                            </section></main>
+                        }.into_any(),
+                    },
+                    Ok(None) | Err(AppError::Unauthenticated) => view! { <Redirect path="/login" /> }.into_any(),
+                    Err(e) => view! { <main id="main"><crate::components::form::ErrorPage error=e /></main> }.into_any(),
+                }
+            })}
+        </Suspense>
+    }
+}
+
+#[component]
+fn AuthCard(title: &'static str, children: Children) -> impl IntoView {
+    view! {
+        <Title text=title />
+        <main id="main" class="auth">
+            <div class="auth-card">
+                <p class="logo" aria-hidden="true">"Portal"</p>
+                <h1>{title}</h1>
+                {children()}
+            </div>
+        </main>
+    }
+}
+
+#[component]
+pub fn SignIn() -> impl IntoView {
+    let query = use_query_map();
+    let q = move |k: &str| query.with_untracked(|m| m.get(k)).unwrap_or_default();
+    let action = ServerAction::<SignIn>::new();
+    let notice = match q("done").as_str() {
+        "reset" => Some("Your new password is set. Sign in with it."),
+        "invite" => Some("Your password is set. Sign in to open your shop."),
+        _ => None,
+    };
+    view! {
+        <AuthCard title="Sign in">
+            {notice.map(|n| view! { <p class="banner ok" role="status">{n}</p> })}
+            <FormError message=form_msg(action) />
+            <ActionForm action=action>
+                <input type="hidden" name="next" value=q("next") />
+                <Field label="E-mail" name="email" kind="email" value=q("email") autocomplete="username" required=true error=field_msg(action, "email") />
+                <Field label="Password" name="password" kind="password" autocomplete="current-password" required=true error=field_msg(action, "password") />
+                <button type="submit" class="primary" disabled=move || action.pending().get()>
+                    {move || if action.pending().get() { "Signing in…" } else { "Sign in" }}
+                </button>
+            </ActionForm>
+            <p class="aside"><a href="/forgot-password">"Forgot your password?"</a></p>
+        </AuthCard>
+    }
+}
+
+#[component]
+pub fn ForgotPassword() -> impl IntoView {
+    let action = ServerAction::<RequestPasswordReset>::new();
+    let sent = crate::components::form::succeeded(action);
+    view! {
+        <AuthCard title="Reset your password">
+            <Show
+                when=move || sent.get()
+                fallback=move || view! {
+                    <p>"Enter the e-mail address you sign in with. We will send you a link to choose a new password."</p>
+                    <FormError message=form_msg(action) />
+                    <ActionForm action=action>
+                        <Field label="E-mail" name="email" kind="email" autocomplete="username" required=true error=field_msg(action, "email") />
+                        <button type="submit" class="primary" disabled=move || action.pending().get()>"Send the link"</button>
+                    </ActionForm>
+                }
+            >
+                <p class="banner ok" role="status">
+                    "If an account uses this address, a link is on its way. It works once and for 30 minutes."
+                </p>
+            </Show>
+            <p class="aside"><a href="/login">"Back to sign in"</a></p>
+        </AuthCard>
+    }
+}
+
+fn password_hint() -> &'static str {
+    const HINT: &str = "At least 12 characters. A few unrelated words make a strong password.";
+    debug_assert!(PASSWORD_MIN_CHARS == 12);
+    HINT
+}
+
+#[component]
+pub fn ResetPassword() -> impl IntoView {
+    let params = use_params_map();
+    let token = params.with_untracked(|p| p.get("token").unwrap_or_default());
+    let action = ServerAction::<ResetPassword>::new();
+    view! {
+        <AuthCard title="Choose a new password">
+            <FormError message=form_msg(action) />
+            <ActionForm action=action>
+                <input type="hidden" name="token" value=token />
+                <Field label="New password" name="password" kind="password" autocomplete="new-password" hint=password_hint() required=true error=field_msg(action, "password") />
+                <Field label="New password again" name="confirm" kind="password" autocomplete="new-password" required=true error=field_msg(action, "confirm") />
+                <button type="submit" class="primary" disabled=move || action.pending().get()>"Set password"</button>
+            </ActionForm>
+        </AuthCard>
+    }
+}
+
+#[component]
+pub fn AcceptInvite() -> impl IntoView {
+    let params = use_params_map();
+    let token = params.with_untracked(|p| p.get("token").unwrap_or_default());
+    let details = Resource::new({
+        let t = token.clone();
+        move || t.clone()
+    }, get_invite);
+    let action = ServerAction::<AcceptInvite>::new();
+    view! {
+        <AuthCard title="Accept your invitation">
+            <Suspense fallback=|| view! { <p class="loading">"Loading…"</p> }>
+                {move || {
+                    let token = token.clone();
+                    Suspend::new(async move {
+                        match details.await {
+                            Ok(Some(d)) => view! {
+                                <p>"You are setting up the account "<strong>{d.email.clone()}</strong>"."</p>
+                                <FormError message=form_msg(action) />
+                                <ActionForm action=action>
+                                    <input type="hidden" name="token" value=token />
+                                    <Field label="Your name" name="name" value=d.name autocomplete="name" required=true error=field_msg(action, "name") />
+                                    <Field label="Password" name="password" kind="password" autocomplete="new-password" hint=password_hint() required=true error=field_msg(action, "password") />
+                                    <Field label="Password again" name="confirm" kind="password" autocomplete="new-password" required=true error=field_msg(action, "confirm") />
+                                    <button type="submit" class="primary" disabled=move || action.pending().get()>"Set password"</button>
+                                </ActionForm>
+                            }.into_any(),
+                            Ok(None) => view! {
+                                <p class="banner error" role="alert">"This invitation has expired or was already used. Ask the shop's admin to invite you again."</p>
+                                <p class="aside"><a href="/login">"Go to sign in"</a></p>
+                            }.into_any(),
+                            Err(e) => view! { <p class="banner error" role="alert">{e.to_string()}</p> }.into_any(),
+                        }
+                    })
+                }}
+            </Suspense>
+        </AuthCard>
+    }
+}

@@ -1,0 +1,153 @@
+use crate::api::shop::ShopContext;
+use crate::api::users::{list_users, ChangeRole, InviteUser, SetUserActive, UserList, UserStatus};
+use crate::components::form::{field_msg, form_msg, ErrorPage, Field, FormError};
+use crate::domain::Role;
+use leptos::prelude::*;
+use leptos_meta::Title;
+
+/// Users of the shop: invite, change role, deactivate and reactivate.
+#[component]
+pub fn Users() -> impl IntoView {
+    let ctx = expect_context::<ShopContext>();
+    let shop = ctx.slug.clone();
+    let invite = ServerAction::<InviteUser>::new();
+    let change = ServerAction::<ChangeRole>::new();
+    let activate = ServerAction::<SetUserActive>::new();
+    let users = Resource::new(
+        {
+            let shop = shop.clone();
+            move || (shop.clone(), invite.version().get(), change.version().get(), activate.version().get())
+        },
+        |(shop, ..)| list_users(shop),
+    );
+    let invite_value = invite.value();
+    let row_error = Signal::derive(move || {
+        form_msg(change).get().or_else(|| form_msg(activate).get())
+    });
+    let invited = move || match invite_value.get() {
+        Some(Ok(email)) => Some(format!("Invitation sent to {email}.")),
+        _ => None,
+    };
+    view! {
+        <Title text="Users" />
+        <section class="panel">
+            <h1>"Users"</h1>
+            <FormError message=row_error />
+            <Suspense fallback=|| view! { <p class="loading" aria-busy="true">"Loading users…"</p> }>
+                {
+                    let shop = shop.clone();
+                    move || {
+                        let shop = shop.clone();
+                        Suspend::new(async move {
+                            match users.await {
+                                Ok(list) => view! { <UserTable list shop change activate /> }.into_any(),
+                                Err(e) => view! { <ErrorPage error=e /> }.into_any(),
+                            }
+                        })
+                    }
+                }
+            </Suspense>
+        </section>
+        <section class="panel">
+            <h2>"Invite a user"</h2>
+            <p class="muted">"They get an e-mail with a link to choose a password. The link works for 7 days."</p>
+            <div aria-live="polite">{move || invited().map(|m| view! { <p class="banner ok" role="status">{m}</p> })}</div>
+            <FormError message=Signal::derive(move || match invite_value.get() {
+                Some(Err(crate::error::AppError::Validation(_))) => None,
+                _ => form_msg(invite).get(),
+            }) />
+            <ActionForm action=invite attr:class="grid-form">
+                <input type="hidden" name="shop" value=ctx.slug.clone() />
+                <Field label="E-mail" name="email" kind="email" required=true error=field_msg(invite, "email") id_prefix="invite-" />
+                <Field label="Name (optional)" name="name" error=field_msg(invite, "name") id_prefix="invite-" />
+                <div class="field">
+                    <label for="invite-role">"Role"</label>
+                    <select id="invite-role" name="role">
+                        {Role::ALL.into_iter().map(|r| view! { <option value=r.as_str() selected=r == Role::InfoOnly>{r.label()}</option> }).collect_view()}
+                    </select>
+                </div>
+                <button type="submit" class="primary" disabled=move || invite.pending().get()>
+                    {move || if invite.pending().get() { "Sending…" } else { "Send invitation" }}
+                </button>
+            </ActionForm>
+        </section>
+    }
+}
+
+#[component]
+fn UserTable(
+    list: UserList,
+    shop: String,
+    change: ServerAction<ChangeRole>,
+    activate: ServerAction<SetUserActive>,
+) -> impl IntoView {
+    if list.rows.is_empty() {
+        return view! { <p class="empty">"No users yet. Invite someone below."</p> }.into_any();
+    }
+    let tz = list.time_zone.clone();
+    view! {
+        <div class="table-wrap">
+            <table>
+                <caption class="sr-only">"Users of this shop"</caption>
+                <thead>
+                    <tr>
+                        <th scope="col">"Name"</th>
+                        <th scope="col">"E-mail"</th>
+                        <th scope="col">"Role"</th>
+                        <th scope="col">"Status"</th>
+                        <th scope="col">"Last sign-in ("{tz}")"</th>
+                        <th scope="col">"Actions"</th>
+                    </tr>
+                </thead>
+                <tbody>
+                    {list.rows.into_iter().zip(list.last_sign_in).map(|(u, last)| {
+                        let (shop_a, shop_b) = (shop.clone(), shop.clone());
+                        let role_label = format!("Role of {}", u.email);
+                        let save_label = format!("Save role of {}", u.email);
+                        let (uid_a, uid_b) = (u.id.to_string(), u.id.to_string());
+                        let status_class = match u.status {
+                            UserStatus::Active => "badge ok",
+                            UserStatus::Invited => "badge info",
+                            UserStatus::Deactivated => "badge off",
+                        };
+                        let active = u.status != UserStatus::Deactivated;
+                        let act_label = format!("{} {}", if active { "Deactivate" } else { "Reactivate" }, u.email);
+                        let select_id = format!("role-{}", u.id);
+                        let who = if u.id == list.me { format!("{} (you)", u.name) } else { u.name.clone() };
+                        view! {
+                            <tr>
+                                <td>{who}</td>
+                                <td>{u.email}</td>
+                                <td>
+                                    <ActionForm action=change attr:class="inline">
+                                        <input type="hidden" name="shop" value=shop_a />
+                                        <input type="hidden" name="user_id" value=uid_a />
+                                        <label class="sr-only" for=select_id.clone()>{role_label}</label>
+                                        <select id=select_id name="role">
+                                            {let current = u.role; Role::ALL.into_iter().map(move |r| view! { <option value=r.as_str() selected=r == current>{r.label()}</option> }).collect_view()}
+                                        </select>
+                                        <button type="submit" aria-label=save_label>"Save"</button>
+                                    </ActionForm>
+                                </td>
+                                <td><span class=status_class>{u.status.label()}</span></td>
+                                <td>{last.unwrap_or_else(|| "Never".into())}</td>
+                                <td>
+                                    <ActionForm action=activate attr:class="inline">
+                                        <input type="hidden" name="shop" value=shop_b />
+                                        <input type="hidden" name="user_id" value=uid_b />
+                                        <input type="hidden" name="active" value=(!active).to_string() />
+                                        <button type="submit" class=if active { "danger" } else { "" }
+                                            aria-label=act_label>
+                                            {if active { "Deactivate" } else { "Reactivate" }}
+                                        </button>
+                                    </ActionForm>
+                                </td>
+                            </tr>
+                        }
+                    }).collect_view()}
+                </tbody>
+            </table>
+        </div>
+    }
+    .into_any()
+}

@@ -1,0 +1,85 @@
+//! Server-side services: database access, sign-in and sessions, access checks, mail.
+//! Each module is one capability; the SQL sits in small functions that take an executor.
+
+pub mod access;
+pub mod audit;
+pub mod auth;
+pub mod clock;
+pub mod db;
+pub mod mail;
+pub mod operator;
+pub mod state;
+pub mod throttle;
+pub mod tokens;
+pub mod users;
+
+pub use state::AppState;
+
+use crate::error::AppError;
+
+/// Turns an unexpected failure into `AppError::Internal`, logging its cause chain.
+pub fn internal(err: impl std::fmt::Display) -> AppError {
+    tracing::error!(error = %err, "internal error");
+    AppError::Internal
+}
+
+impl From<sqlx::Error> for AppError {
+    fn from(err: sqlx::Error) -> Self {
+        internal(err)
+    }
+}
+
+/// Sets the HTTP status of the current response from the outcome of a server function, so
+/// that a page or a server function call answers 403/404/422 rather than 200 or 500.
+pub fn respond<T>(result: Result<T, AppError>) -> Result<T, AppError> {
+    if let Err(e) = &result {
+        if let Some(opts) = leptos::prelude::use_context::<leptos_axum::ResponseOptions>() {
+            opts.set_status(e.status());
+        }
+    }
+    result
+}
+
+/// A new random positive 63-bit id.
+pub fn new_id() -> i64 {
+    use rand::Rng;
+    rand::thread_rng().gen_range(1..i64::MAX)
+}
+
+/// A UTC instant shown in the given IANA time zone, e.g. `2026-11-23 16:05`.
+pub fn format_time(ms: i64, time_zone: &str) -> String {
+    let Ok(ts) = jiff::Timestamp::from_millisecond(ms) else {
+        return String::new();
+    };
+    let tz = jiff::tz::TimeZone::get(time_zone).unwrap_or(jiff::tz::TimeZone::UTC);
+    ts.to_zoned(tz).strftime("%Y-%m-%d %H:%M").to_string()
+}
+
+/// The start of `date` (`YYYY-MM-DD`) plus `add_days` days, in the zone, as UTC milliseconds.
+pub fn parse_local_date(date: &str, time_zone: &str, add_days: i64) -> Result<i64, String> {
+    let d: jiff::civil::Date = date
+        .parse()
+        .map_err(|_| format!("Enter a date as YYYY-MM-DD (got {date:?})."))?;
+    let d = d
+        .checked_add(jiff::Span::new().days(add_days))
+        .map_err(|_| "This date is out of range.".to_string())?;
+    let tz = jiff::tz::TimeZone::get(time_zone).unwrap_or(jiff::tz::TimeZone::UTC);
+    d.to_zoned(tz)
+        .map(|z| z.timestamp().as_millisecond())
+        .map_err(|_| "This date is out of range.".to_string())
+}
+
+/// The Content-Security-Policy nonce of the current response, set by the server's middleware
+/// and put on the hydration scripts by the shell.
+#[derive(Clone, Debug)]
+pub struct CspNonce(pub String);
+
+/// Makes this request's CSP nonce available to Leptos (call while rendering the shell).
+pub fn provide_request_nonce() {
+    use leptos::prelude::*;
+    if let Some(parts) = use_context::<http::request::Parts>() {
+        if let Some(n) = parts.extensions.get::<CspNonce>() {
+            provide_context(leptos::nonce::Nonce::from_value(n.0.clone()));
+        }
+    }
+}

@@ -1,0 +1,229 @@
+//! What the provider's operator does from the command line: merchants, shops, first admins,
+//! and the demo data set.
+
+use super::audit::{self, AuditEvent};
+use super::clock::DAY_MS;
+use super::mail::action_mail;
+use super::{auth, tokens, AppState};
+use crate::domain::validate::person_name;
+use crate::domain::{Email, Role};
+use crate::error::{AppError, AppResult};
+
+pub const DEMO_PASSWORD_ADMIN: &str = "demo-admin-password";
+pub const DEMO_PASSWORD_REFUNDS: &str = "demo-refunds-password";
+pub const DEMO_PASSWORD_INFO: &str = "demo-info-password";
+
+/// A shop's URL name: 3–40 lower-case letters, digits and dashes.
+pub fn parse_slug(s: &str) -> Result<String, String> {
+    let s = s.trim();
+    let ok = (3..=40).contains(&s.len())
+        && s.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
+        && !s.starts_with('-')
+        && !s.ends_with('-');
+    if ok {
+        Ok(s.to_string())
+    } else {
+        Err(format!("shop id {s:?} must be 3–40 characters of a–z, 0–9 and '-', not starting or ending with '-'"))
+    }
+}
+
+pub async fn create_merchant(state: &AppState, name: &str) -> AppResult<i64> {
+    let name = person_name(name).map_err(|m| AppError::field("name", m))?;
+    let id = super::new_id();
+    sqlx::query("INSERT INTO merchants (id, name, created_at) VALUES ($1, $2, $3)")
+        .bind(id)
+        .bind(name)
+        .bind(state.clock.now_ms())
+        .execute(&state.db.pool)
+        .await?;
+    Ok(id)
+}
+
+pub async fn create_shop(state: &AppState, merchant_id: i64, slug: &str, name: &str, time_zone: &str) -> AppResult<i64> {
+    let slug = parse_slug(slug).map_err(|m| AppError::field("slug", m))?;
+    let name = person_name(name).map_err(|m| AppError::field("name", m))?;
+    if jiff::tz::TimeZone::get(time_zone).is_err() {
+        return Err(AppError::field("time_zone", format!("{time_zone:?} is not an IANA time zone such as Europe/Tallinn")));
+    }
+    let exists: Option<i64> = sqlx::query_scalar("SELECT id FROM merchants WHERE id = $1")
+        .bind(merchant_id)
+        .fetch_optional(&state.db.pool)
+        .await?;
+    if exists.is_none() {
+        return Err(AppError::field("merchant", format!("no merchant has id {merchant_id}")));
+    }
+    let id = super::new_id();
+    let res = sqlx::query(
+        "INSERT INTO shops (id, merchant_id, slug, name, time_zone, created_at) VALUES ($1, $2, $3, $4, $5, $6) \
+         ON CONFLICT (slug) DO NOTHING",
+    )
+    .bind(id)
+    .bind(merchant_id)
+    .bind(&slug)
+    .bind(name)
+    .bind(time_zone)
+    .bind(state.clock.now_ms())
+    .execute(&state.db.pool)
+    .await?;
+    if res.rows_affected() == 0 {
+        return Err(AppError::field("slug", format!("a shop with id {slug:?} exists already")));
+    }
+    Ok(id)
+}
+
+pub struct CreatedUser {
+    pub user_id: i64,
+    /// Set when the user has no password yet: the link that lets them choose one.
+    pub invite_link: Option<String>,
+}
+
+/// Creates (or finds) a user and gives them `role` in the shop. With a password the account
+/// is ready; without one an invite link valid 7 days is made and, if `send_mail`, mailed.
+pub async fn create_user(
+    state: &AppState,
+    shop_slug: &str,
+    email: &str,
+    name: &str,
+    role: Role,
+    password: Option<&str>,
+    send_mail: bool,
+) -> AppResult<CreatedUser> {
+    let email = Email::parse(email).map_err(|m| AppError::field("email", m))?;
+    let name = person_name(name).map_err(|m| AppError::field("name", m))?;
+    let hash = match password {
+        Some(p) => {
+            let p = crate::domain::Password::parse(p).map_err(|m| AppError::field("password", m))?;
+            Some(auth::hash_password(p.expose()).await?)
+        }
+        None => None,
+    };
+    let now = state.clock.now_ms();
+    let mut tx = state.db.begin_write().await?;
+    let shop: Option<(i64, i64, String)> = sqlx::query_as("SELECT id, merchant_id, name FROM shops WHERE slug = $1")
+        .bind(shop_slug)
+        .fetch_optional(&mut *tx)
+        .await?;
+    let (shop_id, merchant_id, shop_name) = shop.ok_or_else(|| AppError::field("shop", format!("no shop has id {shop_slug:?}")))?;
+    let existing: Option<i64> = sqlx::query_scalar("SELECT id FROM users WHERE email = $1")
+        .bind(email.as_str())
+        .fetch_optional(&mut *tx)
+        .await?;
+    let user_id = match existing {
+        Some(id) => id,
+        None => {
+            let id = super::new_id();
+            sqlx::query("INSERT INTO users (id, email, name, created_at) VALUES ($1, $2, $3, $4)")
+                .bind(id)
+                .bind(email.as_str())
+                .bind(&name)
+                .bind(now)
+                .execute(&mut *tx)
+                .await?;
+            id
+        }
+    };
+    if let Some(h) = &hash {
+        sqlx::query("UPDATE users SET password_hash = $1 WHERE id = $2")
+            .bind(h.as_str())
+            .bind(user_id)
+            .execute(&mut *tx)
+            .await?;
+    }
+    sqlx::query(
+        "INSERT INTO merchant_members (merchant_id, user_id, status, created_at) VALUES ($1, $2, 'active', $3) \
+         ON CONFLICT (merchant_id, user_id) DO UPDATE SET status = 'active'",
+    )
+    .bind(merchant_id)
+    .bind(user_id)
+    .bind(now)
+    .execute(&mut *tx)
+    .await?;
+    sqlx::query(
+        "INSERT INTO shop_roles (shop_id, user_id, role, created_at) VALUES ($1, $2, $3, $4) \
+         ON CONFLICT (shop_id, user_id) DO UPDATE SET role = excluded.role",
+    )
+    .bind(shop_id)
+    .bind(user_id)
+    .bind(role.as_str())
+    .bind(now)
+    .execute(&mut *tx)
+    .await?;
+    audit::record(
+        &mut *tx,
+        AuditEvent {
+            at: now,
+            kind: "invite",
+            merchant_id: Some(merchant_id),
+            shop_id: Some(shop_id),
+            actor_email: Some("operator".into()),
+            target_user_id: Some(user_id),
+            target_email: Some(email.as_str().into()),
+            after: Some(role.as_str().into()),
+            ..Default::default()
+        },
+    )
+    .await?;
+    let has_password: bool = sqlx::query_scalar::<_, Option<String>>("SELECT password_hash FROM users WHERE id = $1")
+        .bind(user_id)
+        .fetch_one(&mut *tx)
+        .await?
+        .is_some();
+    let invite_link = if has_password {
+        None
+    } else {
+        let token = tokens::issue(&mut tx, user_id, tokens::Purpose::Invite, now, 7 * DAY_MS).await?;
+        Some(state.link(&format!("/invite/{token}")))
+    };
+    if let (Some(link), true) = (&invite_link, send_mail) {
+        let mail = action_mail(
+            email.as_str(),
+            &format!("You are invited to {shop_name} in Portal"),
+            &[
+                format!("Hello {name},"),
+                format!("Your payment provider has opened the merchant portal for the shop \"{shop_name}\" and made you its {}.", role.label()),
+                "Choose your password with the link below. It works once and for 7 days.".into(),
+            ],
+            "Accept the invitation",
+            link,
+        );
+        state.mailer.send(mail).await.map_err(|e| AppError::Conflict(format!("the invite e-mail could not be sent ({e}); nothing was changed")))?;
+    }
+    tx.commit().await?;
+    Ok(CreatedUser { user_id, invite_link })
+}
+
+pub struct DemoLogin {
+    pub email: &'static str,
+    pub password: &'static str,
+    pub role: Role,
+}
+
+pub const DEMO_LOGINS: [DemoLogin; 3] = [
+    DemoLogin { email: "admin@demo.example", password: DEMO_PASSWORD_ADMIN, role: Role::Admin },
+    DemoLogin { email: "refunds@demo.example", password: DEMO_PASSWORD_REFUNDS, role: Role::InfoRefunds },
+    DemoLogin { email: "info@demo.example", password: DEMO_PASSWORD_INFO, role: Role::InfoOnly },
+];
+
+pub const DEMO_SHOPS: [(&str, &str); 2] = [("demo-store", "Demo Store"), ("demo-outlet", "Demo Outlet")];
+
+/// The demo merchant with two shops and one user per role in both. Running it again leaves
+/// existing data alone and resets the demo passwords.
+pub async fn demo(state: &AppState) -> AppResult<()> {
+    let existing: Option<i64> = sqlx::query_scalar("SELECT merchant_id FROM shops WHERE slug = $1")
+        .bind(DEMO_SHOPS[0].0)
+        .fetch_optional(&state.db.pool)
+        .await?;
+    if existing.is_none() {
+        let merchant = create_merchant(state, "Demo Merchant OÜ").await?;
+        for (slug, name) in DEMO_SHOPS {
+            create_shop(state, merchant, slug, name, &state.time_zone).await?;
+        }
+    }
+    let names = ["Anna Admin", "Rein Refunds", "Inga Info"];
+    for (login, name) in DEMO_LOGINS.iter().zip(names) {
+        for (slug, _) in DEMO_SHOPS {
+            create_user(state, slug, login.email, name, login.role, Some(login.password), false).await?;
+        }
+    }
+    Ok(())
+}

@@ -1,0 +1,265 @@
+//! Typed settings from a TOML file and `PORTAL_*` environment variables (the environment
+//! wins). A bad value stops start-up with a message naming the setting.
+
+use serde::Deserialize;
+use std::net::SocketAddr;
+use std::path::PathBuf;
+
+#[derive(Clone, Debug)]
+pub struct Settings {
+    pub database_url: String,
+    pub listen: SocketAddr,
+    /// Base of every link in e-mails; its origin is the only one allowed to post forms.
+    pub public_url: url::Url,
+    /// `smtp://user:pass@host:587?tls=required` or `smtps://…`; unset: mails become files.
+    pub smtp_url: Option<String>,
+    pub mail_from: String,
+    /// Whether the session cookie is `Secure`; by default true exactly when `public_url` is https.
+    pub cookie_secure: bool,
+    pub time_zone: String,
+    pub session_idle_minutes: i64,
+    pub session_max_hours: i64,
+    pub data_dir: PathBuf,
+    pub site_root: PathBuf,
+    pub log_json: bool,
+}
+
+#[derive(Debug, thiserror::Error)]
+#[error("setting {setting}: {message}")]
+pub struct ConfigError {
+    pub setting: String,
+    pub message: String,
+}
+
+fn err(setting: &str, message: impl Into<String>) -> ConfigError {
+    ConfigError {
+        setting: setting.to_string(),
+        message: message.into(),
+    }
+}
+
+/// The file form; every key is optional and has the same meaning as its variable.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct FileSettings {
+    database_url: Option<String>,
+    listen: Option<String>,
+    public_url: Option<String>,
+    smtp_url: Option<String>,
+    mail_from: Option<String>,
+    cookie_secure: Option<String>,
+    time_zone: Option<String>,
+    session_idle_minutes: Option<String>,
+    session_max_hours: Option<String>,
+    data_dir: Option<String>,
+    site_root: Option<String>,
+    log_format: Option<String>,
+}
+
+/// Names of all settings: `PORTAL_<NAME>` in the environment, `<name>` in the file.
+pub const NAMES: [&str; 12] = [
+    "database_url",
+    "listen",
+    "public_url",
+    "smtp_url",
+    "mail_from",
+    "cookie_secure",
+    "time_zone",
+    "session_idle_minutes",
+    "session_max_hours",
+    "data_dir",
+    "site_root",
+    "log_format",
+];
+
+impl Settings {
+    /// Reads `PORTAL_CONFIG` (or `portal.toml` if present), then the environment.
+    pub fn load() -> Result<Settings, ConfigError> {
+        let env: Vec<(String, String)> = std::env::vars().collect();
+        Self::from_sources(&env)
+    }
+
+    pub fn from_sources(env: &[(String, String)]) -> Result<Settings, ConfigError> {
+        let get_env = |k: &str| env.iter().find(|(n, _)| n == k).map(|(_, v)| v.clone());
+        let file_path = get_env("PORTAL_CONFIG").map(PathBuf::from).or_else(|| {
+            let p = PathBuf::from("portal.toml");
+            p.exists().then_some(p)
+        });
+        let file: FileSettings = match &file_path {
+            Some(p) => {
+                let text = std::fs::read_to_string(p)
+                    .map_err(|e| err("PORTAL_CONFIG", format!("cannot read {}: {e}", p.display())))?;
+                toml::from_str(&text).map_err(|e| err("PORTAL_CONFIG", format!("{}: {e}", p.display())))?
+            }
+            None => FileSettings::default(),
+        };
+        let file_value = |name: &str| -> Option<String> {
+            match name {
+                "database_url" => file.database_url.clone(),
+                "listen" => file.listen.clone(),
+                "public_url" => file.public_url.clone(),
+                "smtp_url" => file.smtp_url.clone(),
+                "mail_from" => file.mail_from.clone(),
+                "cookie_secure" => file.cookie_secure.clone(),
+                "time_zone" => file.time_zone.clone(),
+                "session_idle_minutes" => file.session_idle_minutes.clone(),
+                "session_max_hours" => file.session_max_hours.clone(),
+                "data_dir" => file.data_dir.clone(),
+                "site_root" => file.site_root.clone(),
+                "log_format" => file.log_format.clone(),
+                _ => None,
+            }
+        };
+        // (setting name for messages, value)
+        let get = |name: &str| -> Option<(String, String)> {
+            let var = format!("PORTAL_{}", name.to_uppercase());
+            get_env(&var)
+                .filter(|v| !v.is_empty())
+                .map(|v| (var, v))
+                .or_else(|| file_value(name).map(|v| (name.to_string(), v)))
+        };
+        let data_dir = PathBuf::from(get("data_dir").map(|(_, v)| v).unwrap_or_else(|| "data".into()));
+        let database_url = match get("database_url") {
+            Some((name, v)) => {
+                if !(v.starts_with("sqlite:") || v.starts_with("postgres://") || v.starts_with("postgresql://")) {
+                    return Err(err(&name, format!("{v:?} is neither sqlite:… nor postgres://…")));
+                }
+                v
+            }
+            None => format!("sqlite://{}/portal.db", data_dir.display()),
+        };
+        let listen_raw = get("listen")
+            .or_else(|| get_env("LEPTOS_SITE_ADDR").map(|v| ("LEPTOS_SITE_ADDR".into(), v)))
+            .unwrap_or(("PORTAL_LISTEN".into(), "127.0.0.1:3000".into()));
+        let listen: SocketAddr = listen_raw
+            .1
+            .parse()
+            .map_err(|_| err(&listen_raw.0, format!("{:?} is not an address like 127.0.0.1:3000", listen_raw.1)))?;
+        let (pu_name, pu) = get("public_url").unwrap_or(("PORTAL_PUBLIC_URL".into(), format!("http://{listen}")));
+        let public_url = url::Url::parse(pu.trim_end_matches('/'))
+            .map_err(|e| err(&pu_name, format!("{pu:?} is not a URL: {e}")))?;
+        if !matches!(public_url.scheme(), "http" | "https") || public_url.host().is_none() {
+            return Err(err(&pu_name, format!("{pu:?} must be an http:// or https:// address")));
+        }
+        let smtp_url = match get("smtp_url") {
+            Some((name, v)) => {
+                if !(v.starts_with("smtp://") || v.starts_with("smtps://")) {
+                    return Err(err(&name, "must start with smtp:// or smtps://"));
+                }
+                Some(v)
+            }
+            None => None,
+        };
+        let mail_from = get("mail_from").map(|(_, v)| v).unwrap_or_else(|| "Portal <portal@localhost.localdomain>".into());
+        if let Some((name, v)) = get("mail_from") {
+            v.parse::<lettre::message::Mailbox>().map_err(|e| err(&name, format!("{v:?} is not an address: {e}")))?;
+        }
+        let cookie_secure = match get("cookie_secure") {
+            None => public_url.scheme() == "https",
+            Some((name, v)) => match v.as_str() {
+                "true" => true,
+                "false" => false,
+                "auto" => public_url.scheme() == "https",
+                _ => return Err(err(&name, format!("{v:?} must be true, false or auto"))),
+            },
+        };
+        let time_zone = match get("time_zone") {
+            Some((name, v)) => {
+                jiff::tz::TimeZone::get(&v).map_err(|_| err(&name, format!("{v:?} is not an IANA time zone such as Europe/Tallinn")))?;
+                v
+            }
+            None => "Europe/Tallinn".into(),
+        };
+        let number = |name: &str, default: i64, range: std::ops::RangeInclusive<i64>| -> Result<i64, ConfigError> {
+            match get(name) {
+                None => Ok(default),
+                Some((setting, v)) => match v.parse::<i64>() {
+                    Ok(n) if range.contains(&n) => Ok(n),
+                    _ => Err(err(&setting, format!("{v:?} must be a whole number from {} to {}", range.start(), range.end()))),
+                },
+            }
+        };
+        let session_idle_minutes = number("session_idle_minutes", 30, 1..=1440)?;
+        let session_max_hours = number("session_max_hours", 12, 1..=720)?;
+        let site_root = PathBuf::from(
+            get("site_root")
+                .map(|(_, v)| v)
+                .or_else(|| get_env("LEPTOS_SITE_ROOT"))
+                .unwrap_or_else(|| "target/site".into()),
+        );
+        let log_json = match get("log_format") {
+            None => false,
+            Some((_, v)) if v == "text" => false,
+            Some((_, v)) if v == "json" => true,
+            Some((name, v)) => return Err(err(&name, format!("{v:?} must be text or json"))),
+        };
+        Ok(Settings {
+            database_url,
+            listen,
+            public_url,
+            smtp_url,
+            mail_from,
+            cookie_secure,
+            time_zone,
+            session_idle_minutes,
+            session_max_hours,
+            data_dir,
+            site_root,
+            log_json,
+        })
+    }
+
+    /// `scheme://host[:port]` of the public URL.
+    pub fn public_origin(&self) -> String {
+        self.public_url.origin().ascii_serialization()
+    }
+
+    /// The public URL without a trailing slash, for building links.
+    pub fn public_base(&self) -> String {
+        self.public_url.as_str().trim_end_matches('/').to_string()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn env(pairs: &[(&str, &str)]) -> Vec<(String, String)> {
+        pairs.iter().map(|(a, b)| (a.to_string(), b.to_string())).collect()
+    }
+
+    #[test]
+    fn defaults_run_on_sqlite_at_port_3000() {
+        let s = Settings::from_sources(&env(&[])).unwrap();
+        assert_eq!(s.database_url, "sqlite://data/portal.db");
+        assert_eq!(s.listen.to_string(), "127.0.0.1:3000");
+        assert_eq!(s.public_origin(), "http://127.0.0.1:3000");
+        assert!(!s.cookie_secure);
+        assert_eq!(s.session_idle_minutes, 30);
+        assert_eq!(s.session_max_hours, 12);
+    }
+
+    #[test]
+    fn https_makes_cookies_secure() {
+        let s = Settings::from_sources(&env(&[("PORTAL_PUBLIC_URL", "https://portal.example.com/")])).unwrap();
+        assert!(s.cookie_secure);
+        assert_eq!(s.public_base(), "https://portal.example.com");
+    }
+
+    #[test]
+    fn bad_values_name_the_setting() {
+        for (k, v) in [
+            ("PORTAL_LISTEN", "localhost"),
+            ("PORTAL_DATABASE_URL", "mysql://x"),
+            ("PORTAL_PUBLIC_URL", "ftp://x"),
+            ("PORTAL_TIME_ZONE", "Mars/Olympus"),
+            ("PORTAL_SESSION_IDLE_MINUTES", "0"),
+            ("PORTAL_COOKIE_SECURE", "yes"),
+            ("PORTAL_SMTP_URL", "mail.example.com"),
+            ("PORTAL_MAIL_FROM", "not an address"),
+        ] {
+            let e = Settings::from_sources(&env(&[(k, v)])).unwrap_err();
+            assert_eq!(e.setting, k, "{e}");
+        }
+    }
+}

@@ -1,0 +1,276 @@
+//! Builds the whole application from typed settings, so that `main` and the tests start the
+//! same thing: the database, the session layer, the access middleware, the Leptos routes.
+
+pub mod config;
+pub mod session_store;
+
+use app::server::auth::{session_user, Auth, RequestMeta};
+use app::server::clock::Clock;
+use app::server::db::Db;
+use app::server::mail::Mailer;
+use app::server::{AppState, CspNonce};
+use axum::body::Body;
+use axum::extract::{ConnectInfo, FromRef, Request, State};
+use axum::http::{header, HeaderValue, Method, StatusCode};
+use axum::middleware::{self, Next};
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+use axum::Router;
+use config::Settings;
+use leptos::config::LeptosOptions;
+use leptos::prelude::provide_context;
+use leptos_axum::{generate_route_list, LeptosRoutes};
+use std::net::SocketAddr;
+use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, RequestId, SetRequestIdLayer};
+use tower_http::trace::TraceLayer;
+use tower_sessions::cookie::SameSite;
+use tower_sessions::{Expiry, SessionManagerLayer};
+
+#[derive(Clone)]
+pub struct ServerState {
+    pub leptos: LeptosOptions,
+    pub app: AppState,
+}
+
+impl FromRef<ServerState> for LeptosOptions {
+    fn from_ref(s: &ServerState) -> Self {
+        s.leptos.clone()
+    }
+}
+
+/// How mail leaves the application.
+pub enum MailChoice {
+    /// From the settings: SMTP if configured, otherwise `.eml` files under the data folder.
+    FromSettings,
+    /// Keep mails in memory (tests).
+    Memory,
+}
+
+pub struct Built {
+    pub router: Router,
+    pub state: AppState,
+}
+
+/// Connects to the database, applies migrations and builds the router.
+pub async fn build(settings: &Settings, mail: MailChoice, clock: Clock) -> anyhow_like::Result<Built> {
+    let max = if settings.database_url.starts_with("sqlite:") { 8 } else { 16 };
+    if settings.database_url.starts_with("sqlite:") {
+        std::fs::create_dir_all(&settings.data_dir).map_err(|e| anyhow_like::msg(format!("creating data folder {}: {e}", settings.data_dir.display())))?;
+    }
+    let db = Db::connect(&settings.database_url, max)
+        .await
+        .map_err(|e| anyhow_like::msg(format!("connecting to the database: {e}")))?;
+    db.migrate().await.map_err(|e| anyhow_like::msg(format!("migrating the database: {e}")))?;
+    let mailer = match mail {
+        MailChoice::Memory => Mailer::memory(&settings.mail_from),
+        MailChoice::FromSettings => match &settings.smtp_url {
+            Some(url) => Mailer::smtp(url, &settings.mail_from).map_err(anyhow_like::msg)?,
+            None => {
+                let dir = settings.data_dir.join("mail");
+                tracing::info!(folder = %dir.display(), "no SMTP configured: mails are written as .eml files");
+                Mailer::files(dir, &settings.mail_from).map_err(anyhow_like::msg)?
+            }
+        },
+    };
+    let state = AppState {
+        db,
+        mailer,
+        clock,
+        public_url: settings.public_base(),
+        public_origin: settings.public_origin(),
+        time_zone: settings.time_zone.clone(),
+        session_idle_minutes: settings.session_idle_minutes,
+        session_max_hours: settings.session_max_hours,
+        mail_from: settings.mail_from.clone(),
+    };
+    let store = session_store::Store::connect(&settings.database_url)
+        .await
+        .map_err(|e| anyhow_like::msg(format!("preparing the session store: {e}")))?;
+    store.spawn_cleanup();
+    let sessions = SessionManagerLayer::new(store)
+        .with_name("portal_session")
+        .with_http_only(true)
+        .with_same_site(SameSite::Lax)
+        .with_secure(settings.cookie_secure)
+        .with_expiry(Expiry::OnInactivity(time::Duration::minutes(settings.session_idle_minutes)));
+
+    let leptos = LeptosOptions::builder()
+        .output_name("portal")
+        .site_root(settings.site_root.to_string_lossy().to_string())
+        .site_pkg_dir("pkg")
+        .site_addr(settings.listen)
+        .build();
+    let routes = generate_route_list(app::App);
+    let context = {
+        let state = state.clone();
+        move || provide_context(state.clone())
+    };
+    let server_state = ServerState {
+        leptos: leptos.clone(),
+        app: state.clone(),
+    };
+    let router = Router::new()
+        .route("/healthz", get(healthz))
+        .route("/readyz", get(readyz))
+        .leptos_routes_with_context(&server_state, routes, context.clone(), {
+            let leptos = leptos.clone();
+            move || app::shell(leptos.clone())
+        })
+        .fallback(leptos_axum::file_and_error_handler_with_context::<ServerState, _>(context, app::shell))
+        .with_state(server_state)
+        .layer(middleware::from_fn_with_state(state.clone(), authenticate))
+        .layer(sessions)
+        .layer(middleware::from_fn_with_state(state.clone(), protect))
+        .layer(PropagateRequestIdLayer::x_request_id())
+        .layer(TraceLayer::new_for_http().make_span_with(|req: &Request<Body>| {
+            let id = req
+                .extensions()
+                .get::<RequestId>()
+                .and_then(|r| r.header_value().to_str().ok())
+                .unwrap_or("-")
+                .to_string();
+            tracing::info_span!("request", id = %id, method = %req.method(), path = %redact(req.uri().path()))
+        }))
+        .layer(SetRequestIdLayer::x_request_id(MakeRequestUuid));
+    Ok(Built { router, state })
+}
+
+/// Paths carry single-use tokens for invites and resets; logs get only their first part.
+pub fn redact(path: &str) -> String {
+    for prefix in ["/reset-password/", "/invite/"] {
+        if path.starts_with(prefix) {
+            return format!("{prefix}…");
+        }
+    }
+    path.to_string()
+}
+
+async fn healthz() -> &'static str {
+    "ok"
+}
+
+async fn readyz(State(s): State<ServerState>) -> Response {
+    match s.app.db.ping().await {
+        Ok(()) => "ready".into_response(),
+        Err(e) => {
+            tracing::warn!(error = %e, "database not reachable");
+            (StatusCode::SERVICE_UNAVAILABLE, "database not reachable").into_response()
+        }
+    }
+}
+
+/// Refuses state-changing requests from other sites, and adds the security headers (with
+/// a fresh CSP nonce) to every response.
+async fn protect(State(state): State<AppState>, mut req: Request, next: Next) -> Response {
+    let safe = matches!(*req.method(), Method::GET | Method::HEAD | Method::OPTIONS);
+    if !safe && !same_origin(&req, &state.public_origin) {
+        tracing::warn!(method = %req.method(), "cross-site request refused");
+        return (StatusCode::FORBIDDEN, "Cross-site requests are not allowed.").into_response();
+    }
+    let nonce = {
+        use base64::Engine;
+        use rand::RngCore;
+        let mut b = [0u8; 16];
+        rand::rngs::OsRng.fill_bytes(&mut b);
+        base64::engine::general_purpose::STANDARD.encode(b)
+    };
+    req.extensions_mut().insert(CspNonce(nonce.clone()));
+    let is_asset = req.uri().path().starts_with("/pkg/");
+    let mut res = next.run(req).await;
+    let h = res.headers_mut();
+    let csp = format!(
+        "default-src 'self'; script-src 'self' 'nonce-{nonce}' 'wasm-unsafe-eval'; style-src 'self'; \
+         img-src 'self' data:; connect-src 'self'; object-src 'none'; base-uri 'self'; form-action 'self'; \
+         frame-ancestors 'none'"
+    );
+    if let Ok(v) = HeaderValue::from_str(&csp) {
+        h.insert(header::CONTENT_SECURITY_POLICY, v);
+    }
+    h.insert(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff"));
+    h.insert(header::REFERRER_POLICY, HeaderValue::from_static("same-origin"));
+    h.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
+    if !is_asset {
+        h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    }
+    res
+}
+
+/// A browser says where a request comes from with `Sec-Fetch-Site` and `Origin`; requests
+/// without either (command-line clients) carry no ambient browser credentials of another site.
+fn same_origin(req: &Request, public_origin: &str) -> bool {
+    if let Some(site) = req.headers().get("sec-fetch-site").and_then(|v| v.to_str().ok()) {
+        if !matches!(site, "same-origin" | "none") {
+            return false;
+        }
+    }
+    match req.headers().get(header::ORIGIN).and_then(|v| v.to_str().ok()) {
+        Some(origin) => origin == public_origin,
+        None => true,
+    }
+}
+
+/// Resolves the session's user on every request and hands it to the handlers.
+async fn authenticate(State(state): State<AppState>, mut req: Request, next: Next) -> Response {
+    let ip = req
+        .extensions()
+        .get::<ConnectInfo<SocketAddr>>()
+        .map(|c| c.0.ip().to_string())
+        .unwrap_or_else(|| "unknown".into());
+    let user = match req.extensions().get::<tower_sessions::Session>().cloned() {
+        Some(session) => match session_user(&state, &session).await {
+            Ok(u) => u,
+            Err(_) => {
+                return (StatusCode::SERVICE_UNAVAILABLE, "The portal cannot reach its database. Please try again shortly.").into_response();
+            }
+        },
+        None => None,
+    };
+    req.extensions_mut().insert(Auth(user));
+    req.extensions_mut().insert(RequestMeta { ip });
+    next.run(req).await
+}
+
+/// Every endpoint the application serves: page routes, server functions and plain routes,
+/// as (method, path). The access-matrix test checks that each one has a row.
+pub fn endpoints() -> Vec<(String, String)> {
+    let mut out: Vec<(String, String)> = vec![
+        ("GET".into(), "/healthz".into()),
+        ("GET".into(), "/readyz".into()),
+    ];
+    for r in generate_route_list(app::App) {
+        for m in r.methods() {
+            out.push((format!("{m:?}").to_uppercase(), r.path().to_string()));
+        }
+    }
+    for (path, method) in leptos::server_fn::axum::server_fn_paths() {
+        out.push((method.to_string(), path.to_string()));
+    }
+    out.sort();
+    out.dedup();
+    out
+}
+
+/// Serves until Ctrl-C or SIGTERM.
+pub async fn serve(built: Built, listener: tokio::net::TcpListener) -> std::io::Result<()> {
+    axum::serve(listener, built.router.into_make_service_with_connect_info::<SocketAddr>())
+        .with_graceful_shutdown(async {
+            let _ = tokio::signal::ctrl_c().await;
+        })
+        .await
+}
+
+/// A minimal boxed error with a message, for start-up failures shown to the operator.
+pub mod anyhow_like {
+    pub type Result<T> = std::result::Result<T, Error>;
+    #[derive(Debug)]
+    pub struct Error(pub String);
+    impl std::fmt::Display for Error {
+        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.write_str(&self.0)
+        }
+    }
+    impl std::error::Error for Error {}
+    pub fn msg(m: impl std::fmt::Display) -> Error {
+        Error(m.to_string())
+    }
+}

@@ -1,0 +1,157 @@
+//! `portal`: the web server and the operator's command line.
+
+use app::domain::Role;
+use app::error::AppError;
+use app::server::clock::Clock;
+use app::server::operator;
+use clap::{Parser, Subcommand};
+use server::config::Settings;
+use server::{build, MailChoice};
+use std::process::ExitCode;
+
+#[derive(Parser)]
+#[command(name = "portal", version, about = "Merchant self-service portal of a payment service provider.")]
+#[command(after_help = "Settings come from PORTAL_* environment variables and an optional TOML file (PORTAL_CONFIG); see README.md.")]
+struct Cli {
+    #[command(subcommand)]
+    command: Option<Command>,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Apply migrations and serve the portal (the default).
+    Serve,
+    /// Apply database migrations and exit.
+    Migrate,
+    /// Create a merchant (a legal entity) and print its id.
+    CreateMerchant {
+        /// The merchant's legal name, e.g. "Näidis OÜ".
+        #[arg(long)]
+        name: String,
+    },
+    /// Create a shop of a merchant.
+    CreateShop {
+        /// Merchant id printed by create-merchant.
+        #[arg(long)]
+        merchant: i64,
+        /// The shop's id in URLs: 3–40 characters of a–z, 0–9 and '-'.
+        #[arg(long)]
+        slug: String,
+        #[arg(long)]
+        name: String,
+        /// IANA time zone; defaults to the configured one.
+        #[arg(long)]
+        time_zone: Option<String>,
+    },
+    /// Create a user with a role in a shop (a merchant's first admin, usually). Without
+    /// --password the user gets an invite link: e-mailed, or printed with --print-link.
+    CreateUser {
+        /// The shop's slug.
+        #[arg(long)]
+        shop: String,
+        #[arg(long)]
+        email: String,
+        #[arg(long)]
+        name: String,
+        /// admin, info_refunds or info_only.
+        #[arg(long, default_value = "admin")]
+        role: String,
+        /// Print the invite link instead of e-mailing it.
+        #[arg(long)]
+        print_link: bool,
+    },
+    /// Create the demo merchant with two shops and one user per role, and print the logins.
+    Demo,
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let settings = match Settings::load() {
+        Ok(s) => s,
+        Err(e) => {
+            eprintln!("portal: configuration error: {e}");
+            return ExitCode::from(2);
+        }
+    };
+    init_logging(settings.log_json);
+    let rt = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
+        Ok(rt) => rt,
+        Err(e) => {
+            eprintln!("portal: cannot start the async runtime: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    match rt.block_on(run(cli.command.unwrap_or(Command::Serve), settings)) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("portal: {e}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn init_logging(json: bool) {
+    use tracing_subscriber::EnvFilter;
+    let filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info,sqlx=warn,tower_sessions=warn"));
+    let builder = tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr);
+    if json {
+        builder.json().init();
+    } else {
+        builder.init();
+    }
+}
+
+fn explain(e: AppError) -> String {
+    match e {
+        AppError::Validation(f) => f.0.into_iter().map(|(k, v)| format!("--{}: {v}", k.replace('_', "-"))).collect::<Vec<_>>().join("\n"),
+        other => other.to_string(),
+    }
+}
+
+async fn run(command: Command, settings: Settings) -> Result<(), String> {
+    let built = build(&settings, MailChoice::FromSettings, Clock::System).await.map_err(|e| e.to_string())?;
+    let state = built.state.clone();
+    match command {
+        Command::Serve => {
+            let listener = tokio::net::TcpListener::bind(settings.listen)
+                .await
+                .map_err(|e| format!("cannot listen on {} (PORTAL_LISTEN): {e}", settings.listen))?;
+            tracing::info!(address = %settings.listen, public_url = %settings.public_url, "portal is serving");
+            eprintln!("Portal is running at {}", settings.public_base());
+            server::serve(built, listener).await.map_err(|e| e.to_string())
+        }
+        Command::Migrate => {
+            println!("migrations applied");
+            Ok(())
+        }
+        Command::CreateMerchant { name } => {
+            let id = operator::create_merchant(&state, &name).await.map_err(explain)?;
+            println!("{id}");
+            Ok(())
+        }
+        Command::CreateShop { merchant, slug, name, time_zone } => {
+            let tz = time_zone.unwrap_or_else(|| settings.time_zone.clone());
+            operator::create_shop(&state, merchant, &slug, &name, &tz).await.map_err(explain)?;
+            println!("shop {slug} created: {}/shops/{slug}", settings.public_base());
+            Ok(())
+        }
+        Command::CreateUser { shop, email, name, role, print_link } => {
+            let role = Role::parse(&role).ok_or_else(|| format!("--role: {role:?} must be admin, info_refunds or info_only"))?;
+            let created = operator::create_user(&state, &shop, &email, &name, role, None, !print_link).await.map_err(explain)?;
+            match (created.invite_link, print_link) {
+                (Some(link), true) => println!("Invite link (valid 7 days): {link}"),
+                (Some(_), false) => println!("Invite e-mailed to {email}."),
+                (None, _) => println!("{email} already has a password and now has the role {} in {shop}.", role.label()),
+            }
+            Ok(())
+        }
+        Command::Demo => {
+            operator::demo(&state).await.map_err(explain)?;
+            println!("Demo merchant \"Demo Merchant OÜ\" with shops {}:", operator::DEMO_SHOPS.map(|s| s.0).join(" and "));
+            for l in operator::DEMO_LOGINS {
+                println!("  {:<24} {:<24} {}", l.email, l.password, l.role.label());
+            }
+            Ok(())
+        }
+    }
+}
