@@ -87,9 +87,11 @@ impl Settings {
         });
         let file: FileSettings = match &file_path {
             Some(p) => {
-                let text = std::fs::read_to_string(p)
-                    .map_err(|e| err("PORTAL_CONFIG", format!("cannot read {}: {e}", p.display())))?;
-                toml::from_str(&text).map_err(|e| err("PORTAL_CONFIG", format!("{}: {e}", p.display())))?
+                let text = std::fs::read_to_string(p).map_err(|e| {
+                    err("PORTAL_CONFIG", format!("cannot read {}: {e}", p.display()))
+                })?;
+                toml::from_str(&text)
+                    .map_err(|e| err("PORTAL_CONFIG", format!("{}: {e}", p.display())))?
             }
             None => FileSettings::default(),
         };
@@ -118,11 +120,21 @@ impl Settings {
                 .map(|v| (var, v))
                 .or_else(|| file_value(name).map(|v| (name.to_string(), v)))
         };
-        let data_dir = PathBuf::from(get("data_dir").map(|(_, v)| v).unwrap_or_else(|| "data".into()));
+        let data_dir = PathBuf::from(
+            get("data_dir")
+                .map(|(_, v)| v)
+                .unwrap_or_else(|| "data".into()),
+        );
         let database_url = match get("database_url") {
             Some((name, v)) => {
-                if !(v.starts_with("sqlite:") || v.starts_with("postgres://") || v.starts_with("postgresql://")) {
-                    return Err(err(&name, format!("{v:?} is neither sqlite:… nor postgres://…")));
+                if !(v.starts_with("sqlite:")
+                    || v.starts_with("postgres://")
+                    || v.starts_with("postgresql://"))
+                {
+                    return Err(err(
+                        &name,
+                        format!("{v:?} is neither sqlite:… nor postgres://…"),
+                    ));
                 }
                 v
             }
@@ -131,15 +143,21 @@ impl Settings {
         let listen_raw = get("listen")
             .or_else(|| get_env("LEPTOS_SITE_ADDR").map(|v| ("LEPTOS_SITE_ADDR".into(), v)))
             .unwrap_or(("PORTAL_LISTEN".into(), "127.0.0.1:3000".into()));
-        let listen: SocketAddr = listen_raw
-            .1
-            .parse()
-            .map_err(|_| err(&listen_raw.0, format!("{:?} is not an address like 127.0.0.1:3000", listen_raw.1)))?;
-        let (pu_name, pu) = get("public_url").unwrap_or(("PORTAL_PUBLIC_URL".into(), format!("http://{listen}")));
+        let listen: SocketAddr = listen_raw.1.parse().map_err(|_| {
+            err(
+                &listen_raw.0,
+                format!("{:?} is not an address like 127.0.0.1:3000", listen_raw.1),
+            )
+        })?;
+        let (pu_name, pu) =
+            get("public_url").unwrap_or(("PORTAL_PUBLIC_URL".into(), format!("http://{listen}")));
         let public_url = url::Url::parse(pu.trim_end_matches('/'))
             .map_err(|e| err(&pu_name, format!("{pu:?} is not a URL: {e}")))?;
         if !matches!(public_url.scheme(), "http" | "https") || public_url.host().is_none() {
-            return Err(err(&pu_name, format!("{pu:?} must be an http:// or https:// address")));
+            return Err(err(
+                &pu_name,
+                format!("{pu:?} must be an http:// or https:// address"),
+            ));
         }
         let smtp_url = match get("smtp_url") {
             Some((name, v)) => {
@@ -150,9 +168,12 @@ impl Settings {
             }
             None => None,
         };
-        let mail_from = get("mail_from").map(|(_, v)| v).unwrap_or_else(|| "Portal <portal@localhost.localdomain>".into());
+        let mail_from = get("mail_from")
+            .map(|(_, v)| v)
+            .unwrap_or_else(|| "Portal <portal@localhost.localdomain>".into());
         if let Some((name, v)) = get("mail_from") {
-            v.parse::<lettre::message::Mailbox>().map_err(|e| err(&name, format!("{v:?} is not an address: {e}")))?;
+            v.parse::<lettre::message::Mailbox>()
+                .map_err(|e| err(&name, format!("{v:?} is not an address: {e}")))?;
         }
         let cookie_secure = match get("cookie_secure") {
             None => public_url.scheme() == "https",
@@ -165,17 +186,32 @@ impl Settings {
         };
         let time_zone = match get("time_zone") {
             Some((name, v)) => {
-                jiff::tz::TimeZone::get(&v).map_err(|_| err(&name, format!("{v:?} is not an IANA time zone such as Europe/Tallinn")))?;
+                jiff::tz::TimeZone::get(&v).map_err(|_| {
+                    err(
+                        &name,
+                        format!("{v:?} is not an IANA time zone such as Europe/Tallinn"),
+                    )
+                })?;
                 v
             }
             None => "Europe/Tallinn".into(),
         };
-        let number = |name: &str, default: i64, range: std::ops::RangeInclusive<i64>| -> Result<i64, ConfigError> {
+        let number = |name: &str,
+                      default: i64,
+                      range: std::ops::RangeInclusive<i64>|
+         -> Result<i64, ConfigError> {
             match get(name) {
                 None => Ok(default),
                 Some((setting, v)) => match v.parse::<i64>() {
                     Ok(n) if range.contains(&n) => Ok(n),
-                    _ => Err(err(&setting, format!("{v:?} must be a whole number from {} to {}", range.start(), range.end()))),
+                    _ => Err(err(
+                        &setting,
+                        format!(
+                            "{v:?} must be a whole number from {} to {}",
+                            range.start(),
+                            range.end()
+                        ),
+                    )),
                 },
             }
         };
@@ -225,7 +261,10 @@ mod tests {
     use super::*;
 
     fn env(pairs: &[(&str, &str)]) -> Vec<(String, String)> {
-        pairs.iter().map(|(a, b)| (a.to_string(), b.to_string())).collect()
+        pairs
+            .iter()
+            .map(|(a, b)| (a.to_string(), b.to_string()))
+            .collect()
     }
 
     #[test]
@@ -241,7 +280,11 @@ mod tests {
 
     #[test]
     fn https_makes_cookies_secure() {
-        let s = Settings::from_sources(&env(&[("PORTAL_PUBLIC_URL", "https://portal.example.com/")])).unwrap();
+        let s = Settings::from_sources(&env(&[(
+            "PORTAL_PUBLIC_URL",
+            "https://portal.example.com/",
+        )]))
+        .unwrap();
         assert!(s.cookie_secure);
         assert_eq!(s.public_base(), "https://portal.example.com");
     }

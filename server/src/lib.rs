@@ -21,7 +21,9 @@ use leptos::config::LeptosOptions;
 use leptos::prelude::provide_context;
 use leptos_axum::{generate_route_list, LeptosRoutes};
 use std::net::SocketAddr;
-use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, RequestId, SetRequestIdLayer};
+use tower_http::request_id::{
+    MakeRequestUuid, PropagateRequestIdLayer, RequestId, SetRequestIdLayer,
+};
 use tower_http::trace::TraceLayer;
 use tower_sessions::cookie::SameSite;
 use tower_sessions::{Expiry, SessionManagerLayer};
@@ -52,15 +54,30 @@ pub struct Built {
 }
 
 /// Connects to the database, applies migrations and builds the router.
-pub async fn build(settings: &Settings, mail: MailChoice, clock: Clock) -> anyhow_like::Result<Built> {
-    let max = if settings.database_url.starts_with("sqlite:") { 8 } else { 16 };
+pub async fn build(
+    settings: &Settings,
+    mail: MailChoice,
+    clock: Clock,
+) -> anyhow_like::Result<Built> {
+    let max = if settings.database_url.starts_with("sqlite:") {
+        8
+    } else {
+        16
+    };
     if settings.database_url.starts_with("sqlite:") {
-        std::fs::create_dir_all(&settings.data_dir).map_err(|e| anyhow_like::msg(format!("creating data folder {}: {e}", settings.data_dir.display())))?;
+        std::fs::create_dir_all(&settings.data_dir).map_err(|e| {
+            anyhow_like::msg(format!(
+                "creating data folder {}: {e}",
+                settings.data_dir.display()
+            ))
+        })?;
     }
     let db = Db::connect(&settings.database_url, max)
         .await
         .map_err(|e| anyhow_like::msg(format!("connecting to the database: {e}")))?;
-    db.migrate().await.map_err(|e| anyhow_like::msg(format!("migrating the database: {e}")))?;
+    db.migrate()
+        .await
+        .map_err(|e| anyhow_like::msg(format!("migrating the database: {e}")))?;
     let mailer = match mail {
         MailChoice::Memory => Mailer::memory(&settings.mail_from),
         MailChoice::FromSettings => match &settings.smtp_url {
@@ -92,7 +109,9 @@ pub async fn build(settings: &Settings, mail: MailChoice, clock: Clock) -> anyho
         .with_http_only(true)
         .with_same_site(SameSite::Lax)
         .with_secure(settings.cookie_secure)
-        .with_expiry(Expiry::OnInactivity(time::Duration::minutes(settings.session_idle_minutes)));
+        .with_expiry(Expiry::OnInactivity(time::Duration::minutes(
+            settings.session_idle_minutes,
+        )));
 
     let leptos = LeptosOptions::builder()
         .output_name("portal")
@@ -165,7 +184,11 @@ async fn protect(State(state): State<AppState>, mut req: Request, next: Next) ->
     let safe = matches!(*req.method(), Method::GET | Method::HEAD | Method::OPTIONS);
     if !safe && !same_origin(&req, &state.public_origin) {
         tracing::warn!(method = %req.method(), "cross-site request refused");
-        return (StatusCode::FORBIDDEN, "Cross-site requests are not allowed.").into_response();
+        return (
+            StatusCode::FORBIDDEN,
+            "Cross-site requests are not allowed.",
+        )
+            .into_response();
     }
     let nonce = {
         use base64::Engine;
@@ -186,8 +209,14 @@ async fn protect(State(state): State<AppState>, mut req: Request, next: Next) ->
     if let Ok(v) = HeaderValue::from_str(&csp) {
         h.insert(header::CONTENT_SECURITY_POLICY, v);
     }
-    h.insert(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff"));
-    h.insert(header::REFERRER_POLICY, HeaderValue::from_static("same-origin"));
+    h.insert(
+        header::X_CONTENT_TYPE_OPTIONS,
+        HeaderValue::from_static("nosniff"),
+    );
+    h.insert(
+        header::REFERRER_POLICY,
+        HeaderValue::from_static("same-origin"),
+    );
     h.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
     if !is_asset {
         h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
@@ -198,12 +227,20 @@ async fn protect(State(state): State<AppState>, mut req: Request, next: Next) ->
 /// A browser says where a request comes from with `Sec-Fetch-Site` and `Origin`; requests
 /// without either (command-line clients) carry no ambient browser credentials of another site.
 fn same_origin(req: &Request, public_origin: &str) -> bool {
-    if let Some(site) = req.headers().get("sec-fetch-site").and_then(|v| v.to_str().ok()) {
+    if let Some(site) = req
+        .headers()
+        .get("sec-fetch-site")
+        .and_then(|v| v.to_str().ok())
+    {
         if !matches!(site, "same-origin" | "none") {
             return false;
         }
     }
-    match req.headers().get(header::ORIGIN).and_then(|v| v.to_str().ok()) {
+    match req
+        .headers()
+        .get(header::ORIGIN)
+        .and_then(|v| v.to_str().ok())
+    {
         Some(origin) => origin == public_origin,
         None => true,
     }
@@ -220,7 +257,11 @@ async fn authenticate(State(state): State<AppState>, mut req: Request, next: Nex
         Some(session) => match session_user(&state, &session).await {
             Ok(u) => u,
             Err(_) => {
-                return (StatusCode::SERVICE_UNAVAILABLE, "The portal cannot reach its database. Please try again shortly.").into_response();
+                return (
+                    StatusCode::SERVICE_UNAVAILABLE,
+                    "The portal cannot reach its database. Please try again shortly.",
+                )
+                    .into_response();
             }
         },
         None => None,
@@ -252,11 +293,16 @@ pub fn endpoints() -> Vec<(String, String)> {
 
 /// Serves until Ctrl-C or SIGTERM.
 pub async fn serve(built: Built, listener: tokio::net::TcpListener) -> std::io::Result<()> {
-    axum::serve(listener, built.router.into_make_service_with_connect_info::<SocketAddr>())
-        .with_graceful_shutdown(async {
-            let _ = tokio::signal::ctrl_c().await;
-        })
-        .await
+    axum::serve(
+        listener,
+        built
+            .router
+            .into_make_service_with_connect_info::<SocketAddr>(),
+    )
+    .with_graceful_shutdown(async {
+        let _ = tokio::signal::ctrl_c().await;
+    })
+    .await
 }
 
 /// A minimal boxed error with a message, for start-up failures shown to the operator.

@@ -10,8 +10,14 @@ use server::{build, MailChoice};
 use std::process::ExitCode;
 
 #[derive(Parser)]
-#[command(name = "portal", version, about = "Merchant self-service portal of a payment service provider.")]
-#[command(after_help = "Settings come from PORTAL_* environment variables and an optional TOML file (PORTAL_CONFIG); see README.md.")]
+#[command(
+    name = "portal",
+    version,
+    about = "Merchant self-service portal of a payment service provider."
+)]
+#[command(
+    after_help = "Settings come from PORTAL_* environment variables and an optional TOML file (PORTAL_CONFIG); see README.md."
+)]
 struct Cli {
     #[command(subcommand)]
     command: Option<Command>,
@@ -74,7 +80,10 @@ fn main() -> ExitCode {
         }
     };
     init_logging(settings.log_json);
-    let rt = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
+    let rt = match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
         Ok(rt) => rt,
         Err(e) => {
             eprintln!("portal: cannot start the async runtime: {e}");
@@ -92,8 +101,11 @@ fn main() -> ExitCode {
 
 fn init_logging(json: bool) {
     use tracing_subscriber::EnvFilter;
-    let filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info,sqlx=warn,tower_sessions=warn"));
-    let builder = tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr);
+    let filter = EnvFilter::try_from_default_env()
+        .unwrap_or_else(|_| EnvFilter::new("info,sqlx=warn,tower_sessions=warn"));
+    let builder = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr);
     if json {
         builder.json().init();
     } else {
@@ -103,51 +115,91 @@ fn init_logging(json: bool) {
 
 fn explain(e: AppError) -> String {
     match e {
-        AppError::Validation(f) => f.0.into_iter().map(|(k, v)| format!("--{}: {v}", k.replace('_', "-"))).collect::<Vec<_>>().join("\n"),
+        AppError::Validation(f) => {
+            f.0.into_iter()
+                .map(|(k, v)| format!("--{}: {v}", k.replace('_', "-")))
+                .collect::<Vec<_>>()
+                .join("\n")
+        }
         other => other.to_string(),
     }
 }
 
 async fn run(command: Command, settings: Settings) -> Result<(), String> {
-    let built = build(&settings, MailChoice::FromSettings, Clock::System).await.map_err(|e| e.to_string())?;
+    let built = build(&settings, MailChoice::FromSettings, Clock::System)
+        .await
+        .map_err(|e| e.to_string())?;
     let state = built.state.clone();
     match command {
         Command::Serve => {
             let listener = tokio::net::TcpListener::bind(settings.listen)
                 .await
-                .map_err(|e| format!("cannot listen on {} (PORTAL_LISTEN): {e}", settings.listen))?;
+                .map_err(|e| {
+                    format!("cannot listen on {} (PORTAL_LISTEN): {e}", settings.listen)
+                })?;
             tracing::info!(address = %settings.listen, public_url = %settings.public_url, "portal is serving");
             eprintln!("Portal is running at {}", settings.public_base());
-            server::serve(built, listener).await.map_err(|e| e.to_string())
+            server::serve(built, listener)
+                .await
+                .map_err(|e| e.to_string())
         }
         Command::Migrate => {
             println!("migrations applied");
             Ok(())
         }
         Command::CreateMerchant { name } => {
-            let id = operator::create_merchant(&state, &name).await.map_err(explain)?;
+            let id = operator::create_merchant(&state, &name)
+                .await
+                .map_err(explain)?;
             println!("{id}");
             Ok(())
         }
-        Command::CreateShop { merchant, slug, name, time_zone } => {
+        Command::CreateShop {
+            merchant,
+            slug,
+            name,
+            time_zone,
+        } => {
             let tz = time_zone.unwrap_or_else(|| settings.time_zone.clone());
-            operator::create_shop(&state, merchant, &slug, &name, &tz).await.map_err(explain)?;
-            println!("shop {slug} created: {}/shops/{slug}", settings.public_base());
+            operator::create_shop(&state, merchant, &slug, &name, &tz)
+                .await
+                .map_err(explain)?;
+            println!(
+                "shop {slug} created: {}/shops/{slug}",
+                settings.public_base()
+            );
             Ok(())
         }
-        Command::CreateUser { shop, email, name, role, print_link } => {
-            let role = Role::parse(&role).ok_or_else(|| format!("--role: {role:?} must be admin, info_refunds or info_only"))?;
-            let created = operator::create_user(&state, &shop, &email, &name, role, None, !print_link).await.map_err(explain)?;
+        Command::CreateUser {
+            shop,
+            email,
+            name,
+            role,
+            print_link,
+        } => {
+            let role = Role::parse(&role).ok_or_else(|| {
+                format!("--role: {role:?} must be admin, info_refunds or info_only")
+            })?;
+            let created =
+                operator::create_user(&state, &shop, &email, &name, role, None, !print_link)
+                    .await
+                    .map_err(explain)?;
             match (created.invite_link, print_link) {
                 (Some(link), true) => println!("Invite link (valid 7 days): {link}"),
                 (Some(_), false) => println!("Invite e-mailed to {email}."),
-                (None, _) => println!("{email} already has a password and now has the role {} in {shop}.", role.label()),
+                (None, _) => println!(
+                    "{email} already has a password and now has the role {} in {shop}.",
+                    role.label()
+                ),
             }
             Ok(())
         }
         Command::Demo => {
             operator::demo(&state).await.map_err(explain)?;
-            println!("Demo merchant \"Demo Merchant OÜ\" with shops {}:", operator::DEMO_SHOPS.map(|s| s.0).join(" and "));
+            println!(
+                "Demo merchant \"Demo Merchant OÜ\" with shops {}:",
+                operator::DEMO_SHOPS.map(|s| s.0).join(" and ")
+            );
             for l in operator::DEMO_LOGINS {
                 println!("  {:<24} {:<24} {}", l.email, l.password, l.role.label());
             }

@@ -23,12 +23,18 @@ impl Store {
                 .create_if_missing(true)
                 .journal_mode(SqliteJournalMode::Wal)
                 .busy_timeout(Duration::from_secs(10));
-            let pool = SqlitePoolOptions::new().max_connections(4).connect_with(opts).await?;
+            let pool = SqlitePoolOptions::new()
+                .max_connections(4)
+                .connect_with(opts)
+                .await?;
             let store = SqliteStore::new(pool);
             store.migrate().await?;
             Ok(Store::Sqlite(store))
         } else {
-            let pool = PgPoolOptions::new().max_connections(8).connect(database_url).await?;
+            let pool = PgPoolOptions::new()
+                .max_connections(8)
+                .connect(database_url)
+                .await?;
             let store = PostgresStore::new(pool);
             store.migrate().await?;
             Ok(Store::Postgres(store))

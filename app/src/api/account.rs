@@ -46,7 +46,11 @@ pub async fn update_name(name: String) -> Result<(), AppError> {
 }
 
 #[server(endpoint = "change_password")]
-pub async fn change_password(current: String, password: String, confirm: String) -> Result<(), AppError> {
+pub async fn change_password(
+    current: String,
+    password: String,
+    confirm: String,
+) -> Result<(), AppError> {
     use crate::server::{access, auth, respond};
     respond(
         async {

@@ -40,7 +40,11 @@ pub const KINDS: &[(&str, &str)] = &[
 ];
 
 pub fn kind_label(kind: &str) -> &str {
-    KINDS.iter().find(|(k, _)| *k == kind).map(|(_, l)| *l).unwrap_or(kind)
+    KINDS
+        .iter()
+        .find(|(k, _)| *k == kind)
+        .map(|(_, l)| *l)
+        .unwrap_or(kind)
 }
 
 pub const AUDIT_PAGE_LIMIT: i64 = 500;
@@ -58,7 +62,8 @@ pub async fn list_audit(
     respond(
         async {
             let (state, a) = access::require(&shop, Permission::ViewAudit).await?;
-            let nonempty = |s: Option<String>| s.map(|s| s.trim().to_string()).filter(|s| !s.is_empty());
+            let nonempty =
+                |s: Option<String>| s.map(|s| s.trim().to_string()).filter(|s| !s.is_empty());
             let mut errors = FieldErrors::default();
             let kind = nonempty(kind);
             if let Some(k) = &kind {
@@ -66,8 +71,10 @@ pub async fn list_audit(
                     errors.add("kind", "Choose a kind from the list.");
                 }
             }
-            let from_ms = nonempty(from).and_then(|d| errors.check("from", parse_local_date(&d, &a.time_zone, 0)));
-            let to_ms = nonempty(to).and_then(|d| errors.check("to", parse_local_date(&d, &a.time_zone, 1)));
+            let from_ms = nonempty(from)
+                .and_then(|d| errors.check("from", parse_local_date(&d, &a.time_zone, 0)));
+            let to_ms = nonempty(to)
+                .and_then(|d| errors.check("to", parse_local_date(&d, &a.time_zone, 1)));
             if let (Some(f), Some(t)) = (from_ms, to_ms) {
                 if f >= t {
                     errors.add("to", "The end date must not be before the start date.");
@@ -88,7 +95,10 @@ pub async fn list_audit(
                 },
             )
             .await?;
-            let times = rows.iter().map(|r| format_time(r.at_ms, &a.time_zone)).collect();
+            let times = rows
+                .iter()
+                .map(|r| format_time(r.at_ms, &a.time_zone))
+                .collect();
             Ok(AuditPage {
                 rows,
                 times,

@@ -12,13 +12,19 @@ async fn session() -> Result<tower_sessions::Session, AppError> {
 /// Only same-site paths are followed after sign-in, never another host.
 pub fn safe_next(next: Option<&str>) -> String {
     match next {
-        Some(n) if n.starts_with('/') && !n.starts_with("//") && !n.starts_with("/\\") => n.to_string(),
+        Some(n) if n.starts_with('/') && !n.starts_with("//") && !n.starts_with("/\\") => {
+            n.to_string()
+        }
         _ => "/".to_string(),
     }
 }
 
 #[server(endpoint = "sign_in")]
-pub async fn sign_in(email: String, password: String, next: Option<String>) -> Result<(), AppError> {
+pub async fn sign_in(
+    email: String,
+    password: String,
+    next: Option<String>,
+) -> Result<(), AppError> {
     use crate::server::{access, auth, respond, state::app_state};
     respond(
         async {
@@ -59,13 +65,26 @@ pub async fn request_password_reset(email: String) -> Result<(), AppError> {
 }
 
 #[server(endpoint = "reset_password")]
-pub async fn reset_password(token: String, password: String, confirm: String) -> Result<(), AppError> {
+pub async fn reset_password(
+    token: String,
+    password: String,
+    confirm: String,
+) -> Result<(), AppError> {
     use crate::server::{access, auth, respond, state::app_state, tokens::Purpose};
     respond(
         async {
             let state = app_state()?;
             let ip = access::client_ip().await;
-            auth::set_password_with_token(&state, &ip, Purpose::Reset, &token, None, &password, &confirm).await?;
+            auth::set_password_with_token(
+                &state,
+                &ip,
+                Purpose::Reset,
+                &token,
+                None,
+                &password,
+                &confirm,
+            )
+            .await?;
             leptos_axum::redirect("/login?done=reset");
             Ok(())
         }
@@ -87,22 +106,38 @@ pub async fn get_invite(token: String) -> Result<Option<InviteDetails>, AppError
         async {
             let state = app_state()?;
             let now = state.clock.now_ms();
-            Ok(tokens::peek(&state.db.pool, &token, tokens::Purpose::Invite, now)
-                .await?
-                .map(|(email, name)| InviteDetails { email, name }))
+            Ok(
+                tokens::peek(&state.db.pool, &token, tokens::Purpose::Invite, now)
+                    .await?
+                    .map(|(email, name)| InviteDetails { email, name }),
+            )
         }
         .await,
     )
 }
 
 #[server(endpoint = "accept_invite")]
-pub async fn accept_invite(token: String, name: String, password: String, confirm: String) -> Result<(), AppError> {
+pub async fn accept_invite(
+    token: String,
+    name: String,
+    password: String,
+    confirm: String,
+) -> Result<(), AppError> {
     use crate::server::{access, auth, respond, state::app_state, tokens::Purpose};
     respond(
         async {
             let state = app_state()?;
             let ip = access::client_ip().await;
-            let email = auth::set_password_with_token(&state, &ip, Purpose::Invite, &token, Some(&name), &password, &confirm).await?;
+            let email = auth::set_password_with_token(
+                &state,
+                &ip,
+                Purpose::Invite,
+                &token,
+                Some(&name),
+                &password,
+                &confirm,
+            )
+            .await?;
             leptos_axum::redirect(&format!("/login?done=invite&email={}", urlencode(&email)));
             Ok(())
         }

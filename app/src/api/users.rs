@@ -49,7 +49,10 @@ pub async fn list_users(shop: String) -> Result<UserList, AppError> {
             let rows = users::list(&state, &a).await?;
             let last_sign_in = rows
                 .iter()
-                .map(|r| r.last_sign_in_ms.map(|ms| crate::server::format_time(ms, &a.time_zone)))
+                .map(|r| {
+                    r.last_sign_in_ms
+                        .map(|ms| crate::server::format_time(ms, &a.time_zone))
+                })
                 .collect();
             Ok(UserList {
                 rows,
@@ -64,7 +67,12 @@ pub async fn list_users(shop: String) -> Result<UserList, AppError> {
 
 /// Returns the invited address, for the confirmation message.
 #[server(endpoint = "invite_user")]
-pub async fn invite_user(shop: String, email: String, name: String, role: String) -> Result<String, AppError> {
+pub async fn invite_user(
+    shop: String,
+    email: String,
+    name: String,
+    role: String,
+) -> Result<String, AppError> {
     use crate::server::{access, respond, users};
     respond(
         async {

@@ -49,18 +49,19 @@ pub fn Field(
     #[prop(optional, into)] value: String,
     #[prop(into)] error: Signal<Option<String>>,
     #[prop(optional)] autocomplete: &'static str,
-    #[prop(optional)] hint: &'static str,
+    #[prop(optional, into)] hint: String,
     #[prop(optional)] required: bool,
     #[prop(optional, into)] id_prefix: String,
 ) -> impl IntoView {
     let id = format!("{id_prefix}f-{name}");
     let err_id = format!("{id}-error");
     let hint_id = format!("{id}-hint");
+    let has_hint = !hint.is_empty();
     let described = {
         let (err_id, hint_id) = (err_id.clone(), hint_id.clone());
         move || {
             let mut ids = Vec::new();
-            if !hint.is_empty() {
+            if has_hint {
                 ids.push(hint_id.clone());
             }
             if error.get().is_some() {
@@ -72,7 +73,7 @@ pub fn Field(
     view! {
         <div class="field">
             <label for=id.clone()>{label}</label>
-            {(!hint.is_empty()).then(|| view! { <p class="hint" id=hint_id.clone()>{hint}</p> })}
+            {has_hint.then(|| view! { <p class="hint" id=hint_id.clone()>{hint}</p> })}
             <input
                 id=id
                 type=kind

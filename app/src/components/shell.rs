@@ -30,7 +30,10 @@ fn js_encode(s: &str) -> String {
             'a'..='z' | 'A'..='Z' | '0'..='9' | '/' | '-' | '_' | '.' => c.to_string(),
             _ => {
                 let mut buf = [0u8; 4];
-                c.encode_utf8(&mut buf).bytes().map(|b| format!("%{b:02X}")).collect()
+                c.encode_utf8(&mut buf)
+                    .bytes()
+                    .map(|b| format!("%{b:02X}"))
+                    .collect()
             }
         })
         .collect()
@@ -71,7 +74,12 @@ fn Frame(ctx: ShopContext) -> impl IntoView {
     let base = format!("/shops/{}", ctx.slug);
     let can_users = ctx.can(Permission::ManageUsers);
     let can_audit = ctx.can(Permission::ViewAudit);
-    let others: Vec<_> = ctx.shops.iter().filter(|s| s.slug != ctx.slug).cloned().collect();
+    let others: Vec<_> = ctx
+        .shops
+        .iter()
+        .filter(|s| s.slug != ctx.slug)
+        .cloned()
+        .collect();
     view! {
         <a class="skip" href="#main">"Skip to content"</a>
         <header class="top">

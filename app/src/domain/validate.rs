@@ -11,7 +11,9 @@ pub struct FieldErrors(pub BTreeMap<String, String>);
 
 impl FieldErrors {
     pub fn add(&mut self, field: &str, message: impl Into<String>) {
-        self.0.entry(field.to_string()).or_insert_with(|| message.into());
+        self.0
+            .entry(field.to_string())
+            .or_insert_with(|| message.into());
     }
     pub fn get(&self, field: &str) -> Option<&str> {
         self.0.get(field).map(String::as_str)
@@ -56,7 +58,9 @@ impl Email {
                 .all(|c| c.is_alphanumeric() || c == '.' || c == '-');
         let ok_local = !local.is_empty()
             && local.len() <= 64
-            && !local.chars().any(|c| c.is_whitespace() || c == '@' || c == '<' || c == '>');
+            && !local
+                .chars()
+                .any(|c| c.is_whitespace() || c == '@' || c == '<' || c == '>');
         if !ok_domain || !ok_local {
             return Err("Enter an e-mail address like name@example.com.".into());
         }
@@ -93,7 +97,10 @@ impl Password {
 pub fn new_password(errors: &mut FieldErrors, password: &str, confirm: &str) -> Option<Password> {
     let p = errors.check("password", Password::parse(password))?;
     if password != confirm {
-        errors.add("confirm", "The two passwords differ: type the same password twice.");
+        errors.add(
+            "confirm",
+            "The two passwords differ: type the same password twice.",
+        );
         return None;
     }
     Some(p)
@@ -120,8 +127,20 @@ mod tests {
 
     #[test]
     fn emails() {
-        assert_eq!(Email::parse("  Ann@Example.COM ").unwrap().as_str(), "ann@example.com");
-        for bad in ["", "ann", "ann@", "@x.ee", "ann@localhost", "a b@x.ee", "ann@x..ee", "ann@.x.ee"] {
+        assert_eq!(
+            Email::parse("  Ann@Example.COM ").unwrap().as_str(),
+            "ann@example.com"
+        );
+        for bad in [
+            "",
+            "ann",
+            "ann@",
+            "@x.ee",
+            "ann@localhost",
+            "a b@x.ee",
+            "ann@x..ee",
+            "ann@.x.ee",
+        ] {
             assert!(Email::parse(bad).is_err(), "{bad}");
         }
     }

@@ -16,7 +16,9 @@ pub fn Audit() -> impl IntoView {
     let shop = ctx.slug.clone();
     let page = Resource::new(
         move || (shop.clone(), user.get(), kind.get(), from.get(), to.get()),
-        |(shop, user, kind, from, to)| list_audit(shop, Some(user), Some(kind), Some(from), Some(to)),
+        |(shop, user, kind, from, to)| {
+            list_audit(shop, Some(user), Some(kind), Some(from), Some(to))
+        },
     );
     view! {
         <Title text="Audit log" />

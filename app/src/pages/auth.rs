@@ -102,10 +102,10 @@ pub fn ForgotPassword() -> impl IntoView {
     }
 }
 
-fn password_hint() -> &'static str {
-    const HINT: &str = "At least 12 characters. A few unrelated words make a strong password.";
-    debug_assert!(PASSWORD_MIN_CHARS == 12);
-    HINT
+fn password_hint() -> String {
+    format!(
+        "At least {PASSWORD_MIN_CHARS} characters. A few unrelated words make a strong password."
+    )
 }
 
 #[component]
@@ -130,10 +130,13 @@ pub fn ResetPassword() -> impl IntoView {
 pub fn AcceptInvite() -> impl IntoView {
     let params = use_params_map();
     let token = params.with_untracked(|p| p.get("token").unwrap_or_default());
-    let details = Resource::new({
-        let t = token.clone();
-        move || t.clone()
-    }, get_invite);
+    let details = Resource::new(
+        {
+            let t = token.clone();
+            move || t.clone()
+        },
+        get_invite,
+    );
     let action = ServerAction::<AcceptInvite>::new();
     view! {
         <AuthCard title="Accept your invitation">

@@ -8,7 +8,10 @@ use leptos_meta::Title;
 pub fn Overview() -> impl IntoView {
     let ctx = expect_context::<ShopContext>();
     let rights = [
-        (Permission::ViewInfo, "See transactions, statements, exports and invoices"),
+        (
+            Permission::ViewInfo,
+            "See transactions, statements, exports and invoices",
+        ),
         (Permission::MakeRefunds, "Make refunds"),
         (Permission::ManageUsers, "Manage users"),
         (Permission::ShopSettings, "See and change shop settings"),

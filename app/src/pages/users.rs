@@ -16,14 +16,20 @@ pub fn Users() -> impl IntoView {
     let users = Resource::new(
         {
             let shop = shop.clone();
-            move || (shop.clone(), invite.version().get(), change.version().get(), activate.version().get())
+            move || {
+                (
+                    shop.clone(),
+                    invite.version().get(),
+                    change.version().get(),
+                    activate.version().get(),
+                )
+            }
         },
         |(shop, ..)| list_users(shop),
     );
     let invite_value = invite.value();
-    let row_error = Signal::derive(move || {
-        form_msg(change).get().or_else(|| form_msg(activate).get())
-    });
+    let row_error =
+        Signal::derive(move || form_msg(change).get().or_else(|| form_msg(activate).get()));
     let invited = move || match invite_value.get() {
         Some(Ok(email)) => Some(format!("Invitation sent to {email}.")),
         _ => None,

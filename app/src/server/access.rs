@@ -56,7 +56,12 @@ pub async fn require(shop_slug: &str, permission: Permission) -> AppResult<(AppS
     Ok((state, access))
 }
 
-pub async fn shop_access(state: &AppState, user: CurrentUser, ip: String, shop_slug: &str) -> AppResult<ShopAccess> {
+pub async fn shop_access(
+    state: &AppState,
+    user: CurrentUser,
+    ip: String,
+    shop_slug: &str,
+) -> AppResult<ShopAccess> {
     let row = sqlx::query(
         "SELECT s.id, s.slug, s.name, s.merchant_id, m.name, s.time_zone, r.role \
          FROM shops s \
@@ -70,7 +75,8 @@ pub async fn shop_access(state: &AppState, user: CurrentUser, ip: String, shop_s
     .fetch_optional(&state.db.pool)
     .await?
     .ok_or(AppError::NotFound)?;
-    let role = Role::parse(&row.get::<String, _>(6)).ok_or_else(|| super::internal("unknown role in database"))?;
+    let role = Role::parse(&row.get::<String, _>(6))
+        .ok_or_else(|| super::internal("unknown role in database"))?;
     Ok(ShopAccess {
         user,
         ip,

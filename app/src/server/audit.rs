@@ -1,7 +1,7 @@
 //! The append-only audit log: who did what, when, from where, to whom, before and after.
 
-use crate::error::AppResult;
 pub use crate::api::audit::AuditRow;
+use crate::error::AppResult;
 use sqlx::{Any, Executor, Row};
 
 #[derive(Default)]
@@ -87,4 +87,3 @@ pub async fn list(pool: &sqlx::AnyPool, q: &AuditQuery) -> AppResult<Vec<AuditRo
         })
         .collect())
 }
-

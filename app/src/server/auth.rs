@@ -6,7 +6,9 @@ use super::{internal, throttle, tokens, AppState};
 use crate::domain::validate::new_password;
 use crate::domain::{Email, FieldErrors};
 use crate::error::{AppError, AppResult};
-use argon2::password_hash::{rand_core::OsRng, PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
+use argon2::password_hash::{
+    rand_core::OsRng, PasswordHash, PasswordHasher, PasswordVerifier, SaltString,
+};
 use argon2::Argon2;
 use sqlx::Row;
 use std::sync::OnceLock;
@@ -73,7 +75,11 @@ pub async fn verify_password(stored: Option<String>, password: &str) -> AppResul
             None => (dummy_hash().to_string(), false),
         };
         let ok = PasswordHash::new(&hash)
-            .map(|parsed| Argon2::default().verify_password(password.as_bytes(), &parsed).is_ok())
+            .map(|parsed| {
+                Argon2::default()
+                    .verify_password(password.as_bytes(), &parsed)
+                    .is_ok()
+            })
             .unwrap_or(false);
         ok && real
     })
@@ -94,8 +100,16 @@ pub async fn session_user(state: &AppState, session: &Session) -> AppResult<Opti
     let Some(uid) = session.get::<i64>(KEY_USER).await.map_err(internal)? else {
         return Ok(None);
     };
-    let epoch = session.get::<i64>(KEY_EPOCH).await.map_err(internal)?.unwrap_or(-1);
-    let signed_in_at = session.get::<i64>(KEY_SIGNED_IN_AT).await.map_err(internal)?.unwrap_or(0);
+    let epoch = session
+        .get::<i64>(KEY_EPOCH)
+        .await
+        .map_err(internal)?
+        .unwrap_or(-1);
+    let signed_in_at = session
+        .get::<i64>(KEY_SIGNED_IN_AT)
+        .await
+        .map_err(internal)?
+        .unwrap_or(0);
     let now = state.clock.now_ms();
     if now - signed_in_at > state.session_max_hours * HOUR_MS {
         session.flush().await.map_err(internal)?;
@@ -127,7 +141,13 @@ fn wrong_credentials() -> AppError {
 }
 
 /// Signs a person in: throttled, audited, session id cycled.
-pub async fn sign_in(state: &AppState, session: &Session, ip: &str, email: &str, password: &str) -> AppResult<CurrentUser> {
+pub async fn sign_in(
+    state: &AppState,
+    session: &Session,
+    ip: &str,
+    email: &str,
+    password: &str,
+) -> AppResult<CurrentUser> {
     let mut errors = FieldErrors::default();
     let email = email.trim().to_lowercase();
     if email.is_empty() {
@@ -153,7 +173,10 @@ pub async fn sign_in(state: &AppState, session: &Session, ip: &str, email: &str,
     let stored = row.as_ref().and_then(|r| r.get::<Option<String>, _>(2));
     let ok = verify_password(stored, password).await?;
     let user_id = row.as_ref().map(|r| r.get::<i64, _>(0));
-    let active = row.as_ref().map(|r| r.get::<i64, _>(4) > 0).unwrap_or(false);
+    let active = row
+        .as_ref()
+        .map(|r| r.get::<i64, _>(4) > 0)
+        .unwrap_or(false);
 
     throttle::record(&state.db, &email, ip, now, ok && active).await?;
     if !ok || !active {
@@ -166,7 +189,11 @@ pub async fn sign_in(state: &AppState, session: &Session, ip: &str, email: &str,
                 ip: Some(ip.to_string()),
                 target_user_id: user_id,
                 target_email: Some(email.clone()),
-                detail: Some(if ok { "no active access".into() } else { "wrong e-mail or password".into() }),
+                detail: Some(if ok {
+                    "no active access".into()
+                } else {
+                    "wrong e-mail or password".into()
+                }),
                 ..Default::default()
             },
         )
@@ -213,7 +240,10 @@ async fn start_session(session: &Session, user_id: i64, epoch: i64, now: i64) ->
     session.cycle_id().await.map_err(internal)?;
     session.insert(KEY_USER, user_id).await.map_err(internal)?;
     session.insert(KEY_EPOCH, epoch).await.map_err(internal)?;
-    session.insert(KEY_SIGNED_IN_AT, now).await.map_err(internal)?;
+    session
+        .insert(KEY_SIGNED_IN_AT, now)
+        .await
+        .map_err(internal)?;
     Ok(())
 }
 
@@ -239,12 +269,16 @@ pub async fn change_password(
     let (Some(new), true) = (new, errors.is_empty()) else {
         return Err(AppError::Validation(errors));
     };
-    let stored: Option<String> = sqlx::query_scalar("SELECT password_hash FROM users WHERE id = $1")
-        .bind(user.id)
-        .fetch_one(&state.db.pool)
-        .await?;
+    let stored: Option<String> =
+        sqlx::query_scalar("SELECT password_hash FROM users WHERE id = $1")
+            .bind(user.id)
+            .fetch_one(&state.db.pool)
+            .await?;
     if !verify_password(stored, current).await? {
-        return Err(AppError::field("current", "This is not your current password."));
+        return Err(AppError::field(
+            "current",
+            "This is not your current password.",
+        ));
     }
     let hash = hash_password(new.expose()).await?;
     let now = state.clock.now_ms();
@@ -268,7 +302,12 @@ pub async fn change_password(
 }
 
 /// Stores a new hash and moves the session epoch on, which ends every existing session.
-async fn set_password(state: &AppState, user_id: i64, hash: &StoredHash, _now: i64) -> AppResult<i64> {
+async fn set_password(
+    state: &AppState,
+    user_id: i64,
+    hash: &StoredHash,
+    _now: i64,
+) -> AppResult<i64> {
     let epoch: i64 = sqlx::query_scalar(
         "UPDATE users SET password_hash = $1, session_epoch = session_epoch + 1 WHERE id = $2 RETURNING session_epoch",
     )
@@ -284,14 +323,22 @@ async fn set_password(state: &AppState, user_id: i64, hash: &StoredHash, _now: i
 pub async fn request_password_reset(state: &AppState, ip: &str, email: &str) -> AppResult<()> {
     let email = Email::parse(email).map_err(|m| AppError::field("email", m))?;
     let now = state.clock.now_ms();
-    let user: Option<(i64, String)> = sqlx::query_as("SELECT id, name FROM users WHERE email = $1 AND password_hash IS NOT NULL")
-        .bind(email.as_str())
-        .fetch_optional(&state.db.pool)
-        .await?;
+    let user: Option<(i64, String)> =
+        sqlx::query_as("SELECT id, name FROM users WHERE email = $1 AND password_hash IS NOT NULL")
+            .bind(email.as_str())
+            .fetch_optional(&state.db.pool)
+            .await?;
     let Some((user_id, name)) = user else {
         return Ok(());
     };
-    let token = tokens::issue(&mut *state.db.pool.acquire().await?, user_id, tokens::Purpose::Reset, now, 30 * MINUTE_MS).await?;
+    let token = tokens::issue(
+        &mut *state.db.pool.acquire().await?,
+        user_id,
+        tokens::Purpose::Reset,
+        now,
+        30 * MINUTE_MS,
+    )
+    .await?;
     let link = state.link(&format!("/reset-password/{token}"));
     let mail = super::mail::action_mail(
         email.as_str(),
@@ -342,16 +389,20 @@ pub async fn set_password_with_token(
     let hash = hash_password(new.expose()).await?;
     let now = state.clock.now_ms();
     let mut tx = state.db.begin_write().await?;
-    let user_id = tokens::consume(&mut *tx, token, purpose, now).await?.ok_or_else(|| {
-        AppError::Conflict(
-            "This link has expired or was already used. Ask for a new one.".into(),
-        )
-    })?;
-    sqlx::query("UPDATE users SET password_hash = $1, session_epoch = session_epoch + 1 WHERE id = $2")
-        .bind(hash.as_str())
-        .bind(user_id)
-        .execute(&mut *tx)
-        .await?;
+    let user_id = tokens::consume(&mut *tx, token, purpose, now)
+        .await?
+        .ok_or_else(|| {
+            AppError::Conflict(
+                "This link has expired or was already used. Ask for a new one.".into(),
+            )
+        })?;
+    sqlx::query(
+        "UPDATE users SET password_hash = $1, session_epoch = session_epoch + 1 WHERE id = $2",
+    )
+    .bind(hash.as_str())
+    .bind(user_id)
+    .execute(&mut *tx)
+    .await?;
     if let Some(name) = &name {
         sqlx::query("UPDATE users SET name = $1 WHERE id = $2")
             .bind(name)

@@ -44,7 +44,11 @@ impl Db {
             .ok_or_else(|| sqlx::Error::Configuration("unsupported database URL scheme".into()))?;
         let mut url_s = url.to_string();
         if kind == DbKind::Sqlite && !url_s.contains("mode=") {
-            url_s.push_str(if url_s.contains('?') { "&mode=rwc" } else { "?mode=rwc" });
+            url_s.push_str(if url_s.contains('?') {
+                "&mode=rwc"
+            } else {
+                "?mode=rwc"
+            });
         }
         let opts = AnyConnectOptions::from_str(&url_s)?;
         let pool = AnyPoolOptions::new()
@@ -89,7 +93,10 @@ impl Db {
     }
 
     pub async fn ping(&self) -> Result<(), sqlx::Error> {
-        sqlx::query("SELECT 1").execute(&self.pool).await.map(|_| ())
+        sqlx::query("SELECT 1")
+            .execute(&self.pool)
+            .await
+            .map(|_| ())
     }
 }
 

@@ -31,7 +31,9 @@ pub enum Mailer {
 
 impl Mailer {
     pub fn smtp(url: &str, from: &str) -> Result<Mailer, String> {
-        let from: Mailbox = from.parse().map_err(|e| format!("mail from address: {e}"))?;
+        let from: Mailbox = from
+            .parse()
+            .map_err(|e| format!("mail from address: {e}"))?;
         let transport = AsyncSmtpTransport::<Tokio1Executor>::from_url(url)
             .map_err(|e| format!("SMTP URL: {e}"))?
             .build();
@@ -39,7 +41,9 @@ impl Mailer {
     }
 
     pub fn files(dir: PathBuf, from: &str) -> Result<Mailer, String> {
-        let from: Mailbox = from.parse().map_err(|e| format!("mail from address: {e}"))?;
+        let from: Mailbox = from
+            .parse()
+            .map_err(|e| format!("mail from address: {e}"))?;
         Ok(Mailer::Files { dir, from })
     }
 
@@ -60,7 +64,9 @@ impl Mailer {
 
     fn from(&self) -> &Mailbox {
         match self {
-            Mailer::Smtp { from, .. } | Mailer::Files { from, .. } | Mailer::Memory { from, .. } => from,
+            Mailer::Smtp { from, .. }
+            | Mailer::Files { from, .. }
+            | Mailer::Memory { from, .. } => from,
         }
     }
 
@@ -95,20 +101,28 @@ impl Mailer {
             }
             Mailer::Files { dir, .. } => {
                 let msg = self.build(&mail)?;
-                tokio::fs::create_dir_all(dir).await.map_err(|e| e.to_string())?;
+                tokio::fs::create_dir_all(dir)
+                    .await
+                    .map_err(|e| e.to_string())?;
                 let name = format!(
                     "{}-{}.eml",
                     jiff::Timestamp::now().as_millisecond(),
                     super::new_id()
                 );
                 let path = dir.join(name);
-                tokio::fs::write(&path, msg.formatted()).await.map_err(|e| e.to_string())?;
+                tokio::fs::write(&path, msg.formatted())
+                    .await
+                    .map_err(|e| e.to_string())?;
                 tracing::info!(path = %path.display(), subject = %mail.subject, "mail written to file");
                 Ok(())
             }
             Mailer::Smtp { transport, .. } => {
                 let msg = self.build(&mail)?;
-                transport.send(msg).await.map(|_| ()).map_err(|e| format!("SMTP: {e}"))
+                transport
+                    .send(msg)
+                    .await
+                    .map(|_| ())
+                    .map_err(|e| format!("SMTP: {e}"))
             }
         }
     }
@@ -123,7 +137,13 @@ pub fn escape_html(s: &str) -> String {
 }
 
 /// A mail with one call to action: greeting, paragraphs, a button, and the link spelled out.
-pub fn action_mail(to: &str, subject: &str, paragraphs: &[String], button: &str, link: &str) -> OutgoingMail {
+pub fn action_mail(
+    to: &str,
+    subject: &str,
+    paragraphs: &[String],
+    button: &str,
+    link: &str,
+) -> OutgoingMail {
     let mut text = String::new();
     for p in paragraphs {
         text.push_str(p);

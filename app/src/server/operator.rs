@@ -17,7 +17,8 @@ pub const DEMO_PASSWORD_INFO: &str = "demo-info-password";
 pub fn parse_slug(s: &str) -> Result<String, String> {
     let s = s.trim();
     let ok = (3..=40).contains(&s.len())
-        && s.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
+        && s.chars()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
         && !s.starts_with('-')
         && !s.ends_with('-');
     if ok {
@@ -39,18 +40,30 @@ pub async fn create_merchant(state: &AppState, name: &str) -> AppResult<i64> {
     Ok(id)
 }
 
-pub async fn create_shop(state: &AppState, merchant_id: i64, slug: &str, name: &str, time_zone: &str) -> AppResult<i64> {
+pub async fn create_shop(
+    state: &AppState,
+    merchant_id: i64,
+    slug: &str,
+    name: &str,
+    time_zone: &str,
+) -> AppResult<i64> {
     let slug = parse_slug(slug).map_err(|m| AppError::field("slug", m))?;
     let name = person_name(name).map_err(|m| AppError::field("name", m))?;
     if jiff::tz::TimeZone::get(time_zone).is_err() {
-        return Err(AppError::field("time_zone", format!("{time_zone:?} is not an IANA time zone such as Europe/Tallinn")));
+        return Err(AppError::field(
+            "time_zone",
+            format!("{time_zone:?} is not an IANA time zone such as Europe/Tallinn"),
+        ));
     }
     let exists: Option<i64> = sqlx::query_scalar("SELECT id FROM merchants WHERE id = $1")
         .bind(merchant_id)
         .fetch_optional(&state.db.pool)
         .await?;
     if exists.is_none() {
-        return Err(AppError::field("merchant", format!("no merchant has id {merchant_id}")));
+        return Err(AppError::field(
+            "merchant",
+            format!("no merchant has id {merchant_id}"),
+        ));
     }
     let id = super::new_id();
     let res = sqlx::query(
@@ -66,7 +79,10 @@ pub async fn create_shop(state: &AppState, merchant_id: i64, slug: &str, name: &
     .execute(&state.db.pool)
     .await?;
     if res.rows_affected() == 0 {
-        return Err(AppError::field("slug", format!("a shop with id {slug:?} exists already")));
+        return Err(AppError::field(
+            "slug",
+            format!("a shop with id {slug:?} exists already"),
+        ));
     }
     Ok(id)
 }
@@ -92,18 +108,21 @@ pub async fn create_user(
     let name = person_name(name).map_err(|m| AppError::field("name", m))?;
     let hash = match password {
         Some(p) => {
-            let p = crate::domain::Password::parse(p).map_err(|m| AppError::field("password", m))?;
+            let p =
+                crate::domain::Password::parse(p).map_err(|m| AppError::field("password", m))?;
             Some(auth::hash_password(p.expose()).await?)
         }
         None => None,
     };
     let now = state.clock.now_ms();
     let mut tx = state.db.begin_write().await?;
-    let shop: Option<(i64, i64, String)> = sqlx::query_as("SELECT id, merchant_id, name FROM shops WHERE slug = $1")
-        .bind(shop_slug)
-        .fetch_optional(&mut *tx)
-        .await?;
-    let (shop_id, merchant_id, shop_name) = shop.ok_or_else(|| AppError::field("shop", format!("no shop has id {shop_slug:?}")))?;
+    let shop: Option<(i64, i64, String)> =
+        sqlx::query_as("SELECT id, merchant_id, name FROM shops WHERE slug = $1")
+            .bind(shop_slug)
+            .fetch_optional(&mut *tx)
+            .await?;
+    let (shop_id, merchant_id, shop_name) =
+        shop.ok_or_else(|| AppError::field("shop", format!("no shop has id {shop_slug:?}")))?;
     let existing: Option<i64> = sqlx::query_scalar("SELECT id FROM users WHERE email = $1")
         .bind(email.as_str())
         .fetch_optional(&mut *tx)
@@ -163,15 +182,17 @@ pub async fn create_user(
         },
     )
     .await?;
-    let has_password: bool = sqlx::query_scalar::<_, Option<String>>("SELECT password_hash FROM users WHERE id = $1")
-        .bind(user_id)
-        .fetch_one(&mut *tx)
-        .await?
-        .is_some();
+    let has_password: bool =
+        sqlx::query_scalar::<_, Option<String>>("SELECT password_hash FROM users WHERE id = $1")
+            .bind(user_id)
+            .fetch_one(&mut *tx)
+            .await?
+            .is_some();
     let invite_link = if has_password {
         None
     } else {
-        let token = tokens::issue(&mut tx, user_id, tokens::Purpose::Invite, now, 7 * DAY_MS).await?;
+        let token =
+            tokens::issue(&mut tx, user_id, tokens::Purpose::Invite, now, 7 * DAY_MS).await?;
         Some(state.link(&format!("/invite/{token}")))
     };
     if let (Some(link), true) = (&invite_link, send_mail) {
@@ -186,10 +207,17 @@ pub async fn create_user(
             "Accept the invitation",
             link,
         );
-        state.mailer.send(mail).await.map_err(|e| AppError::Conflict(format!("the invite e-mail could not be sent ({e}); nothing was changed")))?;
+        state.mailer.send(mail).await.map_err(|e| {
+            AppError::Conflict(format!(
+                "the invite e-mail could not be sent ({e}); nothing was changed"
+            ))
+        })?;
     }
     tx.commit().await?;
-    Ok(CreatedUser { user_id, invite_link })
+    Ok(CreatedUser {
+        user_id,
+        invite_link,
+    })
 }
 
 pub struct DemoLogin {
@@ -199,12 +227,25 @@ pub struct DemoLogin {
 }
 
 pub const DEMO_LOGINS: [DemoLogin; 3] = [
-    DemoLogin { email: "admin@demo.example", password: DEMO_PASSWORD_ADMIN, role: Role::Admin },
-    DemoLogin { email: "refunds@demo.example", password: DEMO_PASSWORD_REFUNDS, role: Role::InfoRefunds },
-    DemoLogin { email: "info@demo.example", password: DEMO_PASSWORD_INFO, role: Role::InfoOnly },
+    DemoLogin {
+        email: "admin@demo.example",
+        password: DEMO_PASSWORD_ADMIN,
+        role: Role::Admin,
+    },
+    DemoLogin {
+        email: "refunds@demo.example",
+        password: DEMO_PASSWORD_REFUNDS,
+        role: Role::InfoRefunds,
+    },
+    DemoLogin {
+        email: "info@demo.example",
+        password: DEMO_PASSWORD_INFO,
+        role: Role::InfoOnly,
+    },
 ];
 
-pub const DEMO_SHOPS: [(&str, &str); 2] = [("demo-store", "Demo Store"), ("demo-outlet", "Demo Outlet")];
+pub const DEMO_SHOPS: [(&str, &str); 2] =
+    [("demo-store", "Demo Store"), ("demo-outlet", "Demo Outlet")];
 
 /// The demo merchant with two shops and one user per role in both. Running it again leaves
 /// existing data alone and resets the demo passwords.
@@ -222,7 +263,16 @@ pub async fn demo(state: &AppState) -> AppResult<()> {
     let names = ["Anna Admin", "Rein Refunds", "Inga Info"];
     for (login, name) in DEMO_LOGINS.iter().zip(names) {
         for (slug, _) in DEMO_SHOPS {
-            create_user(state, slug, login.email, name, login.role, Some(login.password), false).await?;
+            create_user(
+                state,
+                slug,
+                login.email,
+                name,
+                login.role,
+                Some(login.password),
+                false,
+            )
+            .await?;
         }
     }
     Ok(())

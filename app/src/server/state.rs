@@ -27,5 +27,6 @@ impl AppState {
 
 /// The application state from the Leptos context of the current request.
 pub fn app_state() -> Result<AppState, crate::error::AppError> {
-    leptos::prelude::use_context::<AppState>().ok_or_else(|| super::internal("AppState missing from context"))
+    leptos::prelude::use_context::<AppState>()
+        .ok_or_else(|| super::internal("AppState missing from context"))
 }

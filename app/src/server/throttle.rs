@@ -47,13 +47,15 @@ pub async fn check(db: &Db, email: &str, ip: &str, now: i64) -> AppResult<()> {
 }
 
 pub async fn record(db: &Db, email: &str, ip: &str, now: i64, success: bool) -> AppResult<()> {
-    sqlx::query("INSERT INTO sign_in_attempts (id, at, email, ip, success) VALUES ($1, $2, $3, $4, $5)")
-        .bind(super::new_id())
-        .bind(now)
-        .bind(email)
-        .bind(ip)
-        .bind(i64::from(success))
-        .execute(&db.pool)
-        .await?;
+    sqlx::query(
+        "INSERT INTO sign_in_attempts (id, at, email, ip, success) VALUES ($1, $2, $3, $4, $5)",
+    )
+    .bind(super::new_id())
+    .bind(now)
+    .bind(email)
+    .bind(ip)
+    .bind(i64::from(success))
+    .execute(&db.pool)
+    .await?;
     Ok(())
 }

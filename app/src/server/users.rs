@@ -25,8 +25,11 @@ pub async fn list(state: &AppState, access: &ShopAccess) -> AppResult<Vec<UserRo
     .await?;
     rows.into_iter()
         .map(|r| {
-            let role = Role::parse(&r.get::<String, _>(3)).ok_or_else(|| internal("unknown role"))?;
-            let has_password = r.try_get::<bool, _>(5).or_else(|_| r.try_get::<i64, _>(5).map(|v| v != 0))?;
+            let role =
+                Role::parse(&r.get::<String, _>(3)).ok_or_else(|| internal("unknown role"))?;
+            let has_password = r
+                .try_get::<bool, _>(5)
+                .or_else(|_| r.try_get::<i64, _>(5).map(|v| v != 0))?;
             let status = if r.get::<String, _>(4) != "active" {
                 UserStatus::Deactivated
             } else if !has_password {
@@ -47,7 +50,12 @@ pub async fn list(state: &AppState, access: &ShopAccess) -> AppResult<Vec<UserRo
 }
 
 /// Active admins of the shop who can sign in, other than `except`.
-async fn other_active_admins(conn: &mut AnyConnection, shop_id: i64, merchant_id: i64, except: i64) -> AppResult<i64> {
+async fn other_active_admins(
+    conn: &mut AnyConnection,
+    shop_id: i64,
+    merchant_id: i64,
+    except: i64,
+) -> AppResult<i64> {
     Ok(sqlx::query_scalar(
         "SELECT COUNT(*) FROM shop_roles r \
          JOIN users u ON u.id = r.user_id AND u.password_hash IS NOT NULL \
@@ -88,7 +96,13 @@ async fn target(conn: &mut AnyConnection, access: &ShopAccess, user_id: i64) -> 
     })
 }
 
-fn event(access: &ShopAccess, now: i64, kind: &'static str, target_id: i64, target_email: &str) -> AuditEvent {
+fn event(
+    access: &ShopAccess,
+    now: i64,
+    kind: &'static str,
+    target_id: i64,
+    target_email: &str,
+) -> AuditEvent {
     AuditEvent {
         at: now,
         kind,
@@ -106,7 +120,13 @@ fn event(access: &ShopAccess, now: i64, kind: &'static str, target_id: i64, targ
 /// Gives `email` a role in the shop. A new person gets an invite link valid 7 days to set a
 /// password; someone who already has an account is told of the new access. The mail is sent
 /// before the change is committed, so a failed mail leaves nothing half-done.
-pub async fn invite(state: &AppState, access: &ShopAccess, email: &str, name: &str, role: &str) -> AppResult<String> {
+pub async fn invite(
+    state: &AppState,
+    access: &ShopAccess,
+    email: &str,
+    name: &str,
+    role: &str,
+) -> AppResult<String> {
     let mut errors = FieldErrors::default();
     let email = errors.check("email", Email::parse(email));
     let name = if name.trim().is_empty() {
@@ -114,21 +134,32 @@ pub async fn invite(state: &AppState, access: &ShopAccess, email: &str, name: &s
     } else {
         errors.check("name", person_name(name))
     };
-    let role = errors.check("role", Role::parse(role).ok_or_else(|| "Choose one of the roles.".to_string()));
+    let role = errors.check(
+        "role",
+        Role::parse(role).ok_or_else(|| "Choose one of the roles.".to_string()),
+    );
     let (Some(email), Some(role), true) = (email, role, errors.is_empty()) else {
         return Err(AppError::Validation(errors));
     };
     let now = state.clock.now_ms();
     let mut tx = state.db.begin_write().await?;
-    let existing: Option<(i64, Option<String>)> = sqlx::query_as("SELECT id, password_hash FROM users WHERE email = $1")
-        .bind(email.as_str())
-        .fetch_optional(&mut *tx)
-        .await?;
+    let existing: Option<(i64, Option<String>)> =
+        sqlx::query_as("SELECT id, password_hash FROM users WHERE email = $1")
+            .bind(email.as_str())
+            .fetch_optional(&mut *tx)
+            .await?;
     let (user_id, has_password) = match existing {
         Some((id, hash)) => (id, hash.is_some()),
         None => {
             let id = super::new_id();
-            let display = name.clone().unwrap_or_else(|| email.as_str().split('@').next().unwrap_or_default().to_string());
+            let display = name.clone().unwrap_or_else(|| {
+                email
+                    .as_str()
+                    .split('@')
+                    .next()
+                    .unwrap_or_default()
+                    .to_string()
+            });
             sqlx::query("INSERT INTO users (id, email, name, created_at) VALUES ($1, $2, $3, $4)")
                 .bind(id)
                 .bind(email.as_str())
@@ -139,13 +170,21 @@ pub async fn invite(state: &AppState, access: &ShopAccess, email: &str, name: &s
             (id, false)
         }
     };
-    let membership: Option<String> = sqlx::query_scalar("SELECT status FROM merchant_members WHERE merchant_id = $1 AND user_id = $2")
-        .bind(access.merchant_id)
-        .bind(user_id)
-        .fetch_optional(&mut *tx)
-        .await?;
+    let membership: Option<String> = sqlx::query_scalar(
+        "SELECT status FROM merchant_members WHERE merchant_id = $1 AND user_id = $2",
+    )
+    .bind(access.merchant_id)
+    .bind(user_id)
+    .fetch_optional(&mut *tx)
+    .await?;
     if membership.as_deref() == Some("deactivated") {
-        return Err(AppError::field("email", format!("{} was deactivated. Reactivate them in the list instead.", email.as_str())));
+        return Err(AppError::field(
+            "email",
+            format!(
+                "{} was deactivated. Reactivate them in the list instead.",
+                email.as_str()
+            ),
+        ));
     }
     if membership.is_none() {
         sqlx::query("INSERT INTO merchant_members (merchant_id, user_id, status, created_at) VALUES ($1, $2, 'active', $3)")
@@ -165,7 +204,13 @@ pub async fn invite(state: &AppState, access: &ShopAccess, email: &str, name: &s
     .execute(&mut *tx)
     .await?;
     if inserted.rows_affected() == 0 {
-        return Err(AppError::field("email", format!("{} already has access to this shop. Change their role in the list instead.", email.as_str())));
+        return Err(AppError::field(
+            "email",
+            format!(
+                "{} already has access to this shop. Change their role in the list instead.",
+                email.as_str()
+            ),
+        ));
     }
     let mut ev = event(access, now, "invite", user_id, email.as_str());
     ev.after = Some(role.as_str().to_string());
@@ -173,18 +218,27 @@ pub async fn invite(state: &AppState, access: &ShopAccess, email: &str, name: &s
 
     let intro = format!(
         "{} ({}) has given you access to the shop \"{}\" of {} in Portal, as {}.",
-        access.user.name, access.user.email, access.shop_name, access.merchant_name, role.label()
+        access.user.name,
+        access.user.email,
+        access.shop_name,
+        access.merchant_name,
+        role.label()
     );
     let mail = if has_password {
         action_mail(
             email.as_str(),
             &format!("You now have access to {}", access.shop_name),
-            &["Hello,".into(), intro, "Sign in with your existing password.".into()],
+            &[
+                "Hello,".into(),
+                intro,
+                "Sign in with your existing password.".into(),
+            ],
             "Open the shop",
             &state.link(&format!("/shops/{}", access.shop_slug)),
         )
     } else {
-        let token = tokens::issue(&mut tx, user_id, tokens::Purpose::Invite, now, 7 * DAY_MS).await?;
+        let token =
+            tokens::issue(&mut tx, user_id, tokens::Purpose::Invite, now, 7 * DAY_MS).await?;
         action_mail(
             email.as_str(),
             &format!("You are invited to {} in Portal", access.shop_name),
@@ -205,15 +259,23 @@ pub async fn invite(state: &AppState, access: &ShopAccess, email: &str, name: &s
     Ok(email.as_str().to_string())
 }
 
-pub async fn change_role(state: &AppState, access: &ShopAccess, user_id: i64, role: &str) -> AppResult<()> {
-    let role = Role::parse(role).ok_or_else(|| AppError::field("role", "Choose one of the roles."))?;
+pub async fn change_role(
+    state: &AppState,
+    access: &ShopAccess,
+    user_id: i64,
+    role: &str,
+) -> AppResult<()> {
+    let role =
+        Role::parse(role).ok_or_else(|| AppError::field("role", "Choose one of the roles."))?;
     let now = state.clock.now_ms();
     let mut tx = state.db.begin_write().await?;
     let t = target(&mut tx, access, user_id).await?;
     if t.role == role {
         return Ok(());
     }
-    if t.role == Role::Admin && other_active_admins(&mut tx, access.shop_id, access.merchant_id, user_id).await? == 0 {
+    if t.role == Role::Admin
+        && other_active_admins(&mut tx, access.shop_id, access.merchant_id, user_id).await? == 0
+    {
         return Err(last_admin(&t.email));
     }
     sqlx::query("UPDATE shop_roles SET role = $1 WHERE shop_id = $2 AND user_id = $3")
@@ -232,15 +294,22 @@ pub async fn change_role(state: &AppState, access: &ShopAccess, user_id: i64, ro
 
 /// Deactivates or reactivates a user for the whole merchant. A deactivated user's sessions
 /// stop working on their next request. No shop of the merchant may lose its last admin.
-pub async fn set_active(state: &AppState, access: &ShopAccess, user_id: i64, active: bool) -> AppResult<()> {
+pub async fn set_active(
+    state: &AppState,
+    access: &ShopAccess,
+    user_id: i64,
+    active: bool,
+) -> AppResult<()> {
     let now = state.clock.now_ms();
     let mut tx = state.db.begin_write().await?;
     let t = target(&mut tx, access, user_id).await?;
-    let status: String = sqlx::query_scalar("SELECT status FROM merchant_members WHERE merchant_id = $1 AND user_id = $2")
-        .bind(access.merchant_id)
-        .bind(user_id)
-        .fetch_one(&mut *tx)
-        .await?;
+    let status: String = sqlx::query_scalar(
+        "SELECT status FROM merchant_members WHERE merchant_id = $1 AND user_id = $2",
+    )
+    .bind(access.merchant_id)
+    .bind(user_id)
+    .fetch_one(&mut *tx)
+    .await?;
     let want = if active { "active" } else { "deactivated" };
     if status == want {
         return Ok(());
@@ -266,7 +335,13 @@ pub async fn set_active(state: &AppState, access: &ShopAccess, user_id: i64, act
         .bind(user_id)
         .execute(&mut *tx)
         .await?;
-    let mut ev = event(access, now, if active { "reactivated" } else { "deactivated" }, user_id, &t.email);
+    let mut ev = event(
+        access,
+        now,
+        if active { "reactivated" } else { "deactivated" },
+        user_id,
+        &t.email,
+    );
     ev.before = Some(status);
     ev.after = Some(want.into());
     audit::record(&mut *tx, ev).await?;
@@ -291,13 +366,19 @@ pub async fn shops_of(state: &AppState, user_id: i64) -> AppResult<Vec<crate::ap
                 slug: r.get(0),
                 name: r.get(1),
                 merchant: r.get(2),
-                role: Role::parse(&r.get::<String, _>(3)).ok_or_else(|| internal("unknown role"))?,
+                role: Role::parse(&r.get::<String, _>(3))
+                    .ok_or_else(|| internal("unknown role"))?,
             })
         })
         .collect()
 }
 
-pub async fn update_name(state: &AppState, user: &super::auth::CurrentUser, ip: &str, name: &str) -> AppResult<()> {
+pub async fn update_name(
+    state: &AppState,
+    user: &super::auth::CurrentUser,
+    ip: &str,
+    name: &str,
+) -> AppResult<()> {
     let name = person_name(name).map_err(|m| AppError::field("name", m))?;
     let mut tx = state.db.begin_write().await?;
     sqlx::query("UPDATE users SET name = $1 WHERE id = $2")

@@ -1,0 +1,33 @@
+#!/usr/bin/env bash
+# Starts the portal for the browser tests (Playwright's webServer runs this): a fresh SQLite
+# database and mail folder in target/e2e, the demo merchant, then the server on
+# 127.0.0.1:3100. The server must already be built (`cargo leptos build`).
+set -euo pipefail
+root="$(cd "$(dirname "$0")/.." && pwd)"
+cd "$root"
+
+bin="$root/target/debug/portal"
+site="$root/target/site"
+if [ ! -x "$bin" ] || [ ! -f "$site/pkg/portal.wasm" ]; then
+  echo "serve.sh: $bin or $site/pkg is missing; run 'cargo leptos build' in $root first" >&2
+  exit 1
+fi
+
+data="$root/target/e2e"
+rm -rf "$data"
+mkdir -p "$data"
+
+# Only these settings, whatever the calling shell or a portal.toml says: no SMTP (mails
+# become files in $data/mail), SQLite in $data.
+unset PORTAL_DATABASE_URL PORTAL_SMTP_URL PORTAL_MAIL_FROM PORTAL_COOKIE_SECURE \
+  PORTAL_SESSION_IDLE_MINUTES PORTAL_SESSION_MAX_HOURS LEPTOS_SITE_ADDR LEPTOS_SITE_ROOT
+export PORTAL_CONFIG=/dev/null
+export PORTAL_DATA_DIR="$data"
+export PORTAL_SITE_ROOT="$site"
+export PORTAL_LISTEN=127.0.0.1:3100
+export PORTAL_PUBLIC_URL=http://127.0.0.1:3100
+export PORTAL_TIME_ZONE=Europe/Tallinn
+export PORTAL_LOG_FORMAT=text
+
+"$bin" demo
+exec "$bin" serve

@@ -1,0 +1,46 @@
+import AxeBuilder from '@axe-core/playwright';
+import { expect, test, type Page } from '@playwright/test';
+import { DEMO, SHOP, open, signIn } from './helpers';
+
+/** Runs axe on the page as it is now and fails with a readable list of any violations. */
+async function expectNoViolations(page: Page) {
+  const results = await new AxeBuilder({ page }).analyze();
+  const summary = results.violations.map((v) => ({
+    rule: v.id,
+    impact: v.impact,
+    help: v.help,
+    nodes: v.nodes.map((n) => ({ target: n.target.join(' '), html: n.html, why: n.failureSummary })),
+  }));
+  expect(summary, JSON.stringify(summary, null, 2)).toEqual([]);
+}
+
+test('the sign-in page has no accessibility violations', async ({ page }) => {
+  await open(page, '/login');
+  await expect(page.getByRole('heading', { level: 1, name: 'Sign in' })).toBeVisible();
+  await expectNoViolations(page);
+});
+
+test('the sign-in page with an error has no accessibility violations', async ({ page }) => {
+  await open(page, '/login');
+  await page.getByLabel('E-mail').fill('nobody@e2e.example');
+  await page.getByLabel('Password', { exact: true }).fill('not the password');
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await expect(page.getByRole('alert')).toBeVisible();
+  await expectNoViolations(page);
+});
+
+test('the users page has no accessibility violations', async ({ page }) => {
+  await signIn(page, DEMO.admin);
+  await open(page, `/shops/${SHOP}/users`);
+  await expect(page.getByRole('heading', { level: 1, name: 'Users' })).toBeVisible();
+  await expect(page.getByRole('table')).toBeVisible();
+  await expectNoViolations(page);
+});
+
+test('the audit page has no accessibility violations', async ({ page }) => {
+  await signIn(page, DEMO.admin);
+  await open(page, `/shops/${SHOP}/audit`);
+  await expect(page.getByRole('heading', { level: 1, name: 'Audit log' })).toBeVisible();
+  await expect(page.getByRole('table')).toBeVisible();
+  await expectNoViolations(page);
+});

@@ -1,0 +1,75 @@
+import { expect, test } from '@playwright/test';
+import { DEMO, SHOP, createUser, open, signIn, waitForHydration } from './helpers';
+
+test("a deactivated user's open page is thrown out on the next click", async ({ browser }) => {
+  // A fresh user, so the demo users stay as they are for the other tests.
+  const user = await createUser(browser, 'User (info only)', 'leaver');
+
+  // Context A: the user is signed in and has the shop open.
+  const contextA = await browser.newContext();
+  const a = await contextA.newPage();
+  // Context B: the admin.
+  const contextB = await browser.newContext();
+  const b = await contextB.newPage();
+  try {
+    await signIn(a, user);
+    await expect(a.getByRole('navigation', { name: 'Main' }).getByRole('link')).toHaveText(['Overview', 'My account']);
+
+    await signIn(b, DEMO.admin);
+    await open(b, `/shops/${SHOP}/users`);
+    const row = b.getByRole('row').filter({ hasText: user.email });
+    await expect(row).toContainText('Active');
+    await row.getByRole('button', { name: `Deactivate ${user.email}` }).click();
+    await expect(row).toContainText('Deactivated');
+    await expect(row.getByRole('button', { name: `Reactivate ${user.email}` })).toBeVisible();
+
+    // Back in A, the page still shows the shop; the next click ends on the sign-in page.
+    await a.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'My account' }).click();
+    await expect(a).toHaveURL(/\/login\?next=/);
+    await expect(a.getByRole('heading', { level: 1, name: 'Sign in' })).toBeVisible();
+    await expect(a.getByRole('navigation', { name: 'Main' })).toHaveCount(0);
+
+    // Signing in again is refused with a reason.
+    await open(a, '/login');
+    await a.getByLabel('E-mail').fill(user.email);
+    await a.getByLabel('Password', { exact: true }).fill(user.password);
+    await a.getByRole('button', { name: 'Sign in' }).click();
+    await expect(a.getByRole('alert')).toContainText('deactivated');
+    await expect(a).toHaveURL(/\/login/);
+
+    // The admin's action is in the audit log.
+    await open(b, `/shops/${SHOP}/audit?user=${encodeURIComponent(user.email)}`);
+    await expect(b.getByRole('table')).toBeVisible();
+    await expect(b.getByRole('row').filter({ hasText: user.email }).first()).toBeVisible();
+  } finally {
+    await contextA.close();
+    await contextB.close();
+  }
+});
+
+test('an admin reactivates a user, who can then sign in again', async ({ browser }) => {
+  const user = await createUser(browser, 'User (info & refunds)', 'returner');
+  const context = await browser.newContext();
+  const admin = await context.newPage();
+  try {
+    await signIn(admin, DEMO.admin);
+    await open(admin, `/shops/${SHOP}/users`);
+    const row = admin.getByRole('row').filter({ hasText: user.email });
+    await row.getByRole('button', { name: `Deactivate ${user.email}` }).click();
+    await expect(row).toContainText('Deactivated');
+    await row.getByRole('button', { name: `Reactivate ${user.email}` }).click();
+    await expect(row).toContainText('Active');
+    await expect(row.getByRole('button', { name: `Deactivate ${user.email}` })).toBeVisible();
+  } finally {
+    await context.close();
+  }
+  const userContext = await browser.newContext();
+  const page = await userContext.newPage();
+  try {
+    await signIn(page, user);
+    await waitForHydration(page);
+    await expect(page.locator('header.top .who span').first()).toContainText('User (info & refunds)');
+  } finally {
+    await userContext.close();
+  }
+});

@@ -1,0 +1,89 @@
+import { expect, test } from '@playwright/test';
+import {
+  DEMO,
+  MERCHANT,
+  SHOP,
+  SHOP_NAME,
+  acceptInvite,
+  invite,
+  inviteLink,
+  open,
+  signIn,
+  uniqueEmail,
+  waitForHydration,
+  waitForMail,
+  whoLine,
+} from './helpers';
+
+test('admin invites a user who sets a password from the mail and signs in', async ({ page, browser }) => {
+  const email = uniqueEmail('invitee');
+  const name = 'Ivo Invitee';
+  const password = 'a long enough passphrase';
+  const role = 'User (info & refunds)';
+
+  // The admin sends the invitation.
+  await signIn(page, DEMO.admin);
+  await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Users' }).click();
+  await expect(page.getByRole('heading', { level: 1, name: 'Users' })).toBeVisible();
+  await invite(page, email, '', role);
+
+  // The mail names the shop and carries the link in both parts.
+  const mail = await waitForMail(email);
+  expect(mail.subject).toContain(SHOP_NAME);
+  const link = inviteLink(mail);
+  expect(mail.parts.find((p) => p.type === 'text/plain')!.text).toContain(MERCHANT);
+
+  // The invited person opens it in their own browser and chooses a name and a password.
+  const invitee = await acceptInvite(browser, email, name, password);
+  try {
+    // The sign-in page has the address filled in; the password from the invitation works.
+    await expect(invitee.getByLabel('E-mail')).toHaveValue(email);
+    await invitee.getByLabel('Password', { exact: true }).fill(password);
+    await invitee.getByRole('button', { name: 'Sign in' }).click();
+    await expect(invitee).toHaveURL(new RegExp(`/shops/${SHOP}$`));
+    await waitForHydration(invitee);
+    await expect(whoLine(invitee)).toHaveText(`${name} · ${role}`);
+    await expect(invitee.getByRole('navigation', { name: 'Main' }).getByRole('link')).toHaveText([
+      'Overview',
+      'My account',
+    ]);
+
+    // The link works once.
+    await open(invitee, link);
+    await expect(invitee.getByRole('alert')).toHaveText(
+      'This invitation has expired or was already used. Ask the shop\'s admin to invite you again.',
+    );
+  } finally {
+    await invitee.context().close();
+  }
+
+  // The admin's list shows the new user as active, with the chosen name.
+  await open(page, `/shops/${SHOP}/users`);
+  const row = page.getByRole('row').filter({ hasText: email });
+  await expect(row).toContainText(name);
+  await expect(row).toContainText('Active');
+  await expect(row.getByLabel(`Role of ${email}`)).toHaveValue('info_refunds');
+});
+
+test('a password shorter than 12 characters is refused on the invitation page', async ({ page, browser }) => {
+  const email = uniqueEmail('short');
+  await signIn(page, DEMO.admin);
+  await open(page, `/shops/${SHOP}/users`);
+  await invite(page, email, 'Sam Short', 'User (info only)');
+
+  const link = inviteLink(await waitForMail(email));
+  const context = await browser.newContext();
+  const invitee = await context.newPage();
+  try {
+    await open(invitee, link);
+    await expect(invitee.getByLabel('Your name')).toHaveValue('Sam Short');
+    await invitee.getByLabel('Password', { exact: true }).fill('too short');
+    await invitee.getByLabel('Password again').fill('too short');
+    await invitee.getByRole('button', { name: 'Set password' }).click();
+    const field = invitee.getByLabel('Password', { exact: true });
+    await expect(field).toHaveAttribute('aria-invalid', 'true');
+    await expect(invitee).toHaveURL(/\/invite\//);
+  } finally {
+    await context.close();
+  }
+});

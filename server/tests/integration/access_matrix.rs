@@ -1,0 +1,230 @@
+//! Every endpoint × {anonymous, admin, info & refunds, info only, admin of another merchant}.
+//! The endpoint list comes from the application itself, so a new endpoint without a row here
+//! fails the test.
+
+use crate::harness::{Who, SHOP};
+use reqwest::StatusCode;
+use std::collections::BTreeMap;
+
+const OK: u16 = 200;
+const FOUND: u16 = 302;
+const UNAUTH: u16 = 401;
+const FORBID: u16 = 403;
+const NOTF: u16 = 404;
+const INVALID: u16 = 422;
+const CONFLICT: u16 = 409;
+
+type Form = Vec<(&'static str, &'static str)>;
+/// Expected statuses for [anonymous, admin, refunds, info, other admin].
+type Statuses = [u16; 5];
+
+/// (method, path) → (form body, expected statuses).
+fn matrix() -> BTreeMap<(&'static str, &'static str), (Form, Statuses)> {
+    let shop = vec![("shop", SHOP)];
+    let mut m = BTreeMap::new();
+    let mut row = |method, path, form: Form, expect: Statuses| {
+        m.insert((method, path), (form, expect));
+    };
+    row("GET", "/healthz", vec![], [OK; 5]);
+    row("GET", "/readyz", vec![], [OK; 5]);
+    row("GET", "/", vec![], [FOUND; 5]);
+    row("GET", "/login", vec![], [OK; 5]);
+    row("GET", "/forgot-password", vec![], [OK; 5]);
+    row("GET", "/reset-password/{token}", vec![], [OK; 5]);
+    row("GET", "/invite/{token}", vec![], [OK; 5]);
+    row("GET", "/account", vec![], [FOUND, OK, OK, OK, OK]);
+    row("GET", "/shops/{shop}", vec![], [FOUND, OK, OK, OK, NOTF]);
+    row(
+        "GET",
+        "/shops/{shop}/users",
+        vec![],
+        [FOUND, OK, FORBID, FORBID, NOTF],
+    );
+    row(
+        "GET",
+        "/shops/{shop}/audit",
+        vec![],
+        [FOUND, OK, FORBID, FORBID, NOTF],
+    );
+    row(
+        "POST",
+        "/api/sign_in",
+        vec![
+            ("email", "nobody@test.example"),
+            ("password", "wrong password!!"),
+        ],
+        [INVALID; 5],
+    );
+    row(
+        "POST",
+        "/api/request_password_reset",
+        vec![("email", "nobody@test.example")],
+        [OK; 5],
+    );
+    row(
+        "POST",
+        "/api/reset_password",
+        vec![
+            ("token", "bogus"),
+            ("password", "long enough password"),
+            ("confirm", "long enough password"),
+        ],
+        [CONFLICT; 5],
+    );
+    row("POST", "/api/get_invite", vec![("token", "bogus")], [OK; 5]);
+    row(
+        "POST",
+        "/api/accept_invite",
+        vec![
+            ("token", "bogus"),
+            ("name", "X"),
+            ("password", "long enough password"),
+            ("confirm", "long enough password"),
+        ],
+        [CONFLICT; 5],
+    );
+    row("POST", "/api/current_account", vec![], [OK; 5]);
+    row(
+        "POST",
+        "/api/update_name",
+        vec![("name", "Same Name")],
+        [UNAUTH, OK, OK, OK, OK],
+    );
+    row(
+        "POST",
+        "/api/change_password",
+        vec![
+            ("current", "not the password"),
+            ("password", "long enough password"),
+            ("confirm", "long enough password"),
+        ],
+        [UNAUTH, INVALID, INVALID, INVALID, INVALID],
+    );
+    row(
+        "POST",
+        "/api/load_shop",
+        shop.clone(),
+        [UNAUTH, OK, OK, OK, NOTF],
+    );
+    row(
+        "POST",
+        "/api/list_users",
+        shop.clone(),
+        [UNAUTH, OK, FORBID, FORBID, NOTF],
+    );
+    row(
+        "POST",
+        "/api/list_audit",
+        shop.clone(),
+        [UNAUTH, OK, FORBID, FORBID, NOTF],
+    );
+    row(
+        "POST",
+        "/api/invite_user",
+        vec![
+            ("shop", SHOP),
+            ("email", "EMAIL"),
+            ("name", ""),
+            ("role", "info_only"),
+        ],
+        [UNAUTH, OK, FORBID, FORBID, NOTF],
+    );
+    row(
+        "POST",
+        "/api/change_role",
+        vec![("shop", SHOP), ("user_id", "VICTIM"), ("role", "info_only")],
+        [UNAUTH, OK, FORBID, FORBID, NOTF],
+    );
+    row(
+        "POST",
+        "/api/set_user_active",
+        vec![("shop", SHOP), ("user_id", "VICTIM"), ("active", "true")],
+        [UNAUTH, OK, FORBID, FORBID, NOTF],
+    );
+    // Last, as it ends the session.
+    row("POST", "/api/sign_out", vec![], [OK; 5]);
+    m
+}
+
+#[tokio::test]
+async fn every_endpoint_answers_each_role_as_the_matrix_says() {
+    let matrix = matrix();
+    let registered = server::endpoints();
+    let missing: Vec<_> = registered
+        .iter()
+        .filter(|(m, p)| !matrix.contains_key(&(m.as_str(), p.as_str())))
+        .collect();
+    assert!(
+        missing.is_empty(),
+        "endpoints without a row in the access matrix: {missing:?}"
+    );
+    let stale: Vec<_> = matrix
+        .keys()
+        .filter(|(m, p)| !registered.iter().any(|(rm, rp)| rm == m && rp == p))
+        .collect();
+    assert!(
+        stale.is_empty(),
+        "matrix rows for endpoints that do not exist: {stale:?}"
+    );
+
+    let app = crate::app!();
+    let victim =
+        sqlx::query_scalar::<_, i64>("SELECT id FROM users WHERE email = 'info@test.example'")
+            .fetch_one(&app.state.db.pool)
+            .await
+            .unwrap()
+            .to_string();
+    let mut failures = Vec::new();
+    for (i, who) in Who::ALL.into_iter().enumerate() {
+        let client = app.client_for(who).await;
+        let mut rows: Vec<_> = matrix.iter().collect();
+        rows.sort_by_key(|((_, p), _)| *p == "/api/sign_out");
+        for ((method, path), (form, expect)) in rows {
+            let email = format!("matrix-{i}@test.example");
+            let form: Vec<(&str, String)> = form
+                .iter()
+                .map(|(k, v)| {
+                    let v = match *v {
+                        "VICTIM" => victim.clone(),
+                        "EMAIL" => email.clone(),
+                        v => v.to_string(),
+                    };
+                    (*k, v)
+                })
+                .collect();
+            let url = app.url(
+                &path
+                    .replace("{shop}", SHOP)
+                    .replace("{token}", "bogus-token"),
+            );
+            let response = if *method == "GET" {
+                client
+                    .get(url)
+                    .header("Accept", "text/html")
+                    .send()
+                    .await
+                    .unwrap()
+            } else {
+                client
+                    .post(url)
+                    .header("Accept", "application/json")
+                    .form(&form)
+                    .send()
+                    .await
+                    .unwrap()
+            };
+            let got = response.status();
+            if got != StatusCode::from_u16(expect[i]).unwrap() {
+                failures.push(format!(
+                    "{who:?} {method} {path}: expected {}, got {got}",
+                    expect[i]
+                ));
+            }
+        }
+    }
+    assert!(
+        failures.is_empty(),
+        "access matrix mismatches:\n{}",
+        failures.join("\n")
+    );
+}

@@ -1,0 +1,146 @@
+//! The operator's command line, run as a real process.
+
+use std::process::Command;
+
+/// (success, stdout, stdout + stderr)
+fn run(data: &std::path::Path, args: &[&str]) -> (bool, String, String) {
+    let out = Command::new(env!("CARGO_BIN_EXE_portal"))
+        .args(args)
+        .env("PORTAL_DATA_DIR", data)
+        .env("PORTAL_CONFIG", "/dev/null")
+        .env_remove("PORTAL_DATABASE_URL")
+        .output()
+        .expect("run portal");
+    let stdout = String::from_utf8_lossy(&out.stdout).to_string();
+    let text = format!("{stdout}{}", String::from_utf8_lossy(&out.stderr));
+    (out.status.success(), stdout, text)
+}
+
+fn portal(data: &std::path::Path, args: &[&str]) -> (bool, String) {
+    let (ok, _, text) = run(data, args);
+    (ok, text)
+}
+
+#[test]
+fn operator_creates_a_merchant_shop_and_first_admin_and_misuse_is_explained() {
+    let data = std::env::temp_dir().join(format!("portal-cli-{}", app::server::new_id()));
+    let (ok, stdout, out) = run(&data, &["create-merchant", "--name", "Näidis OÜ"]);
+    assert!(ok, "{out}");
+    let merchant = stdout.trim().to_string();
+    let (ok, out) = portal(
+        &data,
+        &[
+            "create-shop",
+            "--merchant",
+            &merchant,
+            "--slug",
+            "naidis",
+            "--name",
+            "Näidis e-pood",
+        ],
+    );
+    assert!(ok, "{out}");
+    let (ok, out) = portal(
+        &data,
+        &[
+            "create-shop",
+            "--merchant",
+            &merchant,
+            "--slug",
+            "naidis",
+            "--name",
+            "Again",
+        ],
+    );
+    assert!(!ok && out.contains("exists already"), "{out}");
+    let (ok, out) = portal(
+        &data,
+        &[
+            "create-shop",
+            "--merchant",
+            &merchant,
+            "--slug",
+            "Bad Slug",
+            "--name",
+            "X",
+        ],
+    );
+    assert!(!ok && out.contains("--slug"), "{out}");
+    let (ok, out) = portal(
+        &data,
+        &[
+            "create-shop",
+            "--merchant",
+            &merchant,
+            "--slug",
+            "tz-shop",
+            "--name",
+            "X",
+            "--time-zone",
+            "Moon/Base",
+        ],
+    );
+    assert!(!ok && out.contains("IANA"), "{out}");
+    let (ok, out) = portal(
+        &data,
+        &[
+            "create-user",
+            "--shop",
+            "naidis",
+            "--email",
+            "mari@naidis.example",
+            "--name",
+            "Mari",
+            "--print-link",
+        ],
+    );
+    assert!(ok && out.contains("/invite/"), "{out}");
+    let (ok, out) = portal(
+        &data,
+        &[
+            "create-user",
+            "--shop",
+            "nope",
+            "--email",
+            "x@naidis.example",
+            "--name",
+            "X",
+            "--print-link",
+        ],
+    );
+    assert!(!ok && out.contains("no shop"), "{out}");
+    let (ok, out) = portal(
+        &data,
+        &[
+            "create-user",
+            "--shop",
+            "naidis",
+            "--email",
+            "x@naidis.example",
+            "--name",
+            "X",
+            "--role",
+            "boss",
+        ],
+    );
+    assert!(!ok && out.contains("--role"), "{out}");
+    let (ok, out) = portal(&data, &["demo"]);
+    assert!(
+        ok && out.contains("admin@demo.example") && out.contains("demo-admin-password"),
+        "{out}"
+    );
+    let (ok, out) = portal(&data, &["demo"]);
+    assert!(ok, "demo runs again: {out}");
+    let bad = Command::new(env!("CARGO_BIN_EXE_portal"))
+        .arg("migrate")
+        .env("PORTAL_LISTEN", "not-an-address")
+        .env("PORTAL_CONFIG", "/dev/null")
+        .output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&bad.stderr);
+    assert!(
+        !bad.status.success() && err.contains("PORTAL_LISTEN"),
+        "{err}"
+    );
+    let _ = std::fs::remove_dir_all(&data);
+}

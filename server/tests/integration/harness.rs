@@ -1,0 +1,308 @@
+//! Starts the real application on port 0 with a fresh database (SQLite file, or a PostgreSQL
+//! database created for the test and dropped after it) and mail captured in memory.
+//!
+//! `PORTAL_TEST_DB=postgres` runs the suite on PostgreSQL (`PORTAL_TEST_PG_URL`, default
+//! `postgres://postgres@127.0.0.1:5432/postgres`). Without a reachable server those tests
+//! skip with a loud message, unless `CI` is set: then they fail.
+
+use app::domain::Role;
+use app::server::clock::Clock;
+use app::server::mail::OutgoingMail;
+use app::server::{operator, AppState};
+use reqwest::header::HeaderMap;
+use reqwest::{Client, Response, StatusCode};
+use server::config::Settings;
+use sqlx::Connection;
+
+pub const PASSWORD: &str = "correct horse battery staple";
+pub const SHOP: &str = "shop-a";
+pub const SHOP_B: &str = "shop-b";
+pub const OTHER_SHOP: &str = "other-shop";
+
+pub struct TestApp {
+    pub base: String,
+    pub state: AppState,
+    pg_drop: Option<(String, String)>,
+    dir: std::path::PathBuf,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Who {
+    Anonymous,
+    Admin,
+    Refunds,
+    Info,
+    OtherAdmin,
+}
+
+impl Who {
+    pub const ALL: [Who; 5] = [
+        Who::Anonymous,
+        Who::Admin,
+        Who::Refunds,
+        Who::Info,
+        Who::OtherAdmin,
+    ];
+    pub fn email(self) -> Option<&'static str> {
+        match self {
+            Who::Anonymous => None,
+            Who::Admin => Some("admin@test.example"),
+            Who::Refunds => Some("refunds@test.example"),
+            Who::Info => Some("info@test.example"),
+            Who::OtherAdmin => Some("other@test.example"),
+        }
+    }
+}
+
+fn random_suffix() -> String {
+    format!("{:016x}", app::server::new_id())
+}
+
+pub fn on_postgres() -> bool {
+    std::env::var("PORTAL_TEST_DB")
+        .map(|v| v == "postgres")
+        .unwrap_or(false)
+}
+
+async fn postgres_database() -> Option<(String, (String, String))> {
+    let admin_url = std::env::var("PORTAL_TEST_PG_URL")
+        .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/postgres".into());
+    let mut conn = match sqlx::PgConnection::connect(&admin_url).await {
+        Ok(c) => c,
+        Err(e) => {
+            if std::env::var_os("CI").is_some() {
+                panic!("PostgreSQL at {admin_url} is required when CI is set: {e}");
+            }
+            eprintln!("\n!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!\n\
+                       !!! SKIPPED on PostgreSQL: cannot connect to {admin_url}: {e}\n\
+                       !!! Start PostgreSQL or set PORTAL_TEST_PG_URL to run these tests against it.\n\
+                       !!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!\n");
+            return None;
+        }
+    };
+    let name = format!("portal_test_{}", random_suffix());
+    sqlx::query(&format!("CREATE DATABASE {name}"))
+        .execute(&mut conn)
+        .await
+        .expect("create test database");
+    let mut url = url::Url::parse(&admin_url).expect("PORTAL_TEST_PG_URL is a URL");
+    url.set_path(&name);
+    Some((url.to_string(), (admin_url, name)))
+}
+
+impl TestApp {
+    /// A running application with the standard fixture: merchant "Test Merchant" with shops
+    /// `shop-a` and `shop-b`, one user per role in both, and another merchant with its admin.
+    /// `None` when the PostgreSQL run is skipped.
+    pub async fn spawn() -> Option<TestApp> {
+        Self::spawn_with(
+            Clock::manual_at(jiff::Timestamp::now().as_millisecond()),
+            |_| {},
+        )
+        .await
+    }
+
+    pub async fn spawn_with(
+        clock: Clock,
+        tweak: impl FnOnce(&mut Vec<(String, String)>),
+    ) -> Option<TestApp> {
+        let dir = std::env::temp_dir().join(format!("portal-test-{}", random_suffix()));
+        std::fs::create_dir_all(&dir).expect("temp dir");
+        let (database_url, pg_drop) = if on_postgres() {
+            let (url, drop) = postgres_database().await?;
+            (url, Some(drop))
+        } else {
+            (format!("sqlite://{}/portal.db", dir.display()), None)
+        };
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+            .await
+            .expect("bind");
+        let addr = listener.local_addr().expect("addr");
+        let mut env = vec![
+            ("PORTAL_DATABASE_URL".to_string(), database_url),
+            ("PORTAL_DATA_DIR".to_string(), dir.display().to_string()),
+            ("PORTAL_LISTEN".to_string(), addr.to_string()),
+            ("PORTAL_PUBLIC_URL".to_string(), format!("http://{addr}")),
+            ("PORTAL_CONFIG".to_string(), "/dev/null".to_string()),
+        ];
+        tweak(&mut env);
+        let settings = Settings::from_sources(&env).expect("test settings");
+        let built = server::build(&settings, server::MailChoice::Memory, clock)
+            .await
+            .expect("build app");
+        let state = built.state.clone();
+        tokio::spawn(server::serve(built, listener));
+        let app = TestApp {
+            base: format!("http://{addr}"),
+            state,
+            pg_drop,
+            dir,
+        };
+        app.fixture().await;
+        Some(app)
+    }
+
+    async fn fixture(&self) {
+        let s = &self.state;
+        let m = operator::create_merchant(s, "Test Merchant").await.unwrap();
+        operator::create_shop(s, m, SHOP, "Shop A", "Europe/Tallinn")
+            .await
+            .unwrap();
+        operator::create_shop(s, m, SHOP_B, "Shop B", "Europe/Riga")
+            .await
+            .unwrap();
+        for (email, name, role) in [
+            ("admin@test.example", "Ada Admin", Role::Admin),
+            ("refunds@test.example", "Rita Refunds", Role::InfoRefunds),
+            ("info@test.example", "Ivo Info", Role::InfoOnly),
+        ] {
+            for shop in [SHOP, SHOP_B] {
+                operator::create_user(s, shop, email, name, role, Some(PASSWORD), false)
+                    .await
+                    .unwrap();
+            }
+        }
+        let other = operator::create_merchant(s, "Other Merchant")
+            .await
+            .unwrap();
+        operator::create_shop(s, other, OTHER_SHOP, "Other Shop", "Europe/Vilnius")
+            .await
+            .unwrap();
+        operator::create_user(
+            s,
+            OTHER_SHOP,
+            "other@test.example",
+            "Otto Other",
+            Role::Admin,
+            Some(PASSWORD),
+            false,
+        )
+        .await
+        .unwrap();
+    }
+
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{}", self.base, path)
+    }
+
+    pub fn client() -> Client {
+        Client::builder()
+            .cookie_store(true)
+            .redirect(reqwest::redirect::Policy::none())
+            .build()
+            .unwrap()
+    }
+
+    /// A client signed in as `who` (anonymous: no sign-in).
+    pub async fn client_for(&self, who: Who) -> Client {
+        let c = Self::client();
+        if let Some(email) = who.email() {
+            let r = self.sign_in(&c, email, PASSWORD).await;
+            assert_eq!(
+                r.status(),
+                StatusCode::OK,
+                "sign-in of {email}: {}",
+                r.text().await.unwrap_or_default()
+            );
+        }
+        c
+    }
+
+    pub async fn sign_in(&self, c: &Client, email: &str, password: &str) -> Response {
+        self.call(c, "sign_in", &[("email", email), ("password", password)])
+            .await
+    }
+
+    /// Calls a server function the way the browser's hydrated app does.
+    pub async fn call(&self, c: &Client, endpoint: &str, form: &[(&str, &str)]) -> Response {
+        c.post(self.url(&format!("/api/{endpoint}")))
+            .header("Accept", "application/json")
+            .form(form)
+            .send()
+            .await
+            .expect("request")
+    }
+
+    /// Loads a page the way a browser navigation does.
+    pub async fn page(&self, c: &Client, path: &str) -> Response {
+        c.get(self.url(path))
+            .header("Accept", "text/html")
+            .send()
+            .await
+            .expect("request")
+    }
+
+    pub fn mails(&self) -> Vec<OutgoingMail> {
+        self.state.mailer.sent()
+    }
+
+    /// The first link to `path_prefix` in the newest mail to `to`.
+    pub fn link_in_mail(&self, to: &str, path_prefix: &str) -> String {
+        let mail = self
+            .mails()
+            .into_iter()
+            .rev()
+            .find(|m| m.to == to)
+            .unwrap_or_else(|| panic!("no mail to {to}"));
+        let start_pat = format!("{}{}", self.base, path_prefix);
+        let start = mail
+            .text
+            .find(&start_pat)
+            .unwrap_or_else(|| panic!("no {start_pat} link in: {}", mail.text));
+        let rest = &mail.text[start + self.base.len()..];
+        let end = rest.find(|c: char| c.is_whitespace()).unwrap_or(rest.len());
+        rest[..end].to_string()
+    }
+
+    pub async fn scalar(&self, sql: &str) -> i64 {
+        sqlx::query_scalar::<_, i64>(sql)
+            .fetch_one(&self.state.db.pool)
+            .await
+            .unwrap()
+    }
+
+    pub fn advance_minutes(&self, minutes: i64) {
+        self.state.clock.advance_ms(minutes * 60_000);
+    }
+}
+
+impl Drop for TestApp {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.dir);
+        if let Some((admin_url, name)) = self.pg_drop.take() {
+            // Dropped from a thread of its own: Drop cannot await, and the test's runtime is ending.
+            let _ = std::thread::spawn(move || {
+                let rt = tokio::runtime::Builder::new_current_thread()
+                    .enable_all()
+                    .build()
+                    .unwrap();
+                rt.block_on(async {
+                    if let Ok(mut c) = sqlx::PgConnection::connect(&admin_url).await {
+                        let _ =
+                            sqlx::query(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
+                                .execute(&mut c)
+                                .await;
+                    }
+                });
+            })
+            .join();
+        }
+    }
+}
+
+pub async fn body(r: Response) -> (StatusCode, HeaderMap, String) {
+    let status = r.status();
+    let headers = r.headers().clone();
+    (status, headers, r.text().await.unwrap_or_default())
+}
+
+/// Skips the test (returns) when the PostgreSQL run has no server.
+#[macro_export]
+macro_rules! app {
+    () => {
+        match $crate::harness::TestApp::spawn().await {
+            Some(a) => a,
+            None => return,
+        }
+    };
+}

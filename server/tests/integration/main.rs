@@ -1,0 +1,12 @@
+//! The integration suite: the real application over HTTP, on SQLite by default and on
+//! PostgreSQL with `PORTAL_TEST_DB=postgres`.
+
+mod harness;
+
+mod access_matrix;
+mod cli;
+mod passwords;
+mod security;
+mod sign_in;
+mod smtp;
+mod users;

@@ -1,0 +1,251 @@
+use crate::app;
+use crate::harness::{body, TestApp, Who, PASSWORD, SHOP};
+use reqwest::StatusCode;
+
+#[tokio::test]
+async fn sign_in_sets_a_safe_session_cookie_and_opens_the_shop() {
+    let app = app!();
+    let c = TestApp::client();
+    let (status, headers, _) = body(app.sign_in(&c, "Admin@Test.example ", PASSWORD).await).await;
+    assert_eq!(status, StatusCode::OK);
+    let cookie = headers["set-cookie"].to_str().unwrap().to_string();
+    assert!(cookie.starts_with("portal_session="), "{cookie}");
+    assert!(cookie.contains("HttpOnly"), "{cookie}");
+    assert!(cookie.contains("SameSite=Lax"), "{cookie}");
+    assert!(
+        cookie.contains("Max-Age=1800"),
+        "idle timeout of 30 minutes: {cookie}"
+    );
+    assert!(
+        !cookie.contains("Secure"),
+        "plain http test server: {cookie}"
+    );
+    let r = app.page(&c, &format!("/shops/{SHOP}")).await;
+    assert_eq!(r.status(), StatusCode::OK);
+    let html = r.text().await.unwrap();
+    assert!(
+        html.contains("Ada Admin") && html.contains("Shop A") && html.contains("Test Merchant")
+    );
+    assert_eq!(
+        app.scalar("SELECT COUNT(*) FROM audit_events WHERE kind = 'sign_in'")
+            .await,
+        1
+    );
+    assert_eq!(
+        app.scalar("SELECT COUNT(*) FROM users WHERE last_sign_in_at IS NOT NULL")
+            .await,
+        1
+    );
+}
+
+#[tokio::test]
+async fn session_id_changes_at_sign_in() {
+    let app = app!();
+    let c = TestApp::client();
+    let first = app.sign_in(&c, "admin@test.example", PASSWORD).await;
+    let id1 = first.headers()["set-cookie"]
+        .to_str()
+        .unwrap()
+        .split(';')
+        .next()
+        .unwrap()
+        .to_string();
+    let second = app.sign_in(&c, "admin@test.example", PASSWORD).await;
+    let id2 = second.headers()["set-cookie"]
+        .to_str()
+        .unwrap()
+        .split(';')
+        .next()
+        .unwrap()
+        .to_string();
+    assert_ne!(id1, id2);
+    // The old id no longer works.
+    let old = TestApp::client();
+    let r = old
+        .post(app.url("/api/load_shop"))
+        .header("Cookie", id1)
+        .form(&[("shop", SHOP)])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::UNAUTHORIZED);
+}
+
+#[tokio::test]
+async fn unknown_email_and_wrong_password_get_the_same_answer() {
+    let app = app!();
+    let c = TestApp::client();
+    let (s1, _, wrong) = body(
+        app.sign_in(&c, "admin@test.example", "not the password at all")
+            .await,
+    )
+    .await;
+    let (s2, _, unknown) = body(
+        app.sign_in(&c, "nobody@test.example", "not the password at all")
+            .await,
+    )
+    .await;
+    assert_eq!(s1, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!((s1, &wrong), (s2, &unknown));
+    assert!(
+        wrong.contains("The e-mail or password is wrong."),
+        "{wrong}"
+    );
+    assert_eq!(
+        app.scalar("SELECT COUNT(*) FROM audit_events WHERE kind = 'sign_in_failed'")
+            .await,
+        2
+    );
+    let (s, _, empty) = body(app.sign_in(&c, "", "").await).await;
+    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        empty.contains("Enter your e-mail address.") && empty.contains("Enter your password."),
+        "{empty}"
+    );
+}
+
+#[tokio::test]
+async fn sign_out_ends_the_session_on_the_server() {
+    let app = app!();
+    let c = app.client_for(Who::Admin).await;
+    let cookie = {
+        let r = app.sign_in(&c, "admin@test.example", PASSWORD).await;
+        r.headers()["set-cookie"]
+            .to_str()
+            .unwrap()
+            .split(';')
+            .next()
+            .unwrap()
+            .to_string()
+    };
+    assert_eq!(app.call(&c, "sign_out", &[]).await.status(), StatusCode::OK);
+    let replay = TestApp::client()
+        .post(app.url("/api/load_shop"))
+        .header("Cookie", cookie)
+        .form(&[("shop", SHOP)])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(replay.status(), StatusCode::UNAUTHORIZED);
+}
+
+#[tokio::test]
+async fn sessions_end_after_their_absolute_lifetime() {
+    let app = app!();
+    let c = app.client_for(Who::Info).await;
+    app.advance_minutes(11 * 60 + 59);
+    assert_eq!(
+        app.call(&c, "load_shop", &[("shop", SHOP)]).await.status(),
+        StatusCode::OK
+    );
+    app.advance_minutes(2);
+    assert_eq!(
+        app.call(&c, "load_shop", &[("shop", SHOP)]).await.status(),
+        StatusCode::UNAUTHORIZED
+    );
+}
+
+#[tokio::test]
+async fn five_failures_lock_the_account_for_fifteen_minutes() {
+    let app = app!();
+    let c = TestApp::client();
+    for _ in 0..5 {
+        assert_eq!(
+            app.sign_in(&c, "info@test.example", "wrong password!!")
+                .await
+                .status(),
+            StatusCode::UNPROCESSABLE_ENTITY
+        );
+        app.advance_minutes(1);
+    }
+    let (s, _, text) = body(app.sign_in(&c, "info@test.example", PASSWORD).await).await;
+    assert_eq!(s, StatusCode::TOO_MANY_REQUESTS, "{text}");
+    assert!(text.contains("retry_after_secs"), "{text}");
+    // Another account from the same address is not locked.
+    assert_eq!(
+        app.sign_in(&c, "refunds@test.example", PASSWORD)
+            .await
+            .status(),
+        StatusCode::OK
+    );
+    // The first failure leaves the window 15 minutes after it happened.
+    app.advance_minutes(9);
+    assert_eq!(
+        app.sign_in(&c, "info@test.example", PASSWORD)
+            .await
+            .status(),
+        StatusCode::TOO_MANY_REQUESTS
+    );
+    app.advance_minutes(1);
+    assert_eq!(
+        app.sign_in(&c, "info@test.example", PASSWORD)
+            .await
+            .status(),
+        StatusCode::OK
+    );
+}
+
+#[tokio::test]
+async fn twenty_failures_from_one_address_lock_that_address() {
+    let app = app!();
+    let c = TestApp::client();
+    for i in 0..20 {
+        let email = format!("guess{i}@test.example");
+        assert_eq!(
+            app.sign_in(&c, &email, "wrong password!!").await.status(),
+            StatusCode::UNPROCESSABLE_ENTITY
+        );
+    }
+    assert_eq!(
+        app.sign_in(&c, "admin@test.example", PASSWORD)
+            .await
+            .status(),
+        StatusCode::TOO_MANY_REQUESTS
+    );
+    app.advance_minutes(16);
+    assert_eq!(
+        app.sign_in(&c, "admin@test.example", PASSWORD)
+            .await
+            .status(),
+        StatusCode::OK
+    );
+}
+
+#[tokio::test]
+async fn the_sign_in_page_shows_the_wait_and_keeps_the_next_page() {
+    let app = app!();
+    let c = TestApp::client();
+    let r = app.page(&c, &format!("/shops/{SHOP}/users")).await;
+    assert_eq!(r.status(), StatusCode::FOUND);
+    assert_eq!(
+        r.headers()["location"],
+        format!("/login?next=/shops/{SHOP}/users").as_str()
+    );
+    // A plain form post (before hydration) is redirected to the page it asked for.
+    let r = c
+        .post(app.url("/api/sign_in"))
+        .header("Accept", "text/html")
+        .form(&[
+            ("email", "admin@test.example"),
+            ("password", PASSWORD),
+            ("next", "/shops/shop-a/users"),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::FOUND);
+    assert_eq!(r.headers()["location"], "/shops/shop-a/users");
+    // Never to another site.
+    let r = app
+        .call(
+            &TestApp::client(),
+            "sign_in",
+            &[
+                ("email", "admin@test.example"),
+                ("password", PASSWORD),
+                ("next", "//evil.example/"),
+            ],
+        )
+        .await;
+    assert_eq!(r.headers()["location"], "/");
+}
