@@ -1,4 +1,3 @@
-use crate::domain::Permission;
 use crate::error::AppError;
 use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
@@ -57,7 +56,7 @@ pub async fn list_audit(
     from: Option<String>,
     to: Option<String>,
 ) -> Result<AuditPage, AppError> {
-    use crate::domain::FieldErrors;
+    use crate::domain::{FieldErrors, Permission};
     use crate::server::{access, audit, format_time, parse_local_date, respond};
     respond(
         async {

@@ -1,4 +1,4 @@
-use crate::domain::{Permission, Role};
+use crate::domain::Role;
 use crate::error::AppError;
 use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
@@ -42,6 +42,7 @@ pub struct UserList {
 
 #[server(endpoint = "list_users")]
 pub async fn list_users(shop: String) -> Result<UserList, AppError> {
+    use crate::domain::Permission;
     use crate::server::{access, respond, users};
     respond(
         async {
@@ -73,6 +74,7 @@ pub async fn invite_user(
     name: String,
     role: String,
 ) -> Result<String, AppError> {
+    use crate::domain::Permission;
     use crate::server::{access, respond, users};
     respond(
         async {
@@ -85,6 +87,7 @@ pub async fn invite_user(
 
 #[server(endpoint = "change_role")]
 pub async fn change_role(shop: String, user_id: i64, role: String) -> Result<(), AppError> {
+    use crate::domain::Permission;
     use crate::server::{access, respond, users};
     respond(
         async {
@@ -97,6 +100,7 @@ pub async fn change_role(shop: String, user_id: i64, role: String) -> Result<(),
 
 #[server(endpoint = "set_user_active")]
 pub async fn set_user_active(shop: String, user_id: i64, active: bool) -> Result<(), AppError> {
+    use crate::domain::Permission;
     use crate::server::{access, respond, users};
     respond(
         async {

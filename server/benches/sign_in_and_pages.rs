@@ -1,0 +1,110 @@
+//! Measures one sign-in (argon2id included) and the requests/s of an authenticated,
+//! server-rendered page under `wrk` with 32 connections, on SQLite and on PostgreSQL.
+//!
+//! `cargo bench -p server --bench sign_in_and_pages` (needs `wrk`; PostgreSQL from
+//! `PORTAL_TEST_PG_URL`, default postgres://postgres@127.0.0.1:5432/postgres, skipped if absent).
+
+use app::server::clock::Clock;
+use app::server::operator;
+use server::config::Settings;
+use sqlx::Connection;
+use std::process::Command;
+use std::time::{Duration, Instant};
+
+async fn start(database_url: &str, dir: &std::path::Path) -> String {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    let env: Vec<(String, String)> = vec![
+        ("PORTAL_DATABASE_URL".into(), database_url.into()),
+        ("PORTAL_DATA_DIR".into(), dir.display().to_string()),
+        ("PORTAL_PUBLIC_URL".into(), format!("http://{addr}")),
+        ("PORTAL_CONFIG".into(), "/dev/null".into()),
+    ];
+    let settings = Settings::from_sources(&env).unwrap();
+    let built = server::build(&settings, server::MailChoice::Memory, Clock::System).await.unwrap();
+    operator::demo(&built.state).await.unwrap();
+    tokio::spawn(server::serve(built, listener));
+    format!("http://{addr}")
+}
+
+async fn sign_in(client: &reqwest::Client, base: &str) -> String {
+    let r = client
+        .post(format!("{base}/api/sign_in"))
+        .form(&[("email", "admin@demo.example"), ("password", operator::DEMO_PASSWORD_ADMIN)])
+        .send()
+        .await
+        .unwrap();
+    assert!(r.status().is_success(), "sign-in failed: {}", r.status());
+    r.headers()["set-cookie"].to_str().unwrap().split(';').next().unwrap().to_string()
+}
+
+fn percentile(sorted: &[Duration], p: f64) -> Duration {
+    sorted[((sorted.len() as f64 - 1.0) * p).round() as usize]
+}
+
+async fn measure(label: &str, database_url: &str, dir: &std::path::Path) {
+    let base = start(database_url, dir).await;
+    let client = reqwest::Client::new();
+    // Warm up, then time sequential sign-ins (throttling counts failures only).
+    sign_in(&client, &base).await;
+    let mut times = Vec::new();
+    for _ in 0..30 {
+        let t = Instant::now();
+        sign_in(&client, &base).await;
+        times.push(t.elapsed());
+    }
+    times.sort();
+    println!(
+        "{label}: sign-in (argon2id m=19MiB t=2 p=1, HTTP round trip): median {:.1} ms, p95 {:.1} ms over {} sign-ins",
+        percentile(&times, 0.5).as_secs_f64() * 1000.0,
+        percentile(&times, 0.95).as_secs_f64() * 1000.0,
+        times.len()
+    );
+    let cookie = sign_in(&client, &base).await;
+    let url = format!("{base}/shops/demo-store/users");
+    let check = client.get(&url).header("Cookie", &cookie).header("Accept", "text/html").send().await.unwrap();
+    assert_eq!(check.status(), 200, "the page renders for the signed-in admin");
+    let out = Command::new("wrk")
+        .args(["-t2", "-c32", "-d10s", "--latency", "-H"])
+        .arg(format!("Cookie: {cookie}"))
+        .args(["-H", "Accept: text/html"])
+        .arg(&url)
+        .output();
+    match out {
+        Ok(o) => {
+            let text = String::from_utf8_lossy(&o.stdout);
+            let pick = |key: &str| text.lines().find(|l| l.trim_start().starts_with(key)).map(|l| l.trim().to_string()).unwrap_or_default();
+            let non2xx = pick("Non-2xx");
+            println!(
+                "{label}: GET /shops/demo-store/users (session lookup + user list + SSR), wrk -t2 -c32 -d10s: {} | latency {} | p99 {}{}",
+                pick("Requests/sec"),
+                pick("Latency").split_whitespace().take(2).collect::<Vec<_>>().join(" "),
+                pick("99%").split_whitespace().nth(1).unwrap_or(""),
+                if non2xx.is_empty() { String::new() } else { format!(" | {non2xx}") }
+            );
+        }
+        Err(e) => println!("{label}: wrk not available ({e}); install it with apt-get install wrk"),
+    }
+}
+
+fn main() {
+    let rt = tokio::runtime::Builder::new_multi_thread().enable_all().build().unwrap();
+    rt.block_on(async {
+        let dir = std::env::temp_dir().join(format!("portal-bench-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        measure("SQLite", &format!("sqlite://{}/bench.db", dir.display()), &dir).await;
+        let admin_url = std::env::var("PORTAL_TEST_PG_URL").unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/postgres".into());
+        match sqlx::PgConnection::connect(&admin_url).await {
+            Ok(mut c) => {
+                let name = format!("portal_bench_{}", std::process::id());
+                sqlx::query(&format!("CREATE DATABASE {name}")).execute(&mut c).await.unwrap();
+                let mut url = url::Url::parse(&admin_url).unwrap();
+                url.set_path(&name);
+                measure("PostgreSQL", url.as_str(), &dir).await;
+                let _ = sqlx::query(&format!("DROP DATABASE {name} WITH (FORCE)")).execute(&mut c).await;
+            }
+            Err(e) => println!("PostgreSQL: skipped, cannot connect to {admin_url}: {e}"),
+        }
+        let _ = std::fs::remove_dir_all(&dir);
+    });
+}
