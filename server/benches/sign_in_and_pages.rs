@@ -21,7 +21,9 @@ async fn start(database_url: &str, dir: &std::path::Path) -> String {
         ("PORTAL_CONFIG".into(), "/dev/null".into()),
     ];
     let settings = Settings::from_sources(&env).unwrap();
-    let built = server::build(&settings, server::MailChoice::Memory, Clock::System).await.unwrap();
+    let built = server::build(&settings, server::MailChoice::Memory, Clock::System)
+        .await
+        .unwrap();
     operator::demo(&built.state).await.unwrap();
     tokio::spawn(server::serve(built, listener));
     format!("http://{addr}")
@@ -30,12 +32,21 @@ async fn start(database_url: &str, dir: &std::path::Path) -> String {
 async fn sign_in(client: &reqwest::Client, base: &str) -> String {
     let r = client
         .post(format!("{base}/api/sign_in"))
-        .form(&[("email", "admin@demo.example"), ("password", operator::DEMO_PASSWORD_ADMIN)])
+        .form(&[
+            ("email", "admin@demo.example"),
+            ("password", operator::DEMO_PASSWORD_ADMIN),
+        ])
         .send()
         .await
         .unwrap();
     assert!(r.status().is_success(), "sign-in failed: {}", r.status());
-    r.headers()["set-cookie"].to_str().unwrap().split(';').next().unwrap().to_string()
+    r.headers()["set-cookie"]
+        .to_str()
+        .unwrap()
+        .split(';')
+        .next()
+        .unwrap()
+        .to_string()
 }
 
 fn percentile(sorted: &[Duration], p: f64) -> Duration {
@@ -62,8 +73,18 @@ async fn measure(label: &str, database_url: &str, dir: &std::path::Path) {
     );
     let cookie = sign_in(&client, &base).await;
     let url = format!("{base}/shops/demo-store/users");
-    let check = client.get(&url).header("Cookie", &cookie).header("Accept", "text/html").send().await.unwrap();
-    assert_eq!(check.status(), 200, "the page renders for the signed-in admin");
+    let check = client
+        .get(&url)
+        .header("Cookie", &cookie)
+        .header("Accept", "text/html")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        check.status(),
+        200,
+        "the page renders for the signed-in admin"
+    );
     let out = Command::new("wrk")
         .args(["-t2", "-c32", "-d10s", "--latency", "-H"])
         .arg(format!("Cookie: {cookie}"))
@@ -73,7 +94,12 @@ async fn measure(label: &str, database_url: &str, dir: &std::path::Path) {
     match out {
         Ok(o) => {
             let text = String::from_utf8_lossy(&o.stdout);
-            let pick = |key: &str| text.lines().find(|l| l.trim_start().starts_with(key)).map(|l| l.trim().to_string()).unwrap_or_default();
+            let pick = |key: &str| {
+                text.lines()
+                    .find(|l| l.trim_start().starts_with(key))
+                    .map(|l| l.trim().to_string())
+                    .unwrap_or_default()
+            };
             let non2xx = pick("Non-2xx");
             println!(
                 "{label}: GET /shops/demo-store/users (session lookup + user list + SSR), wrk -t2 -c32 -d10s: {} | latency {} | p99 {}{}",
@@ -88,20 +114,34 @@ async fn measure(label: &str, database_url: &str, dir: &std::path::Path) {
 }
 
 fn main() {
-    let rt = tokio::runtime::Builder::new_multi_thread().enable_all().build().unwrap();
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .unwrap();
     rt.block_on(async {
         let dir = std::env::temp_dir().join(format!("portal-bench-{}", std::process::id()));
         std::fs::create_dir_all(&dir).unwrap();
-        measure("SQLite", &format!("sqlite://{}/bench.db", dir.display()), &dir).await;
-        let admin_url = std::env::var("PORTAL_TEST_PG_URL").unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/postgres".into());
+        measure(
+            "SQLite",
+            &format!("sqlite://{}/bench.db", dir.display()),
+            &dir,
+        )
+        .await;
+        let admin_url = std::env::var("PORTAL_TEST_PG_URL")
+            .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/postgres".into());
         match sqlx::PgConnection::connect(&admin_url).await {
             Ok(mut c) => {
                 let name = format!("portal_bench_{}", std::process::id());
-                sqlx::query(&format!("CREATE DATABASE {name}")).execute(&mut c).await.unwrap();
+                sqlx::query(&format!("CREATE DATABASE {name}"))
+                    .execute(&mut c)
+                    .await
+                    .unwrap();
                 let mut url = url::Url::parse(&admin_url).unwrap();
                 url.set_path(&name);
                 measure("PostgreSQL", url.as_str(), &dir).await;
-                let _ = sqlx::query(&format!("DROP DATABASE {name} WITH (FORCE)")).execute(&mut c).await;
+                let _ = sqlx::query(&format!("DROP DATABASE {name} WITH (FORCE)"))
+                    .execute(&mut c)
+                    .await;
             }
             Err(e) => println!("PostgreSQL: skipped, cannot connect to {admin_url}: {e}"),
         }
