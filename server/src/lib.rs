@@ -320,3 +320,15 @@ pub mod anyhow_like {
         Error(m.to_string())
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::redact;
+
+    #[test]
+    fn one_time_tokens_never_reach_the_logs() {
+        assert_eq!(redact("/reset-password/abcDEF123"), "/reset-password/…");
+        assert_eq!(redact("/invite/abcDEF123"), "/invite/…");
+        assert_eq!(redact("/shops/demo/users"), "/shops/demo/users");
+    }
+}

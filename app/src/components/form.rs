@@ -52,6 +52,10 @@ pub fn Field(
     #[prop(optional, into)] hint: String,
     #[prop(optional)] required: bool,
     #[prop(optional, into)] id_prefix: String,
+    /// Browser-side length limits, from the same constants the server checks.
+    #[prop(optional)]
+    minlength: Option<usize>,
+    #[prop(optional)] maxlength: Option<usize>,
 ) -> impl IntoView {
     let id = format!("{id_prefix}f-{name}");
     let err_id = format!("{id}-error");
@@ -81,6 +85,8 @@ pub fn Field(
                 value=value
                 autocomplete=(!autocomplete.is_empty()).then_some(autocomplete)
                 required=required
+                minlength=minlength.map(|n| n.to_string())
+                maxlength=maxlength.map(|n| n.to_string())
                 aria-invalid=move || error.get().is_some().then_some("true")
                 aria-describedby=described
             />

@@ -1,6 +1,7 @@
 use crate::api::account::{current_account, ChangePassword, UpdateName};
 use crate::components::form::{field_msg, form_msg, succeeded, ErrorPage, Field, FormError};
 use crate::components::shell::{SignInRedirect, SignOutButton};
+use crate::domain::validate::{PASSWORD_MAX_CHARS, PASSWORD_MIN_CHARS};
 use crate::error::AppError;
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -48,8 +49,8 @@ pub fn Account() -> impl IntoView {
                                 }) />
                                 <ActionForm action=password>
                                     <Field label="Current password" name="current" kind="password" autocomplete="current-password" required=true error=field_msg(password, "current") />
-                                    <Field label="New password" name="password" kind="password" autocomplete="new-password" hint="At least 12 characters." required=true error=field_msg(password, "password") />
-                                    <Field label="New password again" name="confirm" kind="password" autocomplete="new-password" required=true error=field_msg(password, "confirm") />
+                                    <Field label="New password" name="password" kind="password" autocomplete="new-password" minlength=PASSWORD_MIN_CHARS maxlength=PASSWORD_MAX_CHARS hint="At least 12 characters." required=true error=field_msg(password, "password") />
+                                    <Field label="New password again" name="confirm" kind="password" autocomplete="new-password" minlength=PASSWORD_MIN_CHARS maxlength=PASSWORD_MAX_CHARS required=true error=field_msg(password, "confirm") />
                                     <button type="submit" class="primary" disabled=move || password.pending().get()>"Change password"</button>
                                 </ActionForm>
                             </section>

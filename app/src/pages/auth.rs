@@ -3,7 +3,7 @@
 use crate::api::account::current_account;
 use crate::api::auth::{get_invite, AcceptInvite, RequestPasswordReset, ResetPassword, SignIn};
 use crate::components::form::{field_msg, form_msg, Field, FormError};
-use crate::domain::validate::PASSWORD_MIN_CHARS;
+use crate::domain::validate::{PASSWORD_MAX_CHARS, PASSWORD_MIN_CHARS};
 use crate::error::AppError;
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -118,8 +118,8 @@ pub fn ResetPassword() -> impl IntoView {
             <FormError message=form_msg(action) />
             <ActionForm action=action>
                 <input type="hidden" name="token" value=token />
-                <Field label="New password" name="password" kind="password" autocomplete="new-password" hint=password_hint() required=true error=field_msg(action, "password") />
-                <Field label="New password again" name="confirm" kind="password" autocomplete="new-password" required=true error=field_msg(action, "confirm") />
+                <Field label="New password" name="password" kind="password" autocomplete="new-password" minlength=PASSWORD_MIN_CHARS maxlength=PASSWORD_MAX_CHARS hint=password_hint() required=true error=field_msg(action, "password") />
+                <Field label="New password again" name="confirm" kind="password" autocomplete="new-password" minlength=PASSWORD_MIN_CHARS maxlength=PASSWORD_MAX_CHARS required=true error=field_msg(action, "confirm") />
                 <button type="submit" class="primary" disabled=move || action.pending().get()>"Set password"</button>
             </ActionForm>
         </AuthCard>
@@ -151,8 +151,8 @@ pub fn AcceptInvite() -> impl IntoView {
                                 <ActionForm action=action>
                                     <input type="hidden" name="token" value=token />
                                     <Field label="Your name" name="name" value=d.name autocomplete="name" required=true error=field_msg(action, "name") />
-                                    <Field label="Password" name="password" kind="password" autocomplete="new-password" hint=password_hint() required=true error=field_msg(action, "password") />
-                                    <Field label="Password again" name="confirm" kind="password" autocomplete="new-password" required=true error=field_msg(action, "confirm") />
+                                    <Field label="Password" name="password" kind="password" autocomplete="new-password" minlength=PASSWORD_MIN_CHARS maxlength=PASSWORD_MAX_CHARS hint=password_hint() required=true error=field_msg(action, "password") />
+                                    <Field label="Password again" name="confirm" kind="password" autocomplete="new-password" minlength=PASSWORD_MIN_CHARS maxlength=PASSWORD_MAX_CHARS required=true error=field_msg(action, "confirm") />
                                     <button type="submit" class="primary" disabled=move || action.pending().get()>"Set password"</button>
                                 </ActionForm>
                             }.into_any(),
