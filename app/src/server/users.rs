@@ -69,6 +69,17 @@ async fn other_active_admins(
     .await?)
 }
 
+/// Serialises changes to a merchant's users: a no-op update takes the merchant row's lock
+/// (PostgreSQL) inside the caller's transaction, so two admins demoting each other at the
+/// same moment cannot both pass the last-admin check. SQLite already has the write lock.
+async fn lock_merchant(conn: &mut AnyConnection, merchant_id: i64) -> AppResult<()> {
+    sqlx::query("UPDATE merchants SET name = name WHERE id = $1")
+        .bind(merchant_id)
+        .execute(conn)
+        .await?;
+    Ok(())
+}
+
 fn last_admin(email: &str) -> AppError {
     AppError::Conflict(format!(
         "{email} is the last active admin of this shop. Make another user admin first."
@@ -143,6 +154,7 @@ pub async fn invite(
     };
     let now = state.clock.now_ms();
     let mut tx = state.db.begin_write().await?;
+    lock_merchant(&mut tx, access.merchant_id).await?;
     let existing: Option<(i64, Option<String>)> =
         sqlx::query_as("SELECT id, password_hash FROM users WHERE email = $1")
             .bind(email.as_str())
@@ -269,6 +281,7 @@ pub async fn change_role(
         Role::parse(role).ok_or_else(|| AppError::field("role", "Choose one of the roles."))?;
     let now = state.clock.now_ms();
     let mut tx = state.db.begin_write().await?;
+    lock_merchant(&mut tx, access.merchant_id).await?;
     let t = target(&mut tx, access, user_id).await?;
     if t.role == role {
         return Ok(());
@@ -302,6 +315,7 @@ pub async fn set_active(
 ) -> AppResult<()> {
     let now = state.clock.now_ms();
     let mut tx = state.db.begin_write().await?;
+    lock_merchant(&mut tx, access.merchant_id).await?;
     let t = target(&mut tx, access, user_id).await?;
     let status: String = sqlx::query_scalar(
         "SELECT status FROM merchant_members WHERE merchant_id = $1 AND user_id = $2",

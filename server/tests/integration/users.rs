@@ -387,3 +387,56 @@ async fn concurrent_writes_all_succeed() {
         12
     );
 }
+
+#[tokio::test]
+async fn two_admins_demoting_each_other_at_once_leave_one_admin() {
+    let app = app!();
+    let admin = app.client_for(Who::Admin).await;
+    let refunds_id = user_id(&app, "refunds@test.example").await;
+    let admin_id = user_id(&app, "admin@test.example").await;
+    let r = app
+        .call(
+            &admin,
+            "change_role",
+            &[("shop", SHOP), ("user_id", &refunds_id), ("role", "admin")],
+        )
+        .await;
+    assert_eq!(r.status(), StatusCode::OK);
+    let second = app.client_for(Who::Refunds).await;
+    for round in 0..40 {
+        let form_a = [
+            ("shop", SHOP),
+            ("user_id", &refunds_id),
+            ("role", "info_only"),
+        ];
+        let form_b = [
+            ("shop", SHOP),
+            ("user_id", &admin_id),
+            ("role", "info_only"),
+        ];
+        let a = app.call(&admin, "change_role", &form_a);
+        let b = app.call(&second, "change_role", &form_b);
+        let (ra, rb) = tokio::join!(a, b);
+        let statuses = [ra.status(), rb.status()];
+        let admins = app.scalar(&format!("SELECT COUNT(*) FROM shop_roles r JOIN shops s ON s.id = r.shop_id WHERE s.slug = '{SHOP}' AND r.role = 'admin'")).await;
+        assert_eq!(admins, 1, "round {round}: {statuses:?}");
+        assert!(
+            statuses.contains(&StatusCode::OK),
+            "round {round}: {statuses:?}"
+        );
+        // Restore two admins for the next round, as whoever is still admin.
+        let (still_admin, demoted) = if statuses[0] == StatusCode::OK {
+            (&admin, &refunds_id)
+        } else {
+            (&second, &admin_id)
+        };
+        let r = app
+            .call(
+                still_admin,
+                "change_role",
+                &[("shop", SHOP), ("user_id", demoted), ("role", "admin")],
+            )
+            .await;
+        assert_eq!(r.status(), StatusCode::OK);
+    }
+}
