@@ -44,3 +44,13 @@ test('the audit page has no accessibility violations', async ({ page }) => {
   await expect(page.getByRole('table')).toBeVisible();
   await expectNoViolations(page);
 });
+
+test('a shop the user cannot open has a titled, accessible error page with a way out', async ({ page }) => {
+  await signIn(page, DEMO.admin);
+  const response = await page.goto('/shops/no-such-shop');
+  expect(response?.status()).toBe(404);
+  await page.waitForSelector('body[data-hydrated="true"]');
+  await expect(page).toHaveTitle(/Not found/);
+  await expect(page.getByRole('link', { name: 'Go to the start page' })).toBeVisible();
+  await expectNoViolations(page);
+});

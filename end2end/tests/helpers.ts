@@ -49,16 +49,28 @@ export function uniqueEmail(prefix: string): string {
   return `${prefix}-${stamp}@e2e.example`;
 }
 
-/** Signs in on /login and waits for the shop the app sends the user to. */
-export async function signIn(page: Page, login: { email: string; password: string }): Promise<void> {
+/** The demo merchant's shops, by slug. */
+export const DEMO_SHOPS: Record<string, string> = { 'demo-store': 'Demo Store', 'demo-outlet': 'Demo Outlet' };
+
+/**
+ * Signs in on /login and waits for the shop the app sends the user to (the first of the
+ * user's shops; `shop` if given), hydrated. Returns that shop's slug.
+ */
+export async function signIn(
+  page: Page,
+  login: { email: string; password: string },
+  shop?: string,
+): Promise<string> {
   await open(page, '/login');
   await page.getByLabel('E-mail').fill(login.email);
   await page.getByLabel('Password', { exact: true }).fill(login.password);
   await page.getByRole('button', { name: 'Sign in' }).click();
-  await expect(page).toHaveURL(new RegExp(`/shops/${SHOP}$`));
+  const landing = new RegExp(`/shops/(${shop ?? '[a-z0-9-]+'})$`);
+  await expect(page).toHaveURL(landing);
   await expect(page.getByRole('navigation', { name: 'Main' })).toBeVisible();
   // Signing in ends in a full page load (a redirect), so the new page hydrates again.
   await waitForHydration(page);
+  return landing.exec(new URL(page.url()).pathname)![1];
 }
 
 /** The header's "name · role" line. */
@@ -188,7 +200,7 @@ export async function invite(page: Page, email: string, name: string, roleLabel:
   // The table reloads with the new user, still without a password.
   const row = page.getByRole('row').filter({ hasText: email });
   await expect(row).toBeVisible();
-  await expect(row).toContainText('Invited');
+  await expect(row.locator('.badge')).toHaveText('Invited');
 }
 
 /**

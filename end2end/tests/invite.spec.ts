@@ -23,6 +23,7 @@ test('admin invites a user who sets a password from the mail and signs in', asyn
 
   // The admin sends the invitation.
   await signIn(page, DEMO.admin);
+  await open(page, `/shops/${SHOP}`);
   await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Users' }).click();
   await expect(page.getByRole('heading', { level: 1, name: 'Users' })).toBeVisible();
   await invite(page, email, '', role);
@@ -61,8 +62,8 @@ test('admin invites a user who sets a password from the mail and signs in', asyn
   await open(page, `/shops/${SHOP}/users`);
   const row = page.getByRole('row').filter({ hasText: email });
   await expect(row).toContainText(name);
-  await expect(row).toContainText('Active');
-  await expect(row.getByLabel(`Role of ${email}`)).toHaveValue('info_refunds');
+  await expect(row.locator('.badge')).toHaveText('Active');
+  await expect(row.getByLabel(`Role of ${email}`, { exact: true })).toHaveValue('info_refunds');
 });
 
 test('a password shorter than 12 characters is refused on the invitation page', async ({ page, browser }) => {
@@ -77,12 +78,30 @@ test('a password shorter than 12 characters is refused on the invitation page', 
   try {
     await open(invitee, link);
     await expect(invitee.getByLabel('Your name')).toHaveValue('Sam Short');
-    await invitee.getByLabel('Password', { exact: true }).fill('too short');
-    await invitee.getByLabel('Password again').fill('too short');
+    const password = invitee.getByLabel('Password', { exact: true });
+    const again = invitee.getByLabel('Password again');
+    await password.fill('too short');
+    await again.fill('too short');
     await invitee.getByRole('button', { name: 'Set password' }).click();
-    const field = invitee.getByLabel('Password', { exact: true });
-    await expect(field).toHaveAttribute('aria-invalid', 'true');
+
+    // The browser already refuses it (minlength) and nothing is sent.
+    expect(await password.evaluate((el: HTMLInputElement) => el.validity.tooShort)).toBe(true);
     await expect(invitee).toHaveURL(/\/invite\//);
+
+    // Without the browser's check, the server refuses it and says why, next to the field.
+    for (const field of [password, again]) {
+      await field.evaluate((el: HTMLInputElement) => el.removeAttribute('minlength'));
+    }
+    await invitee.getByRole('button', { name: 'Set password' }).click();
+    await expect(password).toHaveAttribute('aria-invalid', 'true');
+    const describedBy = (await password.getAttribute('aria-describedby')) ?? '';
+    expect(describedBy).toContain('f-password-error');
+    await expect(invitee.locator('#f-password-error')).toContainText('at least 12 characters');
+    await expect(invitee).toHaveURL(/\/invite\//);
+
+    // The invitation is still usable after the refusal.
+    await open(invitee, link);
+    await expect(invitee.getByRole('button', { name: 'Set password' })).toBeVisible();
   } finally {
     await context.close();
   }

@@ -1,5 +1,6 @@
 import { expect, test } from '@playwright/test';
-import { DEMO, MERCHANT, SHOP, SHOP_NAME, open, signIn, whoLine, type Login } from './helpers';
+import { DEMO, DEMO_SHOPS, MERCHANT, SHOP, open, signIn, waitForHydration, whoLine, type Login } from './helpers';
+import type { Page } from '@playwright/test';
 
 // Each role signs in and sees exactly the navigation its rights allow, and its role in the
 // header.
@@ -9,44 +10,52 @@ const cases: { login: Login; nav: string[] }[] = [
   { login: DEMO.info, nav: ['Overview', 'My account'] },
 ];
 
+/** The shop frame as `login` must see it in the shop `slug`. */
+async function expectFrame(page: Page, login: Login, nav: string[], slug: string) {
+  const header = page.locator('header.top');
+  await expect(header.locator('.merchant')).toHaveText(MERCHANT);
+  await expect(header.locator('.shop-name')).toHaveText(DEMO_SHOPS[slug]);
+  await expect(whoLine(page)).toHaveText(`${login.name} · ${login.role}`);
+  await expect(header.getByRole('button', { name: 'Sign out' })).toBeVisible();
+
+  const main = page.getByRole('navigation', { name: 'Main' });
+  await expect(main.getByRole('link')).toHaveText(nav);
+  await expect(main.getByRole('link', { name: 'Overview' })).toHaveAttribute('aria-current', 'page');
+
+  // The overview states the role in words as well.
+  await expect(page.getByRole('heading', { level: 1, name: DEMO_SHOPS[slug] })).toBeVisible();
+  await expect(page.locator('main')).toContainText(`${login.role} of this shop of ${MERCHANT}.`);
+}
+
 for (const { login, nav } of cases) {
   test(`${login.role} signs in and sees exactly its navigation`, async ({ page }) => {
-    await signIn(page, login);
+    const first = await signIn(page, login);
+    expect(Object.keys(DEMO_SHOPS)).toContain(first);
+    await expectFrame(page, login, nav, first);
 
-    const header = page.locator('header.top');
-    await expect(header.locator('.merchant')).toHaveText(MERCHANT);
-    await expect(header.locator('.shop-name')).toHaveText(SHOP_NAME);
-    await expect(whoLine(page)).toHaveText(`${login.name} · ${login.role}`);
-    await expect(header.getByRole('button', { name: 'Sign out' })).toBeVisible();
-
-    const links = page.getByRole('navigation', { name: 'Main' }).getByRole('link');
-    await expect(links).toHaveText(nav);
-    await expect(page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Overview' })).toHaveAttribute(
-      'aria-current',
-      'page',
-    );
-
-    // The overview states the role in words as well.
-    await expect(page.getByRole('heading', { level: 1, name: SHOP_NAME })).toBeVisible();
-    await expect(page.locator('main')).toContainText(`${login.role} of this shop of ${MERCHANT}.`);
-
-    // The other demo shop is one click away in the switcher.
+    // The other demo shop is in the switcher, with the same role and navigation.
+    const other = Object.keys(DEMO_SHOPS).find((s) => s !== first)!;
     await page.locator('details.switcher summary').click();
-    await expect(page.locator('details.switcher').getByRole('link', { name: /Demo Outlet/ })).toBeVisible();
+    const link = page.locator('details.switcher').getByRole('link', { name: new RegExp(DEMO_SHOPS[other]) });
+    await expect(link).toContainText(login.role);
+    await link.click();
+    await expect(page).toHaveURL(new RegExp(`/shops/${other}$`));
+    await waitForHydration(page);
+    await expectFrame(page, login, nav, other);
   });
 }
 
 test('admin pages are reachable by client-side navigation for an admin', async ({ page }) => {
-  await signIn(page, DEMO.admin);
+  const shop = await signIn(page, DEMO.admin);
   const nav = page.getByRole('navigation', { name: 'Main' });
 
   await nav.getByRole('link', { name: 'Users' }).click();
-  await expect(page).toHaveURL(new RegExp(`/shops/${SHOP}/users$`));
+  await expect(page).toHaveURL(new RegExp(`/shops/${shop}/users$`));
   await expect(page.getByRole('heading', { level: 1, name: 'Users' })).toBeVisible();
   await expect(page.getByRole('row').filter({ hasText: DEMO.admin.email })).toContainText(`${DEMO.admin.name} (you)`);
 
   await nav.getByRole('link', { name: 'Audit log' }).click();
-  await expect(page).toHaveURL(new RegExp(`/shops/${SHOP}/audit$`));
+  await expect(page).toHaveURL(new RegExp(`/shops/${shop}/audit$`));
   await expect(page.getByRole('heading', { level: 1, name: 'Audit log' })).toBeVisible();
   await expect(page.getByRole('table')).toBeVisible();
 

@@ -117,9 +117,11 @@ pub fn ErrorPage(error: AppError) -> impl IntoView {
         _ => ("Something went wrong", error.to_string()),
     };
     view! {
+        <leptos_meta::Title text=title />
         <section class="panel">
             <h1>{title}</h1>
             <p>{text}</p>
+            <p><a href="/">"Go to the start page"</a></p>
         </section>
     }
 }

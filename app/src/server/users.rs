@@ -369,7 +369,7 @@ pub async fn shops_of(state: &AppState, user_id: i64) -> AppResult<Vec<crate::ap
         "SELECT s.slug, s.name, m.name, r.role FROM shop_roles r \
          JOIN shops s ON s.id = r.shop_id JOIN merchants m ON m.id = s.merchant_id \
          JOIN merchant_members mm ON mm.merchant_id = s.merchant_id AND mm.user_id = r.user_id AND mm.status = 'active' \
-         WHERE r.user_id = $1 ORDER BY m.name, s.name",
+         WHERE r.user_id = $1 ORDER BY m.name, s.created_at, s.name",
     )
     .bind(user_id)
     .fetch_all(&state.db.pool)
