@@ -51,7 +51,9 @@ async fn start_smtp() -> Option<SmtpServer> {
         .unwrap()
         .port();
     let maildir = std::env::temp_dir().join(format!("portal-smtp-{port}"));
-    std::fs::create_dir_all(&maildir).unwrap();
+    for sub in ["tmp", "new", "cur"] {
+        std::fs::create_dir_all(maildir.join(sub)).unwrap();
+    }
     let mut child = Command::new(py)
         .args([
             "-m",
