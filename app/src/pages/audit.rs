@@ -55,8 +55,10 @@ pub fn Audit() -> impl IntoView {
                                 <input id="f-to" name="to" type="date" value=to.get_untracked() />
                                 {errors.get("to").map(|m| view! { <p class="field-error">{m.to_string()}</p> })}
                             </div>
-                            <button type="submit">"Filter"</button>
-                            <a class="button-link" href="?">"Clear"</a>
+                            <div class="actions">
+                                <button type="submit" class="primary">"Filter"</button>
+                                <a class="button-link" href="?">"Clear"</a>
+                            </div>
                         </form>
                         {match result {
                             Ok(p) => view! { <AuditTable page=p /> }.into_any(),
@@ -80,7 +82,7 @@ fn AuditTable(page: AuditPage) -> impl IntoView {
     view! {
         {capped.then(|| view! { <p class="muted">"Showing the newest "{page.limit}" events. Narrow the filter to see older ones."</p> })}
         <div class="table-wrap">
-            <table>
+            <table class="stack">
                 <caption class="sr-only">"Audit events, newest first"</caption>
                 <thead>
                     <tr>
@@ -96,13 +98,13 @@ fn AuditTable(page: AuditPage) -> impl IntoView {
                 <tbody>
                     {page.rows.into_iter().zip(page.times).map(|(r, t)| view! {
                         <tr>
-                            <td>{t}</td>
-                            <td>{kind_label(&r.kind).to_string()}{r.detail.map(|d| view! { <small class="detail">{d}</small> })}</td>
-                            <td>{r.actor.unwrap_or_else(dash)}</td>
-                            <td>{r.target.unwrap_or_else(dash)}</td>
-                            <td>{r.before.unwrap_or_else(dash)}</td>
-                            <td>{r.after.unwrap_or_else(dash)}</td>
-                            <td>{r.ip.unwrap_or_else(dash)}</td>
+                            <td data-label="When">{t}</td>
+                            <td data-label="What">{kind_label(&r.kind).to_string()}{r.detail.map(|d| view! { <small class="detail">{d}</small> })}</td>
+                            <td data-label="Who">{r.actor.unwrap_or_else(dash)}</td>
+                            <td data-label="Target">{r.target.unwrap_or_else(dash)}</td>
+                            <td data-label="Before">{r.before.as_deref().map(value_label).unwrap_or_else(dash)}</td>
+                            <td data-label="After">{r.after.as_deref().map(value_label).unwrap_or_else(dash)}</td>
+                            <td data-label="IP">{r.ip.unwrap_or_else(dash)}</td>
                         </tr>
                     }).collect_view()}
                 </tbody>
@@ -110,4 +112,14 @@ fn AuditTable(page: AuditPage) -> impl IntoView {
         </div>
     }
     .into_any()
+}
+
+/// Stored values as people say them: role names and account states.
+fn value_label(v: &str) -> String {
+    match (crate::domain::Role::parse(v), v) {
+        (Some(r), _) => r.label().to_string(),
+        (None, "active") => "Active".into(),
+        (None, "deactivated") => "Deactivated".into(),
+        (None, other) => other.to_string(),
+    }
 }

@@ -93,7 +93,7 @@ fn UserTable(
     let tz = list.time_zone.clone();
     view! {
         <div class="table-wrap">
-            <table>
+            <table class="stack">
                 <caption class="sr-only">"Users of this shop"</caption>
                 <thead>
                     <tr>
@@ -122,9 +122,9 @@ fn UserTable(
                         let who = if u.id == list.me { format!("{} (you)", u.name) } else { u.name.clone() };
                         view! {
                             <tr>
-                                <td>{who}</td>
-                                <td>{u.email}</td>
-                                <td>
+                                <td data-label="Name">{who}</td>
+                                <td data-label="E-mail">{u.email}</td>
+                                <td data-label="Role">
                                     <ActionForm action=change attr:class="inline">
                                         <input type="hidden" name="shop" value=shop_a />
                                         <input type="hidden" name="user_id" value=uid_a />
@@ -135,9 +135,9 @@ fn UserTable(
                                         <button type="submit" aria-label=save_label>"Save"</button>
                                     </ActionForm>
                                 </td>
-                                <td><span class=status_class>{u.status.label()}</span></td>
-                                <td>{last.unwrap_or_else(|| "Never".into())}</td>
-                                <td>
+                                <td data-label="Status"><span class=status_class>{u.status.label()}</span></td>
+                                <td data-label="Last sign-in">{last.unwrap_or_else(|| "Never".into())}</td>
+                                <td data-label="Actions">
                                     <ActionForm action=activate attr:class="inline">
                                         <input type="hidden" name="shop" value=shop_b />
                                         <input type="hidden" name="user_id" value=uid_b />
