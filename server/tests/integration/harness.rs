@@ -97,13 +97,16 @@ impl TestApp {
     pub async fn spawn() -> Option<TestApp> {
         Self::spawn_with(
             Clock::manual_at(jiff::Timestamp::now().as_millisecond()),
+            server::MailChoice::Memory,
             |_| {},
         )
         .await
     }
 
+    /// With a chosen clock and mailer, and settings changed by `tweak`.
     pub async fn spawn_with(
         clock: Clock,
+        mail: server::MailChoice,
         tweak: impl FnOnce(&mut Vec<(String, String)>),
     ) -> Option<TestApp> {
         let dir = std::env::temp_dir().join(format!("portal-test-{}", random_suffix()));
@@ -127,7 +130,7 @@ impl TestApp {
         ];
         tweak(&mut env);
         let settings = Settings::from_sources(&env).expect("test settings");
-        let built = server::build(&settings, server::MailChoice::Memory, clock)
+        let built = server::build(&settings, mail, clock)
             .await
             .expect("build app");
         let state = built.state.clone();

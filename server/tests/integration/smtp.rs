@@ -106,7 +106,7 @@ async fn invite_mail_goes_out_over_smtp_with_text_and_html_parts() {
     };
     let clock = app::server::clock::Clock::System;
     let url = format!("smtp://127.0.0.1:{}", smtp.port);
-    let Some(app) = TestApp::spawn_with(clock, |env| {
+    let Some(app) = TestApp::spawn_with(clock, server::MailChoice::FromSettings, |env| {
         env.push(("PORTAL_SMTP_URL".into(), url));
         env.push((
             "PORTAL_MAIL_FROM".into(),
@@ -117,53 +117,14 @@ async fn invite_mail_goes_out_over_smtp_with_text_and_html_parts() {
     else {
         return;
     };
-    // The harness captures mail in memory; this test needs the configured SMTP mailer.
-    let settings = server::config::Settings::from_sources(&[
-        ("PORTAL_DATABASE_URL".into(), app.state.db.url.clone()),
-        ("PORTAL_PUBLIC_URL".into(), app.base.clone()),
-        (
-            "PORTAL_SMTP_URL".into(),
-            format!("smtp://127.0.0.1:{}", smtp.port),
-        ),
-        (
-            "PORTAL_MAIL_FROM".into(),
-            "Portal <no-reply@portal.example>".into(),
-        ),
-        ("PORTAL_CONFIG".into(), "/dev/null".into()),
-    ])
-    .unwrap();
-    let built = server::build(
-        &settings,
-        server::MailChoice::FromSettings,
-        app.state.clock.clone(),
-    )
-    .await
-    .unwrap();
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let base = format!("http://{}", listener.local_addr().unwrap());
-    tokio::spawn(server::serve(built, listener));
-    let admin = TestApp::client();
-    let r = admin
-        .post(format!("{base}/api/sign_in"))
-        .form(&[
-            ("email", "admin@test.example"),
-            ("password", crate::harness::PASSWORD),
-        ])
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(r.status(), StatusCode::OK);
-    let r = admin
-        .post(format!("{base}/api/invite_user"))
-        .form(&[
-            ("shop", SHOP),
-            ("email", "smtp.person@test.example"),
-            ("name", "Siim"),
-            ("role", "info_only"),
-        ])
-        .send()
-        .await
-        .unwrap();
+    let admin = app.client_for(Who::Admin).await;
+    let form = [
+        ("shop", SHOP),
+        ("email", "smtp.person@test.example"),
+        ("name", "Siim"),
+        ("role", "info_only"),
+    ];
+    let r = app.call(&admin, "invite_user", &form).await;
     assert_eq!(r.status(), StatusCode::OK, "{}", r.text().await.unwrap());
     let mut mails = Vec::new();
     for _ in 0..50 {
@@ -186,5 +147,4 @@ async fn invite_mail_goes_out_over_smtp_with_text_and_html_parts() {
         .replace("=\n", "")
         .replace("=3D", "=");
     assert!(unfolded.contains(&format!("{}/invite/", app.base)), "{m}");
-    let _ = Who::Admin;
 }
