@@ -49,6 +49,18 @@ async fn sign_in(client: &reqwest::Client, base: &str) -> String {
         .to_string()
 }
 
+async fn failed_sign_in(client: &reqwest::Client, base: &str, email: &str) -> Duration {
+    let t = Instant::now();
+    let r = client
+        .post(format!("{base}/api/sign_in"))
+        .form(&[("email", email), ("password", "not the right password")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 422, "a wrong sign-in is refused, not throttled");
+    t.elapsed()
+}
+
 fn percentile(sorted: &[Duration], p: f64) -> Duration {
     sorted[((sorted.len() as f64 - 1.0) * p).round() as usize]
 }
@@ -70,6 +82,26 @@ async fn measure(label: &str, database_url: &str, dir: &std::path::Path) {
         percentile(&times, 0.5).as_secs_f64() * 1000.0,
         percentile(&times, 0.95).as_secs_f64() * 1000.0,
         times.len()
+    );
+    // Failed sign-ins: wrong passwords of real accounts against unknown addresses. Kept under
+    // the throttling limits (4 per account, 16 from this address in all).
+    let mut wrong = Vec::new();
+    let mut unknown = Vec::new();
+    for i in 0..8 {
+        let account = if i % 2 == 0 {
+            "refunds@demo.example"
+        } else {
+            "info@demo.example"
+        };
+        wrong.push(failed_sign_in(&client, &base, account).await);
+        unknown.push(failed_sign_in(&client, &base, &format!("nobody{i}@demo.example")).await);
+    }
+    wrong.sort();
+    unknown.sort();
+    println!(
+        "{label}: failed sign-in, median of 8: wrong password {:.1} ms, unknown e-mail {:.1} ms",
+        percentile(&wrong, 0.5).as_secs_f64() * 1000.0,
+        percentile(&unknown, 0.5).as_secs_f64() * 1000.0
     );
     let cookie = sign_in(&client, &base).await;
     let url = format!("{base}/shops/demo-store/users");

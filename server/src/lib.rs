@@ -224,8 +224,10 @@ async fn protect(State(state): State<AppState>, mut req: Request, next: Next) ->
     res
 }
 
-/// A browser says where a request comes from with `Sec-Fetch-Site` and `Origin`; requests
-/// without either (command-line clients) carry no ambient browser credentials of another site.
+/// A browser says where a request comes from with `Sec-Fetch-Site` and `Origin`. The origin
+/// must be the public URL's, or the very host the request was sent to (so `localhost` and
+/// `127.0.0.1` both work in development). Requests without either header (command-line
+/// clients) carry no ambient browser credentials of another site.
 fn same_origin(req: &Request, public_origin: &str) -> bool {
     if let Some(site) = req
         .headers()
@@ -236,13 +238,25 @@ fn same_origin(req: &Request, public_origin: &str) -> bool {
             return false;
         }
     }
-    match req
+    let Some(origin) = req
         .headers()
         .get(header::ORIGIN)
         .and_then(|v| v.to_str().ok())
-    {
-        Some(origin) => origin == public_origin,
-        None => true,
+    else {
+        return true;
+    };
+    if origin == public_origin {
+        return true;
+    }
+    let host = req
+        .headers()
+        .get(header::HOST)
+        .and_then(|v| v.to_str().ok());
+    match (origin.split_once("://"), host) {
+        (Some((scheme, origin_host)), Some(host)) => {
+            matches!(scheme, "http" | "https") && origin_host.eq_ignore_ascii_case(host)
+        }
+        _ => false,
     }
 }
 

@@ -84,6 +84,25 @@ async fn state_changes_from_another_site_are_refused() {
     );
     let ok = from(Some(&app.base), Some("same-origin")).await.unwrap();
     assert_eq!(ok.status(), StatusCode::OK);
+    // The host the browser is on counts too (`localhost` for a public URL of 127.0.0.1)...
+    let port = app.base.rsplit(':').next().unwrap();
+    let via_localhost = admin
+        .post(format!("http://localhost:{port}/api/load_shop"))
+        .header("Origin", format!("http://localhost:{port}"))
+        .form(&[("shop", SHOP)])
+        .send()
+        .await
+        .unwrap();
+    assert_ne!(via_localhost.status(), StatusCode::FORBIDDEN);
+    // ...but not another host posting to it.
+    let spoof = admin
+        .post(format!("http://localhost:{port}/api/load_shop"))
+        .header("Origin", format!("http://evil.example:{port}"))
+        .form(&[("shop", SHOP)])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(spoof.status(), StatusCode::FORBIDDEN);
 }
 
 #[tokio::test]
