@@ -249,3 +249,25 @@ async fn the_sign_in_page_shows_the_wait_and_keeps_the_next_page() {
         .await;
     assert_eq!(r.headers()["location"], "/");
 }
+
+#[tokio::test]
+async fn session_lifetimes_are_configurable() {
+    let clock = app::server::clock::Clock::manual_at(jiff::Timestamp::now().as_millisecond());
+    let Some(app) = TestApp::spawn_with(clock, server::MailChoice::Memory, |env| {
+        env.push(("PORTAL_SESSION_IDLE_MINUTES".into(), "5".into()));
+        env.push(("PORTAL_SESSION_MAX_HOURS".into(), "1".into()));
+    })
+    .await
+    else {
+        return;
+    };
+    let c = TestApp::client();
+    let r = app.sign_in(&c, "admin@test.example", PASSWORD).await;
+    let cookie = r.headers()["set-cookie"].to_str().unwrap().to_string();
+    assert!(cookie.contains("Max-Age=300"), "{cookie}");
+    app.advance_minutes(61);
+    assert_eq!(
+        app.call(&c, "load_shop", &[("shop", SHOP)]).await.status(),
+        StatusCode::UNAUTHORIZED
+    );
+}
