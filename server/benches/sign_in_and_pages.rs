@@ -136,7 +136,7 @@ async fn measure(label: &str, database_url: &str, dir: &std::path::Path) {
             println!(
                 "{label}: GET /shops/demo-store/users (session lookup + user list + SSR), wrk -t2 -c32 -d10s: {} | latency {} | p99 {}{}",
                 pick("Requests/sec"),
-                pick("Latency").split_whitespace().take(2).collect::<Vec<_>>().join(" "),
+                pick("Latency").split_whitespace().nth(1).unwrap_or(""),
                 pick("99%").split_whitespace().nth(1).unwrap_or(""),
                 if non2xx.is_empty() { String::new() } else { format!(" | {non2xx}") }
             );

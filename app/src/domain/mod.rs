@@ -1,8 +1,11 @@
 //! Pure business types and rules: no I/O, no database, no framework. Compiles to wasm too,
 //! so the browser validates forms with the same rules the server enforces.
 
+pub mod fees;
+pub mod money;
 pub mod role;
 pub mod validate;
 
+pub use money::Money;
 pub use role::{Permission, Role};
 pub use validate::{Email, FieldErrors, Password};

@@ -1,0 +1,460 @@
+//! The fee engine: what the provider deducts from one payment. Pure arithmetic over the
+//! price list, rounded per line to the cent, half away from zero.
+
+use super::money::Money;
+use rust_decimal::Decimal;
+use serde::{Deserialize, Serialize};
+
+/// Payment methods as the provider names them.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Channel {
+    Aktia,
+    Alandsbanken,
+    Citadele,
+    Danske,
+    Handelsbanken,
+    Krediidipank,
+    Lhv,
+    LiisiEe,
+    Luminor,
+    Maestro,
+    Mastercard,
+    Nordea,
+    Omasaastopankki,
+    Pocopay,
+    Pohjola,
+    Poppankki,
+    Saastopankki,
+    Seb,
+    Spankki,
+    Swedbank,
+    Tapiola,
+    Visa,
+}
+
+/// How channels are priced: bank links (payment initiation) or cards.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ChannelGroup {
+    BankLinks,
+    Cards,
+}
+
+impl Channel {
+    pub const ALL: [Channel; 22] = [
+        Channel::Aktia,
+        Channel::Alandsbanken,
+        Channel::Citadele,
+        Channel::Danske,
+        Channel::Handelsbanken,
+        Channel::Krediidipank,
+        Channel::Lhv,
+        Channel::LiisiEe,
+        Channel::Luminor,
+        Channel::Maestro,
+        Channel::Mastercard,
+        Channel::Nordea,
+        Channel::Omasaastopankki,
+        Channel::Pocopay,
+        Channel::Pohjola,
+        Channel::Poppankki,
+        Channel::Saastopankki,
+        Channel::Seb,
+        Channel::Spankki,
+        Channel::Swedbank,
+        Channel::Tapiola,
+        Channel::Visa,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Channel::Aktia => "aktia",
+            Channel::Alandsbanken => "alandsbanken",
+            Channel::Citadele => "citadele",
+            Channel::Danske => "danske",
+            Channel::Handelsbanken => "handelsbanken",
+            Channel::Krediidipank => "krediidipank",
+            Channel::Lhv => "lhv",
+            Channel::LiisiEe => "liisi_ee",
+            Channel::Luminor => "luminor",
+            Channel::Maestro => "maestro",
+            Channel::Mastercard => "mastercard",
+            Channel::Nordea => "nordea",
+            Channel::Omasaastopankki => "omasaastopankki",
+            Channel::Pocopay => "pocopay",
+            Channel::Pohjola => "pohjola",
+            Channel::Poppankki => "poppankki",
+            Channel::Saastopankki => "saastopankki",
+            Channel::Seb => "seb",
+            Channel::Spankki => "spankki",
+            Channel::Swedbank => "swedbank",
+            Channel::Tapiola => "tapiola",
+            Channel::Visa => "visa",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Channel> {
+        Channel::ALL.into_iter().find(|c| c.as_str() == s)
+    }
+
+    pub fn group(self) -> ChannelGroup {
+        match self {
+            Channel::Visa | Channel::Mastercard | Channel::Maestro => ChannelGroup::Cards,
+            _ => ChannelGroup::BankLinks,
+        }
+    }
+
+    /// Finnish bank links carry no payer account: refunds need the buyer to give one.
+    pub fn is_finnish_bank_link(self) -> bool {
+        matches!(
+            self,
+            Channel::Aktia
+                | Channel::Alandsbanken
+                | Channel::Danske
+                | Channel::Handelsbanken
+                | Channel::Nordea
+                | Channel::Omasaastopankki
+                | Channel::Pohjola
+                | Channel::Poppankki
+                | Channel::Saastopankki
+                | Channel::Spankki
+                | Channel::Tapiola
+        )
+    }
+}
+
+/// When the fees of a channel group are paid.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Billing {
+    /// Deducted from each payment as it arrives (the standard).
+    Deducted,
+    /// Invoiced by the 10th on last month's volume; nothing is deducted per payment.
+    Monthly,
+}
+
+/// The fee rule of one channel group.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct FeeRule {
+    /// Percentage of the amount, e.g. 2.5 for 2.5 %.
+    pub percent: Decimal,
+    pub fixed: Money,
+    /// If the percentage and fixed fee come to less, a TRX_FEE_MIN line tops them up to this.
+    pub minimum: Option<Money>,
+    pub billing: Billing,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct PriceList {
+    pub bank_links: FeeRule,
+    pub cards: FeeRule,
+    /// VAT on fees, in percent (20 for 20 %).
+    pub vat_percent: Decimal,
+}
+
+impl PriceList {
+    /// The standard list: 2.5 % + 0.30 EUR for every channel, deducted, VAT 20 %.
+    pub fn standard() -> PriceList {
+        let rule = FeeRule {
+            percent: Decimal::new(25, 1),
+            fixed: Money::from_cents(30),
+            minimum: None,
+            billing: Billing::Deducted,
+        };
+        PriceList {
+            bank_links: rule.clone(),
+            cards: rule,
+            vat_percent: Decimal::from(20),
+        }
+    }
+
+    pub fn rule(&self, group: ChannelGroup) -> &FeeRule {
+        match group {
+            ChannelGroup::BankLinks => &self.bank_links,
+            ChannelGroup::Cards => &self.cards,
+        }
+    }
+}
+
+/// The statement's names for fee movements.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum FeeKind {
+    /// TRX_FEE: the percentage part.
+    TrxFee,
+    /// TRX_FEE_FIX: the fixed part.
+    TrxFeeFix,
+    /// TRX_FEE_MIN: the top-up to the minimum fee.
+    TrxFeeMin,
+}
+
+impl FeeKind {
+    pub fn code(self) -> &'static str {
+        match self {
+            FeeKind::TrxFee => "TRX_FEE",
+            FeeKind::TrxFeeFix => "TRX_FEE_FIX",
+            FeeKind::TrxFeeMin => "TRX_FEE_MIN",
+        }
+    }
+}
+
+/// One fee line with its own VAT, each rounded to the cent.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FeeLine {
+    pub kind: FeeKind,
+    pub fee: Money,
+    pub vat: Money,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FeeBreakdown {
+    pub gross: Money,
+    pub lines: Vec<FeeLine>,
+    pub billing: Billing,
+}
+
+impl FeeBreakdown {
+    pub fn fees(&self) -> Money {
+        self.lines.iter().map(|l| l.fee).sum()
+    }
+    pub fn vat(&self) -> Money {
+        self.lines.iter().map(|l| l.vat).sum()
+    }
+    /// What the merchant's balance grows by now: the gross less deducted fees and VAT.
+    /// Fees billed monthly are not deducted here.
+    pub fn net(&self) -> Money {
+        match self.billing {
+            Billing::Deducted => self.gross - self.fees() - self.vat(),
+            Billing::Monthly => self.gross,
+        }
+    }
+}
+
+fn percent_of(amount: Decimal, percent: Decimal) -> Decimal {
+    amount * percent / Decimal::ONE_HUNDRED
+}
+
+/// Fees for one approved payment of `gross` through `channel`. Test-mode shops pay nothing.
+/// A fee never exceeds the payment: on tiny amounts the lines are capped so that fees plus
+/// VAT stay within the gross and the net is never negative.
+pub fn compute(gross: Money, channel: Channel, list: &PriceList, test_mode: bool) -> FeeBreakdown {
+    let rule = list.rule(channel.group());
+    if test_mode || !gross.is_positive() {
+        return FeeBreakdown {
+            gross,
+            lines: Vec::new(),
+            billing: rule.billing,
+        };
+    }
+    let vat_of = |fee: Money| Money::round_from(percent_of(fee.to_decimal(), list.vat_percent));
+    let pct = Money::round_from(percent_of(gross.to_decimal(), rule.percent));
+    let mut lines = vec![
+        FeeLine {
+            kind: FeeKind::TrxFee,
+            fee: pct,
+            vat: Money::ZERO,
+        },
+        FeeLine {
+            kind: FeeKind::TrxFeeFix,
+            fee: rule.fixed,
+            vat: Money::ZERO,
+        },
+    ];
+    if let Some(min) = rule.minimum {
+        let so_far = pct + rule.fixed;
+        if so_far < min {
+            lines.push(FeeLine {
+                kind: FeeKind::TrxFeeMin,
+                fee: min - so_far,
+                vat: Money::ZERO,
+            });
+        }
+    }
+    // Cap: fees with their VAT never take more than the payment itself.
+    let mut room = gross;
+    for line in &mut lines {
+        let mut fee = line.fee;
+        while fee.is_positive() && fee + vat_of(fee) > room {
+            fee = Money::from_cents(fee.cents() - 1);
+        }
+        line.fee = fee;
+        line.vat = vat_of(fee);
+        room = room - line.fee - line.vat;
+    }
+    lines.retain(|l| l.fee.is_positive());
+    FeeBreakdown {
+        gross,
+        lines,
+        billing: rule.billing,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn eur(s: &str) -> Money {
+        Money::parse(s).unwrap()
+    }
+
+    #[test]
+    fn fifty_euros_leaves_48_14_to_the_merchant() {
+        let b = compute(
+            eur("50.00"),
+            Channel::Swedbank,
+            &PriceList::standard(),
+            false,
+        );
+        assert_eq!(
+            b.lines[0],
+            FeeLine {
+                kind: FeeKind::TrxFee,
+                fee: eur("1.25"),
+                vat: eur("0.25")
+            }
+        );
+        assert_eq!(
+            b.lines[1],
+            FeeLine {
+                kind: FeeKind::TrxFeeFix,
+                fee: eur("0.30"),
+                vat: eur("0.06")
+            }
+        );
+        assert_eq!(b.fees(), eur("1.55"));
+        assert_eq!(b.vat(), eur("0.31"));
+        assert_eq!(b.net(), eur("48.14"));
+    }
+
+    #[test]
+    fn ten_euros_leaves_9_34_to_the_merchant() {
+        let b = compute(eur("10.00"), Channel::Visa, &PriceList::standard(), false);
+        assert_eq!(b.fees(), eur("0.55"));
+        assert_eq!(b.vat(), eur("0.11"));
+        assert_eq!(b.fees() + b.vat(), eur("0.66"));
+        assert_eq!(b.net(), eur("9.34"));
+    }
+
+    #[test]
+    fn each_line_is_rounded_half_away_from_zero() {
+        // 2.5 % of 0.50 = 0.0125 → 0.01; 2.5 % of 0.70 = 0.0175 → 0.02; VAT of 0.25 = 0.05.
+        let list = PriceList::standard();
+        assert_eq!(
+            compute(eur("0.50"), Channel::Seb, &list, false).lines[0].fee,
+            eur("0.01")
+        );
+        assert_eq!(
+            compute(eur("0.70"), Channel::Seb, &list, false).lines[0].fee,
+            eur("0.02")
+        );
+        // 2.5 % of 12.34 = 0.3085 → 0.31, its VAT 0.062 → 0.06; fixed 0.30 VAT 0.06.
+        let b = compute(eur("12.34"), Channel::Seb, &list, false);
+        assert_eq!((b.lines[0].fee, b.lines[0].vat), (eur("0.31"), eur("0.06")));
+        assert_eq!(b.net(), eur("11.61"));
+    }
+
+    #[test]
+    fn minimum_fee_tops_up_small_payments() {
+        let mut list = PriceList::standard();
+        list.cards.minimum = Some(eur("0.50"));
+        let b = compute(eur("4.00"), Channel::Mastercard, &list, false);
+        // 0.10 + 0.30 = 0.40 < 0.50: a TRX_FEE_MIN line of 0.10 with VAT 0.02.
+        assert_eq!(
+            b.lines[2],
+            FeeLine {
+                kind: FeeKind::TrxFeeMin,
+                fee: eur("0.10"),
+                vat: eur("0.02")
+            }
+        );
+        assert_eq!(b.fees(), eur("0.50"));
+        // Bank links have no minimum in this list.
+        assert_eq!(
+            compute(eur("4.00"), Channel::Lhv, &list, false).lines.len(),
+            2
+        );
+        // Above the minimum there is no top-up.
+        assert_eq!(
+            compute(eur("40.00"), Channel::Visa, &list, false)
+                .lines
+                .len(),
+            2
+        );
+    }
+
+    #[test]
+    fn test_mode_and_monthly_billing() {
+        let b = compute(eur("50.00"), Channel::Visa, &PriceList::standard(), true);
+        assert!(b.lines.is_empty());
+        assert_eq!(b.net(), eur("50.00"));
+        let mut list = PriceList::standard();
+        list.bank_links.billing = Billing::Monthly;
+        let b = compute(eur("50.00"), Channel::Lhv, &list, false);
+        assert_eq!(b.fees(), eur("1.55"), "fees are known, to be invoiced");
+        assert_eq!(b.net(), eur("50.00"), "but not deducted from the payment");
+        assert_eq!(
+            compute(eur("50.00"), Channel::Visa, &list, false).net(),
+            eur("48.14")
+        );
+    }
+
+    #[test]
+    fn fees_never_exceed_a_tiny_payment() {
+        let b = compute(eur("0.01"), Channel::Visa, &PriceList::standard(), false);
+        assert!(b.fees() + b.vat() <= eur("0.01"));
+        assert!(b.net() >= Money::ZERO);
+        let b = compute(eur("0.30"), Channel::Visa, &PriceList::standard(), false);
+        assert_eq!(b.net(), Money::ZERO, "{b:?}");
+    }
+
+    #[test]
+    fn channels_round_trip_and_group() {
+        for c in Channel::ALL {
+            assert_eq!(Channel::parse(c.as_str()), Some(c));
+        }
+        assert_eq!(Channel::Maestro.group(), ChannelGroup::Cards);
+        assert_eq!(Channel::Luminor.group(), ChannelGroup::BankLinks);
+        assert!(
+            Channel::Nordea.is_finnish_bank_link() && !Channel::Swedbank.is_finnish_bank_link()
+        );
+    }
+
+    mod properties {
+        use super::*;
+        use proptest::prelude::*;
+
+        fn channel() -> impl Strategy<Value = Channel> {
+            (0..Channel::ALL.len()).prop_map(|i| Channel::ALL[i])
+        }
+
+        proptest! {
+            #[test]
+            fn gross_is_net_plus_fees_plus_vat(cents in 1i64..100_000_000, c in channel(), min in proptest::option::of(0i64..500)) {
+                let mut list = PriceList::standard();
+                list.cards.minimum = min.map(Money::from_cents);
+                let b = compute(Money::from_cents(cents), c, &list, false);
+                prop_assert_eq!(b.gross, b.net() + b.fees() + b.vat());
+                prop_assert!(b.net() >= Money::ZERO);
+                for l in &b.lines {
+                    prop_assert!(l.fee.is_positive() && l.vat >= Money::ZERO);
+                }
+            }
+
+            #[test]
+            fn test_mode_costs_nothing(cents in 1i64..100_000_000, c in channel()) {
+                let b = compute(Money::from_cents(cents), c, &PriceList::standard(), true);
+                prop_assert_eq!(b.net(), b.gross);
+                prop_assert!(b.lines.is_empty());
+            }
+
+            #[test]
+            fn vat_is_a_fifth_of_each_line_to_the_cent(cents in 1i64..100_000_000, c in channel()) {
+                let b = compute(Money::from_cents(cents), c, &PriceList::standard(), false);
+                for l in &b.lines {
+                    // |vat − fee/5| ≤ half a cent, in whole numbers: |5·vat − fee| ≤ 2.5.
+                    prop_assert!((5 * l.vat.cents() - l.fee.cents()).abs() * 2 <= 5);
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,165 @@
+//! Money in euro cents. Stored as an integer, computed with `rust_decimal`, rounded
+//! explicitly — never `f64`.
+
+use rust_decimal::{Decimal, RoundingStrategy};
+use serde::{Deserialize, Serialize};
+use std::fmt;
+
+/// An amount of euros, held as whole cents. May be negative (debits, balances).
+#[derive(
+    Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize,
+)]
+pub struct Money(i64);
+
+/// The largest amount the portal accepts in one input: ten million euros.
+pub const MAX_INPUT_CENTS: i64 = 1_000_000_000;
+
+impl Money {
+    pub const ZERO: Money = Money(0);
+
+    pub const fn from_cents(cents: i64) -> Money {
+        Money(cents)
+    }
+
+    pub const fn cents(self) -> i64 {
+        self.0
+    }
+
+    /// Parses what a person typed: digits with an optional dot and at most two decimals
+    /// ("12", "12.5", "12.50"). A comma, a sign, spaces inside or more decimals are refused
+    /// with a message that says what to type instead.
+    pub fn parse(input: &str) -> Result<Money, String> {
+        let s = input.trim();
+        if s.is_empty() {
+            return Err("Enter an amount, e.g. 12.50.".into());
+        }
+        if s.contains(',') {
+            return Err("Use a dot as the decimal separator, e.g. 12.50.".into());
+        }
+        let (whole, frac) = s.split_once('.').unwrap_or((s, ""));
+        if whole.is_empty()
+            || !whole.chars().all(|c| c.is_ascii_digit())
+            || !frac.chars().all(|c| c.is_ascii_digit())
+        {
+            return Err("Enter the amount in euros with digits and a dot, e.g. 12.50.".into());
+        }
+        if frac.len() > 2 {
+            return Err("Use at most two decimals (cents), e.g. 12.50.".into());
+        }
+        if whole.len() > 8 {
+            return Err("This amount is too large.".into());
+        }
+        let whole: i64 = whole
+            .parse()
+            .map_err(|_| "This amount is too large.".to_string())?;
+        let cents = match frac.len() {
+            0 => 0,
+            1 => frac.parse::<i64>().unwrap_or(0) * 10,
+            _ => frac.parse::<i64>().unwrap_or(0),
+        };
+        let total = whole * 100 + cents;
+        if total > MAX_INPUT_CENTS {
+            return Err("This amount is too large.".into());
+        }
+        Ok(Money(total))
+    }
+
+    pub fn to_decimal(self) -> Decimal {
+        Decimal::new(self.0, 2)
+    }
+
+    /// Rounds a euro amount to the cent, half away from zero (0.125 → 0.13, −0.125 → −0.13).
+    pub fn round_from(euros: Decimal) -> Money {
+        let rounded = euros.round_dp_with_strategy(2, RoundingStrategy::MidpointAwayFromZero);
+        let cents = (rounded * Decimal::ONE_HUNDRED).trunc();
+        Money(i64::try_from(cents).unwrap_or(if cents.is_sign_negative() {
+            i64::MIN
+        } else {
+            i64::MAX
+        }))
+    }
+
+    pub fn checked_add(self, other: Money) -> Option<Money> {
+        self.0.checked_add(other.0).map(Money)
+    }
+
+    pub fn checked_sub(self, other: Money) -> Option<Money> {
+        self.0.checked_sub(other.0).map(Money)
+    }
+
+    pub fn is_positive(self) -> bool {
+        self.0 > 0
+    }
+}
+
+impl fmt::Display for Money {
+    /// `1234.50`, `-0.05`: the form used in exports and inputs.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let sign = if self.0 < 0 { "-" } else { "" };
+        let abs = self.0.unsigned_abs();
+        write!(f, "{sign}{}.{:02}", abs / 100, abs % 100)
+    }
+}
+
+impl std::ops::Add for Money {
+    type Output = Money;
+    fn add(self, o: Money) -> Money {
+        Money(self.0 + o.0)
+    }
+}
+
+impl std::ops::Sub for Money {
+    type Output = Money;
+    fn sub(self, o: Money) -> Money {
+        Money(self.0 - o.0)
+    }
+}
+
+impl std::iter::Sum for Money {
+    fn sum<I: Iterator<Item = Money>>(iter: I) -> Money {
+        Money(iter.map(|m| m.0).sum())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::str::FromStr;
+
+    #[test]
+    fn parses_what_people_type() {
+        assert_eq!(Money::parse("12").unwrap().cents(), 1200);
+        assert_eq!(Money::parse(" 12.5 ").unwrap().cents(), 1250);
+        assert_eq!(Money::parse("0.05").unwrap().cents(), 5);
+        assert_eq!(Money::parse("10000000").unwrap().cents(), MAX_INPUT_CENTS);
+        for (bad, says) in [
+            ("12,50", "dot"),
+            ("12.505", "two decimals"),
+            ("-5", "digits"),
+            ("1e3", "digits"),
+            ("", "Enter an amount"),
+            (".5", "digits"),
+            ("10000000.01", "too large"),
+            ("999999999999", "too large"),
+        ] {
+            let e = Money::parse(bad).unwrap_err();
+            assert!(e.contains(says), "{bad}: {e}");
+        }
+    }
+
+    #[test]
+    fn rounds_half_away_from_zero() {
+        let d = |s: &str| Decimal::from_str(s).unwrap();
+        assert_eq!(Money::round_from(d("0.125")).cents(), 13);
+        assert_eq!(Money::round_from(d("0.124")).cents(), 12);
+        assert_eq!(Money::round_from(d("-0.125")).cents(), -13);
+        assert_eq!(Money::round_from(d("0.305")).cents(), 31);
+    }
+
+    #[test]
+    fn displays_with_two_decimals() {
+        assert_eq!(Money::from_cents(123450).to_string(), "1234.50");
+        assert_eq!(Money::from_cents(-5).to_string(), "-0.05");
+        assert_eq!(Money::ZERO.to_string(), "0.00");
+    }
+}
