@@ -134,7 +134,7 @@ async fn measure(label: &str, database_url: &str, dir: &std::path::Path) {
             };
             let non2xx = pick("Non-2xx");
             println!(
-                "{label}: GET /shops/demo-store/users (session lookup + user list + SSR), wrk -t2 -c32 -d10s: {} | latency {} | p99 {}{}",
+                "{label}: GET /shops/demo-store/users (session lookup + user list + SSR), wrk -t2 -c32 -d10s: {} | mean latency {} | p99 {}{}",
                 pick("Requests/sec"),
                 pick("Latency").split_whitespace().nth(1).unwrap_or(""),
                 pick("99%").split_whitespace().nth(1).unwrap_or(""),
