@@ -6,11 +6,14 @@ pub mod audit;
 pub mod auth;
 pub mod clock;
 pub mod db;
+pub mod ledger;
 pub mod mail;
 pub mod operator;
+pub mod price_lists;
 pub mod state;
 pub mod throttle;
 pub mod tokens;
+pub mod transactions;
 pub mod users;
 
 pub use state::AppState;

@@ -5,6 +5,7 @@ mod harness;
 
 mod access_matrix;
 mod cli;
+mod ledger;
 mod passwords;
 mod security;
 mod sign_in;

@@ -1,0 +1,117 @@
+//! Payments: recorded when a buyer starts paying, approved exactly once when the bank or
+//! card processor confirms — which posts the income with its fees and VAT to the ledger.
+
+use super::ledger::{self, Links};
+use super::price_lists;
+use super::AppState;
+use crate::domain::fees::{compute, Channel};
+use crate::domain::ledger::payment_movements;
+use crate::domain::Money;
+use crate::error::{AppError, AppResult};
+
+pub struct NewTransaction {
+    pub shop_id: i64,
+    pub reference: String,
+    pub amount: Money,
+    pub channel: Channel,
+    pub test_mode: bool,
+    pub buyer_name: Option<String>,
+    pub buyer_email: Option<String>,
+    pub buyer_ip: Option<String>,
+    pub buyer_country: Option<String>,
+    pub description: Option<String>,
+}
+
+/// Records a payment the buyer has started; returns its id.
+pub async fn create(state: &AppState, t: NewTransaction) -> AppResult<i64> {
+    if !t.amount.is_positive() {
+        return Err(AppError::field(
+            "amount",
+            "The amount must be more than zero.",
+        ));
+    }
+    let id = super::new_id();
+    sqlx::query(
+        "INSERT INTO transactions (id, shop_id, reference, amount_cents, currency, channel, status, test_mode, \
+         buyer_name, buyer_email, buyer_ip, buyer_country, description, created_at) \
+         VALUES ($1, $2, $3, $4, 'EUR', $5, 'created', $6, $7, $8, $9, $10, $11, $12)",
+    )
+    .bind(id)
+    .bind(t.shop_id)
+    .bind(t.reference)
+    .bind(t.amount.cents())
+    .bind(t.channel.as_str())
+    .bind(i64::from(t.test_mode))
+    .bind(t.buyer_name)
+    .bind(t.buyer_email)
+    .bind(t.buyer_ip)
+    .bind(t.buyer_country)
+    .bind(t.description)
+    .bind(state.clock.now_ms())
+    .execute(&state.db.pool)
+    .await?;
+    Ok(id)
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Approval {
+    /// This call approved it and posted its movements; the shop's balance after them.
+    Approved { balance: Money },
+    /// It was approved before; nothing was posted again.
+    AlreadyApproved,
+}
+
+/// Approves a payment exactly once, however often or concurrently the confirmation arrives:
+/// a conditional update moves it from created/pending to approved, and only the call that
+/// made that move posts INCOME, fees and VAT — all in one database transaction.
+pub async fn approve(state: &AppState, transaction_id: i64) -> AppResult<Approval> {
+    let now = state.clock.now_ms();
+    let mut tx = state.db.begin_write().await?;
+    let moved: Option<(i64, i64, String, i64)> = sqlx::query_as(
+        "UPDATE transactions SET status = 'approved', paid_at = $2 \
+         WHERE id = $1 AND status IN ('created', 'pending') \
+         RETURNING shop_id, amount_cents, channel, test_mode",
+    )
+    .bind(transaction_id)
+    .bind(now)
+    .fetch_optional(&mut *tx)
+    .await?;
+    let Some((shop_id, amount, channel, test_mode)) = moved else {
+        let status: Option<String> =
+            sqlx::query_scalar("SELECT status FROM transactions WHERE id = $1")
+                .bind(transaction_id)
+                .fetch_optional(&mut *tx)
+                .await?;
+        return match status.as_deref() {
+            None => Err(AppError::NotFound),
+            Some("approved" | "part_refunded" | "refunded") => Ok(Approval::AlreadyApproved),
+            Some(other) => Err(AppError::Conflict(format!(
+                "This payment is {other} and can no longer be approved."
+            ))),
+        };
+    };
+    let channel =
+        Channel::parse(&channel).ok_or_else(|| super::internal("unknown channel in database"))?;
+    let merchant_id: i64 = sqlx::query_scalar("SELECT merchant_id FROM shops WHERE id = $1")
+        .bind(shop_id)
+        .fetch_one(&mut *tx)
+        .await?;
+    let (list_id, list) = price_lists::in_force(&mut tx, merchant_id, now).await?;
+    let fees = compute(Money::from_cents(amount), channel, &list, test_mode != 0);
+    sqlx::query(
+        "UPDATE transactions SET price_list_id = $2, fee_cents = $3, vat_cents = $4 WHERE id = $1",
+    )
+    .bind(transaction_id)
+    .bind(list_id)
+    .bind(fees.fees().cents())
+    .bind(fees.vat().cents())
+    .execute(&mut *tx)
+    .await?;
+    let links = Links {
+        transaction_id: Some(transaction_id),
+        ..Links::default()
+    };
+    let balance = ledger::post(&mut tx, shop_id, now, links, &payment_movements(&fees)).await?;
+    tx.commit().await?;
+    Ok(Approval::Approved { balance })
+}

@@ -1,0 +1,226 @@
+//! Approved payments post INCOME, fees and VAT exactly once; the ledger always adds up.
+
+use crate::app;
+use crate::harness::{TestApp, SHOP};
+use app::domain::fees::{Channel, FeeRule, PriceList};
+use app::domain::Money;
+use app::server::price_lists::{self, ListKind};
+use app::server::transactions::{self, Approval, NewTransaction};
+use rust_decimal::Decimal;
+
+async fn shop_id(app: &TestApp) -> i64 {
+    app.scalar(&format!("SELECT id FROM shops WHERE slug = '{SHOP}'"))
+        .await
+}
+
+async fn payment(app: &TestApp, cents: i64, channel: Channel, test_mode: bool) -> i64 {
+    transactions::create(
+        &app.state,
+        NewTransaction {
+            shop_id: shop_id(app).await,
+            reference: format!("Order {cents}"),
+            amount: Money::from_cents(cents),
+            channel,
+            test_mode,
+            buyer_name: Some("Mari Maasikas".into()),
+            buyer_email: Some("mari@example.com".into()),
+            buyer_ip: Some("192.0.2.1".into()),
+            buyer_country: Some("EE".into()),
+            description: None,
+        },
+    )
+    .await
+    .unwrap()
+}
+
+async fn movements(app: &TestApp, transaction_id: i64) -> Vec<(String, i64)> {
+    sqlx::query_as(
+        "SELECT kind, amount_cents FROM movements WHERE transaction_id = $1 ORDER BY seq",
+    )
+    .bind(transaction_id)
+    .fetch_all(&app.state.db.pool)
+    .await
+    .unwrap()
+}
+
+/// Balance = sum of movements, and each movement's balance-after follows from the one before.
+pub async fn assert_ledger_adds_up(app: &TestApp) {
+    let shops: Vec<(i64, i64)> = sqlx::query_as("SELECT shop_id, balance_cents FROM shop_balances")
+        .fetch_all(&app.state.db.pool)
+        .await
+        .unwrap();
+    for (shop, balance) in shops {
+        let rows: Vec<(i64, i64, i64)> =
+            sqlx::query_as("SELECT seq, amount_cents, balance_after_cents FROM movements WHERE shop_id = $1 ORDER BY seq")
+                .bind(shop)
+                .fetch_all(&app.state.db.pool)
+                .await
+                .unwrap();
+        let mut running = 0;
+        for (i, (seq, amount, after)) in rows.iter().enumerate() {
+            assert_eq!(*seq, i as i64 + 1, "movements are numbered without gaps");
+            running += amount;
+            assert_eq!(running, *after, "balance after movement {seq}");
+        }
+        assert_eq!(
+            running, balance,
+            "balance of shop {shop} is the sum of its movements"
+        );
+    }
+}
+
+#[tokio::test]
+async fn approved_payments_post_income_fees_and_vat() {
+    let app = app!();
+    let t = payment(&app, 5000, Channel::Lhv, false).await;
+    let r = transactions::approve(&app.state, t).await.unwrap();
+    assert_eq!(
+        r,
+        Approval::Approved {
+            balance: Money::from_cents(4814)
+        }
+    );
+    assert_eq!(
+        movements(&app, t).await,
+        vec![
+            ("INCOME".into(), 5000),
+            ("TRX_FEE".into(), -125),
+            ("VAT".into(), -25),
+            ("TRX_FEE_FIX".into(), -30),
+            ("VAT".into(), -6)
+        ]
+    );
+    let t2 = payment(&app, 1000, Channel::Visa, false).await;
+    let r = transactions::approve(&app.state, t2).await.unwrap();
+    assert_eq!(
+        r,
+        Approval::Approved {
+            balance: Money::from_cents(4814 + 934)
+        }
+    );
+    let (fee, vat): (i64, i64) =
+        sqlx::query_as("SELECT fee_cents, vat_cents FROM transactions WHERE id = $1")
+            .bind(t2)
+            .fetch_one(&app.state.db.pool)
+            .await
+            .unwrap();
+    assert_eq!((fee, vat), (55, 11));
+    assert_ledger_adds_up(&app).await;
+}
+
+#[tokio::test]
+async fn test_mode_payments_cost_no_fees_and_closed_payments_cannot_be_approved() {
+    let app = app!();
+    let t = payment(&app, 5000, Channel::Visa, true).await;
+    transactions::approve(&app.state, t).await.unwrap();
+    assert_eq!(movements(&app, t).await, vec![("INCOME".into(), 5000)]);
+    let c = payment(&app, 700, Channel::Seb, false).await;
+    sqlx::query("UPDATE transactions SET status = 'cancelled' WHERE id = $1")
+        .bind(c)
+        .execute(&app.state.db.pool)
+        .await
+        .unwrap();
+    let e = transactions::approve(&app.state, c).await.unwrap_err();
+    assert!(e.to_string().contains("cancelled"), "{e}");
+    assert!(movements(&app, c).await.is_empty());
+    assert_ledger_adds_up(&app).await;
+}
+
+#[tokio::test]
+async fn twenty_concurrent_confirmations_post_once() {
+    let app = app!();
+    let t = payment(&app, 5000, Channel::Swedbank, false).await;
+    let mut tasks = Vec::new();
+    for _ in 0..20 {
+        let state = app.state.clone();
+        tasks.push(tokio::spawn(async move {
+            transactions::approve(&state, t).await
+        }));
+    }
+    let mut approved = 0;
+    for task in tasks {
+        match task.await.unwrap().unwrap() {
+            Approval::Approved { .. } => approved += 1,
+            Approval::AlreadyApproved => {}
+        }
+    }
+    assert_eq!(approved, 1);
+    assert_eq!(movements(&app, t).await.len(), 5);
+    assert_eq!(
+        app.scalar("SELECT balance_cents FROM shop_balances").await,
+        4814
+    );
+    assert_ledger_adds_up(&app).await;
+}
+
+#[tokio::test]
+async fn a_special_offer_reverts_to_the_negotiated_list_when_it_ends() {
+    let app = app!();
+    let merchant = app
+        .scalar(&format!(
+            "SELECT merchant_id FROM shops WHERE slug = '{SHOP}'"
+        ))
+        .await;
+    let now = app.state.clock.now_ms();
+    let rule = |pct: i64, fixed: i64| FeeRule {
+        percent: Decimal::new(pct, 1),
+        fixed: Money::from_cents(fixed),
+        minimum: None,
+        billing: app::domain::fees::Billing::Deducted,
+    };
+    let negotiated = PriceList {
+        bank_links: rule(15, 20),
+        cards: rule(20, 25),
+        vat_percent: Decimal::from(20),
+    };
+    let offer = PriceList {
+        bank_links: rule(0, 10),
+        cards: rule(0, 10),
+        vat_percent: Decimal::from(20),
+    };
+    let day = 24 * 60 * 60 * 1000;
+    let mut conn = app.state.db.pool.acquire().await.unwrap();
+    price_lists::add(
+        &mut conn,
+        ListKind::Negotiated {
+            merchant_id: merchant,
+        },
+        "Negotiated 2026",
+        &negotiated,
+        now - day,
+        now,
+    )
+    .await
+    .unwrap();
+    price_lists::add(
+        &mut conn,
+        ListKind::SpecialOffer {
+            merchant_id: merchant,
+            valid_until: now + day,
+        },
+        "Black Friday",
+        &offer,
+        now,
+        now,
+    )
+    .await
+    .unwrap();
+    drop(conn);
+    assert_eq!(fee_of_100_eur(&app).await, 10, "special offer: 0 % + 0.10");
+    app.advance_minutes(24 * 60);
+    assert_eq!(
+        fee_of_100_eur(&app).await,
+        170,
+        "back to negotiated: 1.5 % of 100 + 0.20"
+    );
+    assert_ledger_adds_up(&app).await;
+}
+
+async fn fee_of_100_eur(app: &TestApp) -> i64 {
+    let t = payment(app, 10000, Channel::Lhv, false).await;
+    transactions::approve(&app.state, t).await.unwrap();
+    app.scalar(&format!(
+        "SELECT fee_cents FROM transactions WHERE id = {t}"
+    ))
+    .await
+}
