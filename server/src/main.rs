@@ -68,6 +68,44 @@ enum Command {
     },
     /// Create the demo merchant with two shops and one user per role, and print the logins.
     Demo,
+    /// Set a price list: the standard one, a merchant's negotiated one, or a special offer
+    /// that ends on a date, after which the list before it applies again.
+    SetPriceList {
+        /// The merchant the list is for; without it, the standard list for everyone.
+        #[arg(long)]
+        merchant: Option<i64>,
+        /// A time-limited special offer (needs --merchant and --until).
+        #[arg(long)]
+        special_offer: bool,
+        #[arg(long)]
+        name: String,
+        /// Fee rule for bank links, e.g. "2.5%+0.30" or "1.9%+0.20 min 0.35".
+        #[arg(long, default_value = "2.5%+0.30")]
+        bank_links: String,
+        /// Fee rule for cards.
+        #[arg(long, default_value = "2.5%+0.30")]
+        cards: String,
+        /// Bill bank-link fees monthly instead of deducting them from each payment.
+        #[arg(long)]
+        bank_links_monthly: bool,
+        /// Bill card fees monthly instead of deducting them from each payment.
+        #[arg(long)]
+        cards_monthly: bool,
+        /// VAT on fees, in percent.
+        #[arg(long, default_value = "20")]
+        vat: String,
+        /// First day (YYYY-MM-DD, configured time zone); default today.
+        #[arg(long)]
+        from: Option<String>,
+        /// Day the special offer ends (YYYY-MM-DD); it no longer applies from that day on.
+        #[arg(long)]
+        until: Option<String>,
+    },
+    /// Show the price list in force for a merchant now.
+    PriceList {
+        #[arg(long)]
+        merchant: i64,
+    },
 }
 
 fn main() -> ExitCode {
@@ -192,6 +230,60 @@ async fn run(command: Command, settings: Settings) -> Result<(), String> {
                     role.label()
                 ),
             }
+            Ok(())
+        }
+        Command::SetPriceList {
+            merchant,
+            special_offer,
+            name,
+            bank_links,
+            cards,
+            bank_links_monthly,
+            cards_monthly,
+            vat,
+            from,
+            until,
+        } => {
+            let spec = operator::PriceListSpec {
+                merchant_id: merchant,
+                special_offer,
+                name,
+                bank_links,
+                cards,
+                bank_links_monthly,
+                cards_monthly,
+                vat_percent: vat,
+                from,
+                until,
+            };
+            let id = operator::set_price_list(&state, spec)
+                .await
+                .map_err(explain)?;
+            println!("price list {id} recorded");
+            Ok(())
+        }
+        Command::PriceList { merchant } => {
+            let mut conn = state.db.pool.acquire().await.map_err(|e| e.to_string())?;
+            let (id, list) =
+                app::server::price_lists::in_force(&mut conn, merchant, state.clock.now_ms())
+                    .await
+                    .map_err(explain)?;
+            let show = |r: &app::domain::fees::FeeRule| {
+                let min = r.minimum.map(|m| format!(" min {m}")).unwrap_or_default();
+                let billing = match r.billing {
+                    app::domain::fees::Billing::Deducted => "deducted from each payment",
+                    app::domain::fees::Billing::Monthly => "billed monthly",
+                };
+                format!("{}% + {}{min} EUR, {billing}", r.percent, r.fixed)
+            };
+            println!(
+                "price list: {}",
+                id.map(|i| i.to_string())
+                    .unwrap_or_else(|| "built-in standard".into())
+            );
+            println!("bank links: {}", show(&list.bank_links));
+            println!("cards:      {}", show(&list.cards));
+            println!("VAT on fees: {}%", list.vat_percent);
             Ok(())
         }
         Command::Demo => {

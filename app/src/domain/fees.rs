@@ -145,6 +145,38 @@ pub struct FeeRule {
     pub billing: Billing,
 }
 
+impl FeeRule {
+    /// Reads a rule as the operator writes it: `2.5%+0.30`, `2.9% + 0.25 min 0.50`, `0%+0.10`.
+    pub fn parse(input: &str, billing: Billing) -> Result<FeeRule, String> {
+        let s = input.trim().to_lowercase().replace(' ', "");
+        let (main, minimum) = match s.split_once("min") {
+            Some((m, min)) => (
+                m.to_string(),
+                Some(Money::parse(min).map_err(|e| format!("minimum fee: {e}"))?),
+            ),
+            None => (s.clone(), None),
+        };
+        let (pct, fixed) = main.split_once("%+").ok_or_else(|| {
+            format!(
+                "{input:?}: write a fee rule like 2.5%+0.30 (optionally followed by 'min 0.50')"
+            )
+        })?;
+        let percent: Decimal = pct
+            .parse()
+            .map_err(|_| format!("{input:?}: {pct:?} is not a percentage"))?;
+        if percent.is_sign_negative() || percent > Decimal::ONE_HUNDRED {
+            return Err(format!("{input:?}: the percentage must be from 0 to 100"));
+        }
+        let fixed = Money::parse(fixed).map_err(|e| format!("fixed fee: {e}"))?;
+        Ok(FeeRule {
+            percent,
+            fixed,
+            minimum,
+            billing,
+        })
+    }
+}
+
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct PriceList {
     pub bank_links: FeeRule,
@@ -405,6 +437,32 @@ mod tests {
         assert!(b.net() >= Money::ZERO);
         let b = compute(eur("0.30"), Channel::Visa, &PriceList::standard(), false);
         assert_eq!(b.net(), Money::ZERO, "{b:?}");
+    }
+
+    #[test]
+    fn fee_rules_read_as_the_operator_writes_them() {
+        let r = FeeRule::parse("2.5%+0.30", Billing::Deducted).unwrap();
+        assert_eq!(r, PriceList::standard().cards);
+        let r = FeeRule::parse(" 2.9% + 0.25 min 0.50 ", Billing::Monthly).unwrap();
+        assert_eq!(
+            (r.percent, r.fixed, r.minimum, r.billing),
+            (
+                Decimal::new(29, 1),
+                eur("0.25"),
+                Some(eur("0.50")),
+                Billing::Monthly
+            )
+        );
+        for bad in [
+            "2.5",
+            "x%+0.30",
+            "2.5%+0,30",
+            "101%+0",
+            "-1%+0.10",
+            "2%+0.10 min",
+        ] {
+            assert!(FeeRule::parse(bad, Billing::Deducted).is_err(), "{bad}");
+        }
     }
 
     #[test]

@@ -277,3 +277,127 @@ pub async fn demo(state: &AppState) -> AppResult<()> {
     }
     Ok(())
 }
+
+/// What the operator asks for with `portal set-price-list`.
+pub struct PriceListSpec {
+    /// `None`: the standard list for every merchant without a negotiated one.
+    pub merchant_id: Option<i64>,
+    pub special_offer: bool,
+    pub name: String,
+    pub bank_links: String,
+    pub cards: String,
+    pub bank_links_monthly: bool,
+    pub cards_monthly: bool,
+    pub vat_percent: String,
+    /// `YYYY-MM-DD` in the configured time zone; today when absent.
+    pub from: Option<String>,
+    pub until: Option<String>,
+}
+
+pub async fn set_price_list(state: &AppState, spec: PriceListSpec) -> AppResult<i64> {
+    use super::price_lists::{self, ListKind};
+    use crate::domain::fees::{Billing, FeeRule, PriceList};
+    use crate::domain::FieldErrors;
+    let mut e = FieldErrors::default();
+    let billing = |monthly: bool| {
+        if monthly {
+            Billing::Monthly
+        } else {
+            Billing::Deducted
+        }
+    };
+    let bank_links = e.check(
+        "bank_links",
+        FeeRule::parse(&spec.bank_links, billing(spec.bank_links_monthly)),
+    );
+    let cards = e.check(
+        "cards",
+        FeeRule::parse(&spec.cards, billing(spec.cards_monthly)),
+    );
+    let vat = e.check(
+        "vat",
+        spec.vat_percent
+            .trim()
+            .parse::<rust_decimal::Decimal>()
+            .ok()
+            .filter(|v| !v.is_sign_negative() && *v <= rust_decimal::Decimal::ONE_HUNDRED)
+            .ok_or_else(|| format!("{:?} must be a percentage from 0 to 100", spec.vat_percent)),
+    );
+    let name = e.check("name", person_name(&spec.name));
+    let now = state.clock.now_ms();
+    let from = match &spec.from {
+        Some(d) => e.check("from", super::parse_local_date(d, &state.time_zone, 0)),
+        None => Some(now),
+    };
+    let until = match &spec.until {
+        Some(d) => e
+            .check("until", super::parse_local_date(d, &state.time_zone, 0))
+            .map(Some),
+        None => Some(None),
+    };
+    let kind = match (spec.merchant_id, spec.special_offer, until.flatten()) {
+        (None, false, None) => Some(ListKind::Standard),
+        (None, _, _) => {
+            e.add(
+                "merchant",
+                "a special offer or an end date needs --merchant",
+            );
+            None
+        }
+        (Some(m), false, None) => Some(ListKind::Negotiated { merchant_id: m }),
+        (Some(m), true, Some(u)) => Some(ListKind::SpecialOffer {
+            merchant_id: m,
+            valid_until: u,
+        }),
+        (Some(_), true, None) => {
+            e.add(
+                "until",
+                "a special offer needs an end date (--until YYYY-MM-DD)",
+            );
+            None
+        }
+        (Some(_), false, Some(_)) => {
+            e.add(
+                "until",
+                "only a special offer ends; add --special-offer or drop --until",
+            );
+            None
+        }
+    };
+    if let (Some(f), Some(Some(u))) = (from, until) {
+        if u <= f {
+            e.add("until", "the end date must be after the start date");
+        }
+    }
+    let (
+        Some(bank_links),
+        Some(cards),
+        Some(vat_percent),
+        Some(name),
+        Some(from),
+        Some(kind),
+        true,
+    ) = (bank_links, cards, vat, name, from, kind, e.is_empty())
+    else {
+        return Err(AppError::Validation(e));
+    };
+    if let Some(m) = spec.merchant_id {
+        let exists: Option<i64> = sqlx::query_scalar("SELECT id FROM merchants WHERE id = $1")
+            .bind(m)
+            .fetch_optional(&state.db.pool)
+            .await?;
+        if exists.is_none() {
+            return Err(AppError::field(
+                "merchant",
+                format!("no merchant has id {m}"),
+            ));
+        }
+    }
+    let list = PriceList {
+        bank_links,
+        cards,
+        vat_percent,
+    };
+    let mut conn = state.db.pool.acquire().await?;
+    price_lists::add(&mut conn, kind, &name, &list, from, now).await
+}

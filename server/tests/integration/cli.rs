@@ -144,3 +144,77 @@ fn operator_creates_a_merchant_shop_and_first_admin_and_misuse_is_explained() {
     );
     let _ = std::fs::remove_dir_all(&data);
 }
+
+#[test]
+fn operator_sets_price_lists_and_sees_the_one_in_force() {
+    let data = std::env::temp_dir().join(format!("portal-cli-{}", app::server::new_id()));
+    let (ok, stdout, out) = run(&data, &["create-merchant", "--name", "Hinnad OÜ"]);
+    assert!(ok, "{out}");
+    let m = stdout.trim().to_string();
+    let (ok, out) = portal(&data, &["price-list", "--merchant", &m]);
+    assert!(
+        ok && out.contains("built-in standard") && out.contains("2.5% + 0.30 EUR"),
+        "{out}"
+    );
+    let (ok, out) = portal(
+        &data,
+        &[
+            "set-price-list",
+            "--merchant",
+            &m,
+            "--name",
+            "Negotiated",
+            "--bank-links",
+            "1.5%+0.20",
+            "--cards",
+            "2.2% + 0.25 min 0.40",
+            "--bank-links-monthly",
+            "--from",
+            "2020-01-01",
+        ],
+    );
+    assert!(ok, "{out}");
+    let (ok, out) = portal(&data, &["price-list", "--merchant", &m]);
+    assert!(
+        ok && out.contains("1.5% + 0.20 EUR, billed monthly")
+            && out.contains("2.2% + 0.25 min 0.40 EUR, deducted"),
+        "{out}"
+    );
+    // Misuse is explained, naming the option to fix.
+    for (args, says) in [
+        (
+            vec![
+                "--merchant",
+                m.as_str(),
+                "--name",
+                "X",
+                "--cards",
+                "2,5%+0.30",
+            ],
+            "--cards",
+        ),
+        (
+            vec!["--merchant", m.as_str(), "--name", "X", "--special-offer"],
+            "--until",
+        ),
+        (vec!["--name", "X", "--until", "2030-01-01"], "--merchant"),
+        (vec!["--merchant", "12345", "--name", "X"], "no merchant"),
+        (
+            vec![
+                "--merchant",
+                m.as_str(),
+                "--name",
+                "X",
+                "--from",
+                "tomorrow",
+            ],
+            "--from",
+        ),
+    ] {
+        let mut full = vec!["set-price-list"];
+        full.extend(args);
+        let (ok, out) = portal(&data, &full);
+        assert!(!ok && out.contains(says), "{full:?}: {out}");
+    }
+    let _ = std::fs::remove_dir_all(&data);
+}
