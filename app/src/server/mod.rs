@@ -6,6 +6,7 @@ pub mod audit;
 pub mod auth;
 pub mod clock;
 pub mod db;
+pub mod demo_payments;
 pub mod ledger;
 pub mod mail;
 pub mod operator;

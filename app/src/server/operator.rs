@@ -260,6 +260,14 @@ pub async fn demo(state: &AppState) -> AppResult<()> {
             create_shop(state, merchant, slug, name, &state.time_zone).await?;
         }
     }
+    let now = state.clock.now_ms();
+    for (i, (slug, _)) in DEMO_SHOPS.iter().enumerate() {
+        let shop_id: i64 = sqlx::query_scalar("SELECT id FROM shops WHERE slug = $1")
+            .bind(*slug)
+            .fetch_one(&state.db.pool)
+            .await?;
+        super::demo_payments::fill(state, shop_id, 20261123 + i as u64, now).await?;
+    }
     let names = ["Anna Admin", "Rein Refunds", "Inga Info"];
     for (login, name) in DEMO_LOGINS.iter().zip(names) {
         for (slug, _) in DEMO_SHOPS {

@@ -24,6 +24,11 @@ pub struct NewTransaction {
 
 /// Records a payment the buyer has started; returns its id.
 pub async fn create(state: &AppState, t: NewTransaction) -> AppResult<i64> {
+    create_at(state, t, state.clock.now_ms()).await
+}
+
+/// As [`create`], at a given time (demo data and imports).
+pub async fn create_at(state: &AppState, t: NewTransaction, at: i64) -> AppResult<i64> {
     if !t.amount.is_positive() {
         return Err(AppError::field(
             "amount",
@@ -47,7 +52,7 @@ pub async fn create(state: &AppState, t: NewTransaction) -> AppResult<i64> {
     .bind(t.buyer_ip)
     .bind(t.buyer_country)
     .bind(t.description)
-    .bind(state.clock.now_ms())
+    .bind(at)
     .execute(&state.db.pool)
     .await?;
     Ok(id)
@@ -65,7 +70,11 @@ pub enum Approval {
 /// a conditional update moves it from created/pending to approved, and only the call that
 /// made that move posts INCOME, fees and VAT — all in one database transaction.
 pub async fn approve(state: &AppState, transaction_id: i64) -> AppResult<Approval> {
-    let now = state.clock.now_ms();
+    approve_at(state, transaction_id, state.clock.now_ms()).await
+}
+
+/// As [`approve`], at a given time (demo data and imports).
+pub async fn approve_at(state: &AppState, transaction_id: i64, now: i64) -> AppResult<Approval> {
     let mut tx = state.db.begin_write().await?;
     let moved: Option<(i64, i64, String, i64)> = sqlx::query_as(
         "UPDATE transactions SET status = 'approved', paid_at = $2 \
@@ -114,4 +123,33 @@ pub async fn approve(state: &AppState, transaction_id: i64) -> AppResult<Approva
     let balance = ledger::post(&mut tx, shop_id, now, links, &payment_movements(&fees)).await?;
     tx.commit().await?;
     Ok(Approval::Approved { balance })
+}
+
+/// Closes an unfinished payment as cancelled (declined or abandoned by the buyer) or expired.
+/// Returns whether this call closed it; a payment already approved or closed is left alone.
+pub async fn close_at(
+    state: &AppState,
+    transaction_id: i64,
+    status: Closed,
+    at: i64,
+) -> AppResult<bool> {
+    let status = match status {
+        Closed::Cancelled => "cancelled",
+        Closed::Expired => "expired",
+    };
+    let done = sqlx::query(
+        "UPDATE transactions SET status = $2, paid_at = NULL WHERE id = $1 AND status IN ('created', 'pending') AND created_at <= $3",
+    )
+    .bind(transaction_id)
+    .bind(status)
+    .bind(at)
+    .execute(&state.db.pool)
+    .await?;
+    Ok(done.rows_affected() == 1)
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Closed {
+    Cancelled,
+    Expired,
 }

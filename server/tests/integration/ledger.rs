@@ -239,3 +239,60 @@ async fn the_suite_notices_a_ledger_that_does_not_add_up() {
         .unwrap();
     // Dropping the app at the end of the test runs the check.
 }
+
+#[tokio::test]
+async fn demo_shops_get_ninety_days_of_payments_through_the_real_service() {
+    let app = app!();
+    app::server::operator::demo(&app.state).await.unwrap();
+    let per_status: Vec<(String, i64)> = sqlx::query_as(
+        "SELECT t.status, COUNT(*) FROM transactions t JOIN shops s ON s.id = t.shop_id \
+         WHERE s.slug = 'demo-store' GROUP BY t.status ORDER BY t.status",
+    )
+    .fetch_all(&app.state.db.pool)
+    .await
+    .unwrap();
+    let count = |s: &str| {
+        per_status
+            .iter()
+            .find(|(k, _)| k == s)
+            .map(|(_, n)| *n)
+            .unwrap_or(0)
+    };
+    assert!(count("approved") > 300, "{per_status:?}");
+    assert!(
+        count("cancelled") > 10 && count("expired") > 5,
+        "{per_status:?}"
+    );
+    let (first, last): (i64, i64) = sqlx::query_as(
+        "SELECT MIN(t.created_at), MAX(t.created_at) FROM transactions t JOIN shops s ON s.id = t.shop_id WHERE s.slug = 'demo-store'",
+    )
+    .fetch_one(&app.state.db.pool)
+    .await
+    .unwrap();
+    let days = (last - first) / (24 * 60 * 60 * 1000);
+    assert!((85..=90).contains(&days), "{days} days");
+    // Finnish bank links and fraud-signal cases are there.
+    assert!(app.scalar("SELECT COUNT(*) FROM transactions WHERE channel IN ('nordea', 'pohjola', 'danske', 'aktia', 'saastopankki')").await > 0);
+    assert!(app.scalar("SELECT COUNT(*) FROM transactions WHERE buyer_ip = '203.0.113.77' AND status = 'cancelled'").await >= 3);
+    // Each approved payment's net is in the balance: gross − fees − VAT, summed.
+    let shop = app
+        .scalar("SELECT id FROM shops WHERE slug = 'demo-store'")
+        .await;
+    let net = app
+        .scalar(&format!("SELECT CAST(SUM(amount_cents - fee_cents - vat_cents) AS BIGINT) FROM transactions WHERE shop_id = {shop} AND status = 'approved'"))
+        .await;
+    assert_eq!(
+        app.scalar(&format!(
+            "SELECT balance_cents FROM shop_balances WHERE shop_id = {shop}"
+        ))
+        .await,
+        net
+    );
+    // Running it again adds nothing.
+    let before = app.scalar("SELECT COUNT(*) FROM transactions").await;
+    app::server::operator::demo(&app.state).await.unwrap();
+    assert_eq!(
+        app.scalar("SELECT COUNT(*) FROM transactions").await,
+        before
+    );
+}
