@@ -84,9 +84,9 @@ pub async fn fill(state: &AppState, shop_id: i64, seed: u64, now: i64) -> AppRes
             let at = start + day * DAY_MS + rng.gen_range(7 * 60..23 * 60) * MINUTE_MS;
             let (name, email, country) = BUYERS[rng.gen_range(0..BUYERS.len())];
             let cents = match rng.gen_range(0..100) {
-                0..=59 => rng.gen_range(5_00..60_00),
-                60..=94 => rng.gen_range(60_00..250_00),
-                _ => rng.gen_range(250_00..900_00),
+                0..=59 => rng.gen_range(500..6_000),
+                60..=94 => rng.gen_range(6_000..25_000),
+                _ => rng.gen_range(25_000..90_000),
             };
             let outcome = match rng.gen_range(0..100) {
                 0..=6 => Some(Closed::Cancelled),
@@ -109,7 +109,7 @@ pub async fn fill(state: &AppState, shop_id: i64, seed: u64, now: i64) -> AppRes
     for i in 0..4 {
         payments.push(Payment {
             at: t + i * 3 * MINUTE_MS,
-            cents: 489_00,
+            cents: 48_900,
             channel: Channel::Visa,
             buyer: (
                 "Alex Smith".into(),
@@ -122,7 +122,7 @@ pub async fn fill(state: &AppState, shop_id: i64, seed: u64, now: i64) -> AppRes
     }
     payments.push(Payment {
         at: now - DAY_MS,
-        cents: 2_950_00,
+        cents: 295_000,
         channel: Channel::Mastercard,
         buyer: (
             "Chen Wei".into(),
@@ -134,7 +134,7 @@ pub async fn fill(state: &AppState, shop_id: i64, seed: u64, now: i64) -> AppRes
     });
     payments.push(Payment {
         at: now - 3 * DAY_MS,
-        cents: 74_90,
+        cents: 7_490,
         channel: Channel::Maestro,
         buyer: ("".into(), None, "EE".into()),
         ip: "198.51.100.3".into(),
