@@ -47,8 +47,8 @@ test("a deactivated user's open page is thrown out on the next click", async ({ 
       'User deactivated',
       DEMO.admin.email,
       user.email,
-      'active',
-      'deactivated',
+      'Active',
+      'Deactivated',
       /./,
     ]);
   } finally {
