@@ -209,6 +209,60 @@ impl PriceList {
     }
 }
 
+/// The three kinds of price list, in the order they win when several apply.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+pub enum ListKind {
+    SpecialOffer,
+    Negotiated,
+    Standard,
+}
+
+impl ListKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ListKind::SpecialOffer => "special_offer",
+            ListKind::Negotiated => "negotiated",
+            ListKind::Standard => "standard",
+        }
+    }
+    pub fn parse(s: &str) -> Option<ListKind> {
+        [
+            ListKind::SpecialOffer,
+            ListKind::Negotiated,
+            ListKind::Standard,
+        ]
+        .into_iter()
+        .find(|k| k.as_str() == s)
+    }
+}
+
+/// A stored price list with when it applies.
+#[derive(Clone, Debug, PartialEq)]
+pub struct ListEntry {
+    pub id: i64,
+    pub kind: ListKind,
+    pub valid_from: i64,
+    /// Only special offers end.
+    pub valid_until: Option<i64>,
+    pub created_at: i64,
+    pub list: PriceList,
+}
+
+/// The list in force at `at` among a merchant's lists and the standard ones: a running
+/// special offer, else the newest negotiated list already valid, else the newest standard
+/// list. `None` means the built-in standard. When an offer ends, what it replaced applies again.
+pub fn pick(entries: &[ListEntry], at: i64) -> Option<&ListEntry> {
+    entries
+        .iter()
+        .filter(|e| e.valid_from <= at && e.valid_until.is_none_or(|u| at < u))
+        .min_by(|a, b| {
+            a.kind
+                .cmp(&b.kind)
+                .then(b.valid_from.cmp(&a.valid_from))
+                .then(b.created_at.cmp(&a.created_at))
+        })
+}
+
 /// The statement's names for fee movements.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub enum FeeKind {
@@ -463,6 +517,37 @@ mod tests {
         ] {
             assert!(FeeRule::parse(bad, Billing::Deducted).is_err(), "{bad}");
         }
+    }
+
+    #[test]
+    fn the_list_in_force_follows_offers_negotiations_and_standards() {
+        let entry = |id, kind, from, until: Option<i64>| ListEntry {
+            id,
+            kind,
+            valid_from: from,
+            valid_until: until,
+            created_at: id,
+            list: PriceList::standard(),
+        };
+        let lists = vec![
+            entry(1, ListKind::Standard, 0, None),
+            entry(2, ListKind::Negotiated, 100, None),
+            entry(3, ListKind::SpecialOffer, 200, Some(300)),
+            entry(4, ListKind::Negotiated, 250, None),
+            entry(5, ListKind::Standard, 400, None),
+        ];
+        let at = |t| pick(&lists, t).map(|e| e.id);
+        assert_eq!(at(-1), None, "before any list: the built-in standard");
+        assert_eq!(at(50), Some(1));
+        assert_eq!(at(100), Some(2));
+        assert_eq!(at(200), Some(3), "the offer wins while it runs");
+        assert_eq!(at(299), Some(3));
+        assert_eq!(at(300), Some(4), "then the newest negotiated list applies");
+        assert_eq!(
+            at(500),
+            Some(4),
+            "a negotiated list outranks a newer standard one"
+        );
     }
 
     #[test]

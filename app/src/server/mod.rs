@@ -7,6 +7,7 @@ pub mod auth;
 pub mod clock;
 pub mod db;
 pub mod demo_payments;
+pub mod generate;
 pub mod ledger;
 pub mod mail;
 pub mod operator;

@@ -1,37 +1,46 @@
 //! Which price list applies to a merchant at a moment.
 
 use super::internal;
-use crate::domain::fees::PriceList;
+use crate::domain::fees::{self, ListEntry, PriceList};
 use crate::error::AppResult;
 use sqlx::AnyConnection;
 
-/// The list in force: a special offer running at `at`; otherwise the newest negotiated list
-/// already valid; otherwise the newest standard list; otherwise the built-in standard.
-/// Returns the list and its id (`None` for the built-in one).
+/// Every list that can apply to the merchant: its own and the standard ones.
+pub async fn entries_for(conn: &mut AnyConnection, merchant_id: i64) -> AppResult<Vec<ListEntry>> {
+    let rows: Vec<(i64, String, String, i64, Option<i64>, i64)> = sqlx::query_as(
+        "SELECT id, kind, rules, valid_from, valid_until, created_at FROM price_lists \
+         WHERE merchant_id = $1 OR (merchant_id IS NULL AND kind = 'standard')",
+    )
+    .bind(merchant_id)
+    .fetch_all(conn)
+    .await?;
+    rows.into_iter()
+        .map(|(id, kind, rules, valid_from, valid_until, created_at)| {
+            Ok(ListEntry {
+                id,
+                kind: fees::ListKind::parse(&kind)
+                    .ok_or_else(|| internal("unknown price list kind"))?,
+                valid_from,
+                valid_until,
+                created_at,
+                list: serde_json::from_str(&rules).map_err(internal)?,
+            })
+        })
+        .collect()
+}
+
+/// The list in force for the merchant at `at` (see [`fees::pick`]) and its id, `None` for
+/// the built-in standard.
 pub async fn in_force(
     conn: &mut AnyConnection,
     merchant_id: i64,
     at: i64,
 ) -> AppResult<(Option<i64>, PriceList)> {
-    let row: Option<(i64, String)> = sqlx::query_as(
-        "SELECT id, rules FROM price_lists WHERE \
-           (merchant_id = $1 AND kind = 'special_offer' AND valid_from <= $2 AND (valid_until IS NULL OR valid_until > $2)) \
-           OR (merchant_id = $1 AND kind = 'negotiated' AND valid_from <= $2) \
-           OR (merchant_id IS NULL AND kind = 'standard' AND valid_from <= $2) \
-         ORDER BY CASE kind WHEN 'special_offer' THEN 0 WHEN 'negotiated' THEN 1 ELSE 2 END, valid_from DESC, created_at DESC \
-         LIMIT 1",
-    )
-    .bind(merchant_id)
-    .bind(at)
-    .fetch_optional(conn)
-    .await?;
-    match row {
-        Some((id, rules)) => {
-            let list: PriceList = serde_json::from_str(&rules).map_err(internal)?;
-            Ok((Some(id), list))
-        }
-        None => Ok((None, PriceList::standard())),
-    }
+    let entries = entries_for(conn, merchant_id).await?;
+    Ok(match fees::pick(&entries, at) {
+        Some(e) => (Some(e.id), e.list.clone()),
+        None => (None, PriceList::standard()),
+    })
 }
 
 pub enum ListKind {

@@ -296,3 +296,101 @@ async fn demo_shops_get_ninety_days_of_payments_through_the_real_service() {
         before
     );
 }
+
+#[tokio::test]
+async fn bulk_generation_makes_the_same_rows_and_movements_as_the_service() {
+    use app::server::{demo_payments, generate};
+    let app = app!();
+    let now = app.state.clock.now_ms();
+    let merchant = app
+        .scalar(&format!(
+            "SELECT merchant_id FROM shops WHERE slug = '{SHOP}'"
+        ))
+        .await;
+    let day = 24 * 60 * 60 * 1000;
+    let mut offer = PriceList::standard();
+    offer.cards.percent = Decimal::ZERO;
+    let mut conn = app.state.db.pool.acquire().await.unwrap();
+    let until = ListKind::SpecialOffer {
+        merchant_id: merchant,
+        valid_until: now - 100 * day,
+    };
+    price_lists::add(
+        &mut conn,
+        until,
+        "Spring offer",
+        &offer,
+        now - 200 * day,
+        now,
+    )
+    .await
+    .unwrap();
+    drop(conn);
+    let plan = demo_payments::bulk_plan(7, 900, now);
+    let shop_a = shop_id(&app).await;
+    let shop_b = app
+        .scalar("SELECT id FROM shops WHERE slug = 'shop-b'")
+        .await;
+    generate::bulk_insert(&app.state, shop_a, plan.clone())
+        .await
+        .unwrap();
+    demo_payments::post_via_service(&app.state, shop_b, plan)
+        .await
+        .unwrap();
+    type Row = (
+        String,
+        i64,
+        String,
+        String,
+        Option<String>,
+        Option<String>,
+        Option<i64>,
+        i64,
+        i64,
+        i64,
+        Option<i64>,
+    );
+    let rows = |shop: i64| {
+        let pool = app.state.db.pool.clone();
+        async move {
+            sqlx::query_as::<_, Row>(
+                "SELECT reference, amount_cents, channel, status, buyer_name, buyer_country, price_list_id, fee_cents, \
+                 vat_cents, created_at, paid_at FROM transactions WHERE shop_id = $1 ORDER BY reference",
+            )
+            .bind(shop)
+            .fetch_all(&pool)
+            .await
+            .unwrap()
+        }
+    };
+    let (a, b) = (rows(shop_a).await, rows(shop_b).await);
+    assert_eq!(a.len(), 900);
+    assert_eq!(a, b);
+    assert!(
+        a.iter().any(|r| r.6.is_some()) && a.iter().any(|r| r.6.is_none()),
+        "both lists were used"
+    );
+    type M = (i64, String, i64, i64, i64, String);
+    let moves = |shop: i64| {
+        let pool = app.state.db.pool.clone();
+        async move {
+            sqlx::query_as::<_, M>(
+                "SELECT m.seq, m.kind, m.amount_cents, m.balance_after_cents, m.at, t.reference FROM movements m \
+                 JOIN transactions t ON t.id = m.transaction_id WHERE m.shop_id = $1 ORDER BY m.seq",
+            )
+            .bind(shop)
+            .fetch_all(&pool)
+            .await
+            .unwrap()
+        }
+    };
+    let (ma, mb) = (moves(shop_a).await, moves(shop_b).await);
+    assert!(ma.len() > 3000);
+    assert_eq!(ma, mb);
+    let balance_sql =
+        |shop: i64| format!("SELECT balance_cents FROM shop_balances WHERE shop_id = {shop}");
+    assert_eq!(
+        app.scalar(&balance_sql(shop_a)).await,
+        app.scalar(&balance_sql(shop_b)).await
+    );
+}
