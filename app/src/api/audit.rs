@@ -36,6 +36,7 @@ pub const KINDS: &[(&str, &str)] = &[
     ("deactivated", "User deactivated"),
     ("reactivated", "User reactivated"),
     ("profile_changed", "Name changed"),
+    ("refund", "Refund made"),
 ];
 
 pub fn kind_label(kind: &str) -> &str {

@@ -12,6 +12,7 @@ pub mod ledger;
 pub mod mail;
 pub mod operator;
 pub mod price_lists;
+pub mod refunds;
 pub mod state;
 pub mod throttle;
 pub mod tokens;

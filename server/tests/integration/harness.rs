@@ -257,8 +257,8 @@ impl TestApp {
         rest[..end].to_string()
     }
 
-    pub async fn scalar(&self, sql: &str) -> i64 {
-        sqlx::query_scalar::<_, i64>(sql)
+    pub async fn scalar(&self, sql: impl AsRef<str>) -> i64 {
+        sqlx::query_scalar::<_, i64>(sql.as_ref())
             .fetch_one(&self.state.db.pool)
             .await
             .unwrap()

@@ -7,6 +7,7 @@ mod access_matrix;
 mod cli;
 mod ledger;
 mod passwords;
+mod refunds;
 mod security;
 mod sign_in;
 mod smtp;

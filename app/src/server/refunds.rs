@@ -1,0 +1,233 @@
+//! Refunds: partial or full, never more than what is left of the payment, never more than
+//! the shop's balance less reservations, and exactly once per idempotency key — under any
+//! number of concurrent requests.
+
+use super::audit::{self, AuditEvent};
+use super::ledger::{self, Links};
+use super::AppState;
+use crate::domain::fees::Channel;
+use crate::domain::ledger::MovementKind;
+use crate::domain::Money;
+use crate::error::{AppError, AppResult};
+use serde::{Deserialize, Serialize};
+
+/// Who asks for the refund, for the audit log.
+pub struct Requester {
+    pub user_id: i64,
+    pub email: String,
+    pub ip: String,
+    pub merchant_id: i64,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RefundOutcome {
+    pub refund_id: i64,
+    pub amount: Money,
+    /// The shop's balance after the refund (unchanged while a refund awaits the buyer's account).
+    pub balance: Money,
+    pub status: String,
+}
+
+/// Makes a refund of `amount` on a payment of `shop_id`. A repeated request with the same
+/// `key` (a double click, a retried request) returns the first one's outcome.
+pub async fn refund(
+    state: &AppState,
+    shop_id: i64,
+    by: &Requester,
+    transaction_id: i64,
+    amount: Money,
+    comment: Option<String>,
+    key: &str,
+) -> AppResult<RefundOutcome> {
+    if !amount.is_positive() {
+        return Err(AppError::field(
+            "amount",
+            "Enter an amount greater than zero.",
+        ));
+    }
+    let key = key.trim();
+    if key.is_empty() || key.len() > 100 {
+        return Err(AppError::BadRequest(
+            "a request key of 1–100 characters is required".into(),
+        ));
+    }
+    let comment = comment
+        .map(|c| c.trim().to_string())
+        .filter(|c| !c.is_empty());
+    if comment.as_ref().is_some_and(|c| c.chars().count() > 500) {
+        return Err(AppError::field(
+            "comment",
+            "Keep the comment under 500 characters.",
+        ));
+    }
+    let now = state.clock.now_ms();
+    let mut tx = state.db.begin_write().await?;
+    // The shop's balance row orders refunds (and every other posting) of the shop.
+    sqlx::query(
+        "INSERT INTO shop_balances (shop_id, balance_cents, reserved_cents, last_seq) VALUES ($1, 0, 0, 0) \
+         ON CONFLICT (shop_id) DO NOTHING",
+    )
+    .bind(shop_id)
+    .execute(&mut *tx)
+    .await?;
+    let (balance, reserved): (i64, i64) = sqlx::query_as(
+        "UPDATE shop_balances SET last_seq = last_seq WHERE shop_id = $1 RETURNING balance_cents, reserved_cents",
+    )
+    .bind(shop_id)
+    .fetch_one(&mut *tx)
+    .await?;
+    let earlier: Option<(i64, i64, String, i64)> = sqlx::query_as(
+        "SELECT id, amount_cents, status, transaction_id FROM refunds WHERE shop_id = $1 AND idempotency_key = $2",
+    )
+    .bind(shop_id)
+    .bind(key)
+    .fetch_optional(&mut *tx)
+    .await?;
+    if let Some((refund_id, cents, status, for_tx)) = earlier {
+        if for_tx != transaction_id || cents != amount.cents() {
+            return Err(AppError::Conflict(
+                "This request was already used for a different refund. Reload the page and try again.".into(),
+            ));
+        }
+        return Ok(RefundOutcome {
+            refund_id,
+            amount,
+            balance: Money::from_cents(balance),
+            status,
+        });
+    }
+    let payment: Option<(i64, i64, String, String, Option<String>)> = sqlx::query_as(
+        "SELECT amount_cents, refunded_cents, status, channel, buyer_email FROM transactions WHERE id = $1 AND shop_id = $2",
+    )
+    .bind(transaction_id)
+    .bind(shop_id)
+    .fetch_optional(&mut *tx)
+    .await?;
+    let (paid, refunded, status, channel, buyer_email) = payment.ok_or(AppError::NotFound)?;
+    if !matches!(status.as_str(), "approved" | "part_refunded" | "refunded") {
+        return Err(AppError::Conflict(format!(
+            "Only paid payments can be refunded; this one is {status}."
+        )));
+    }
+    let reserved_for_it: i64 = sqlx::query_scalar(
+        "SELECT COALESCE(CAST(SUM(amount_cents) AS BIGINT), 0) FROM refunds WHERE transaction_id = $1 AND status = 'awaiting_account'",
+    )
+    .bind(transaction_id)
+    .fetch_one(&mut *tx)
+    .await?;
+    let refundable = paid - refunded - reserved_for_it;
+    if refundable <= 0 {
+        return Err(AppError::Conflict(
+            "This payment has been refunded in full already.".into(),
+        ));
+    }
+    if amount.cents() > refundable {
+        return Err(AppError::field(
+            "amount",
+            format!(
+                "At most {} EUR can still be refunded on this payment.",
+                Money::from_cents(refundable)
+            ),
+        ));
+    }
+    let available = balance - reserved;
+    if amount.cents() > available {
+        return Err(AppError::field(
+            "amount",
+            format!(
+                "The shop's balance ({} EUR available) is too small for this refund. Wait for new income or refund less.",
+                Money::from_cents(available.max(0))
+            ),
+        ));
+    }
+    let channel =
+        Channel::parse(&channel).ok_or_else(|| super::internal("unknown channel in database"))?;
+    let finnish = channel.is_finnish_bank_link();
+    if finnish && buyer_email.as_deref().is_none_or(str::is_empty) {
+        return Err(AppError::Conflict(
+            "Finnish bank payments carry no payer account, and this payment has no buyer e-mail to ask for one. Contact support.".into(),
+        ));
+    }
+    let refund_id = super::new_id();
+    let refund_status = if finnish { "awaiting_account" } else { "done" };
+    sqlx::query(
+        "INSERT INTO refunds (id, shop_id, transaction_id, amount_cents, status, comment, idempotency_key, created_by, created_at, done_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
+    )
+    .bind(refund_id)
+    .bind(shop_id)
+    .bind(transaction_id)
+    .bind(amount.cents())
+    .bind(refund_status)
+    .bind(&comment)
+    .bind(key)
+    .bind(by.user_id)
+    .bind(now)
+    .bind((!finnish).then_some(now))
+    .execute(&mut *tx)
+    .await?;
+    let balance_after = if finnish {
+        sqlx::query(
+            "UPDATE shop_balances SET reserved_cents = reserved_cents + $2 WHERE shop_id = $1",
+        )
+        .bind(shop_id)
+        .bind(amount.cents())
+        .execute(&mut *tx)
+        .await?;
+        Money::from_cents(balance)
+    } else {
+        let updated = sqlx::query(
+            "UPDATE transactions SET refunded_cents = refunded_cents + $2, \
+               status = CASE WHEN refunded_cents + $2 >= amount_cents THEN 'refunded' ELSE 'part_refunded' END \
+             WHERE id = $1 AND refunded_cents + $2 <= amount_cents",
+        )
+        .bind(transaction_id)
+        .bind(amount.cents())
+        .execute(&mut *tx)
+        .await?;
+        if updated.rows_affected() != 1 {
+            return Err(super::internal(
+                "refund exceeded the payment despite the check",
+            ));
+        }
+        let links = Links {
+            transaction_id: Some(transaction_id),
+            refund_id: Some(refund_id),
+            payout_id: None,
+        };
+        ledger::post(
+            &mut tx,
+            shop_id,
+            now,
+            links,
+            &[(MovementKind::Refund, Money::ZERO - amount)],
+        )
+        .await?
+    };
+    audit::record(
+        &mut *tx,
+        AuditEvent {
+            at: now,
+            kind: "refund",
+            merchant_id: Some(by.merchant_id),
+            shop_id: Some(shop_id),
+            actor_user_id: Some(by.user_id),
+            actor_email: Some(by.email.clone()),
+            ip: Some(by.ip.clone()),
+            after: Some(format!("{amount} EUR")),
+            detail: Some(match &comment {
+                Some(c) => format!("payment {transaction_id}: {c}"),
+                None => format!("payment {transaction_id}"),
+            }),
+            ..Default::default()
+        },
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(RefundOutcome {
+        refund_id,
+        amount,
+        balance: balance_after,
+        status: refund_status.into(),
+    })
+}
