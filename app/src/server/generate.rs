@@ -77,19 +77,8 @@ pub async fn bulk_insert(
     let count = plan.len();
     for chunk in plan.chunks(PAYMENTS_PER_TRANSACTION) {
         let mut tx = state.db.begin_write().await?;
-        sqlx::query(
-            "INSERT INTO shop_balances (shop_id, balance_cents, reserved_cents, last_seq) VALUES ($1, 0, 0, 0) \
-             ON CONFLICT (shop_id) DO NOTHING",
-        )
-        .bind(shop_id)
-        .execute(&mut *tx)
-        .await?;
-        let (mut balance, mut seq): (i64, i64) = sqlx::query_as(
-            "UPDATE shop_balances SET last_seq = last_seq WHERE shop_id = $1 RETURNING balance_cents, last_seq",
-        )
-        .bind(shop_id)
-        .fetch_one(&mut *tx)
-        .await?;
+        let row = super::ledger::lock_balance(&mut tx, shop_id).await?;
+        let (mut balance, mut seq) = (row.balance, row.last_seq);
         let mut payments = Vec::with_capacity(chunk.len());
         let mut movements = Vec::new();
         for p in chunk {

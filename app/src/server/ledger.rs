@@ -25,13 +25,7 @@ pub async fn post(
 ) -> AppResult<Money> {
     let delta: i64 = movements.iter().map(|(_, a)| a.cents()).sum();
     let count = movements.len() as i64;
-    sqlx::query(
-        "INSERT INTO shop_balances (shop_id, balance_cents, reserved_cents, last_seq) VALUES ($1, 0, 0, 0) \
-         ON CONFLICT (shop_id) DO NOTHING",
-    )
-    .bind(shop_id)
-    .execute(&mut *conn)
-    .await?;
+    ensure_balance_row(conn, shop_id).await?;
     let (balance_end, last_seq): (i64, i64) = sqlx::query_as(
         "UPDATE shop_balances SET balance_cents = balance_cents + $2, last_seq = last_seq + $3 \
          WHERE shop_id = $1 RETURNING balance_cents, last_seq",
@@ -64,6 +58,44 @@ pub async fn post(
         .await?;
     }
     Ok(Money::from_cents(balance))
+}
+
+async fn ensure_balance_row(conn: &mut AnyConnection, shop_id: i64) -> AppResult<()> {
+    sqlx::query(
+        "INSERT INTO shop_balances (shop_id, balance_cents, reserved_cents, last_seq) VALUES ($1, 0, 0, 0) \
+         ON CONFLICT (shop_id) DO NOTHING",
+    )
+    .bind(shop_id)
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
+/// A shop's balance row as read under its lock.
+#[derive(Clone, Copy, Debug)]
+pub struct BalanceRow {
+    pub balance: i64,
+    pub reserved: i64,
+    pub last_seq: i64,
+}
+
+/// Reads the shop's balance row and locks it until the caller's transaction ends (a no-op
+/// update: a row lock on PostgreSQL; SQLite holds the write lock already), so that checks
+/// made against the balance still hold when the caller writes.
+pub async fn lock_balance(conn: &mut AnyConnection, shop_id: i64) -> AppResult<BalanceRow> {
+    ensure_balance_row(conn, shop_id).await?;
+    let (balance, reserved, last_seq): (i64, i64, i64) = sqlx::query_as(
+        "UPDATE shop_balances SET last_seq = last_seq WHERE shop_id = $1 \
+         RETURNING balance_cents, reserved_cents, last_seq",
+    )
+    .bind(shop_id)
+    .fetch_one(conn)
+    .await?;
+    Ok(BalanceRow {
+        balance,
+        reserved,
+        last_seq,
+    })
 }
 
 /// The shop's balance as kept next to the ledger.

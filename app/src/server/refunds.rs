@@ -63,19 +63,9 @@ pub async fn refund(
     let now = state.clock.now_ms();
     let mut tx = state.db.begin_write().await?;
     // The shop's balance row orders refunds (and every other posting) of the shop.
-    sqlx::query(
-        "INSERT INTO shop_balances (shop_id, balance_cents, reserved_cents, last_seq) VALUES ($1, 0, 0, 0) \
-         ON CONFLICT (shop_id) DO NOTHING",
-    )
-    .bind(shop_id)
-    .execute(&mut *tx)
-    .await?;
-    let (balance, reserved): (i64, i64) = sqlx::query_as(
-        "UPDATE shop_balances SET last_seq = last_seq WHERE shop_id = $1 RETURNING balance_cents, reserved_cents",
-    )
-    .bind(shop_id)
-    .fetch_one(&mut *tx)
-    .await?;
+    let ledger::BalanceRow {
+        balance, reserved, ..
+    } = ledger::lock_balance(&mut tx, shop_id).await?;
     let earlier: Option<(i64, i64, String, i64)> = sqlx::query_as(
         "SELECT id, amount_cents, status, transaction_id FROM refunds WHERE shop_id = $1 AND idempotency_key = $2",
     )
