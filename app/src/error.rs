@@ -24,9 +24,10 @@ pub enum AppError {
     /// Something failed on our side. Details are in the server log under this request id.
     #[error("Something went wrong on our side. Please try again; if it keeps happening, contact support.")]
     Internal,
-    /// The request itself could not be understood (malformed form data).
-    #[error("The request could not be understood: {0}")]
-    BadRequest(String),
+    /// The request itself could not be read (malformed or tampered form data). The detail
+    /// goes to the log only; people see a message that tells them what to do.
+    #[error("The form could not be read. Reload the page and try again.")]
+    BadRequest,
 }
 
 impl AppError {
@@ -39,7 +40,8 @@ impl AppError {
     pub fn status(&self) -> http::StatusCode {
         use http::StatusCode as S;
         match self {
-            AppError::Validation(_) | AppError::BadRequest(_) => S::UNPROCESSABLE_ENTITY,
+            AppError::Validation(_) => S::UNPROCESSABLE_ENTITY,
+            AppError::BadRequest => S::BAD_REQUEST,
             AppError::Unauthenticated => S::UNAUTHORIZED,
             AppError::Forbidden => S::FORBIDDEN,
             AppError::NotFound => S::NOT_FOUND,
@@ -63,7 +65,18 @@ impl FromServerFnError for AppError {
     fn from_server_fn_error(value: ServerFnErrorErr) -> Self {
         match value {
             ServerFnErrorErr::Args(m) | ServerFnErrorErr::Deserialization(m) => {
-                AppError::BadRequest(m)
+                // On the server this is a request whose form data did not parse: answer 400.
+                #[cfg(feature = "ssr")]
+                {
+                    tracing::warn!(detail = %m, "unreadable request");
+                    if let Some(r) = leptos::prelude::use_context::<leptos_axum::ResponseOptions>()
+                    {
+                        r.set_status(http::StatusCode::BAD_REQUEST);
+                    }
+                }
+                #[cfg(not(feature = "ssr"))]
+                let _ = m;
+                AppError::BadRequest
             }
             ServerFnErrorErr::Request(_) | ServerFnErrorErr::Response(_) => AppError::Conflict(
                 "The portal could not be reached. Check your connection and try again.".into(),

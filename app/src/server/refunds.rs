@@ -47,8 +47,9 @@ pub async fn refund(
     }
     let key = key.trim();
     if key.is_empty() || key.len() > 100 {
-        return Err(AppError::BadRequest(
-            "a request key of 1–100 characters is required".into(),
+        return Err(AppError::field(
+            "key",
+            "The request is missing its key. Reload the page and try again.",
         ));
     }
     let comment = comment

@@ -189,3 +189,30 @@ async fn secure_cookies_when_the_public_url_is_https() {
     let cookie = r.headers()["set-cookie"].to_str().unwrap();
     assert!(cookie.contains("Secure"), "{cookie}");
 }
+
+#[tokio::test]
+async fn malformed_form_data_gets_a_clear_answer_not_a_framework_error() {
+    let app = app!();
+    let admin = app.client_for(Who::Admin).await;
+    let r = app
+        .call(
+            &admin,
+            "change_role",
+            &[
+                ("shop", SHOP),
+                ("user_id", "not-a-number"),
+                ("role", "admin"),
+            ],
+        )
+        .await;
+    let status = r.status();
+    let text = r.text().await.unwrap();
+    assert_eq!(status, StatusCode::BAD_REQUEST, "{text}");
+    assert_eq!(
+        text, "\"BadRequest\"",
+        "no parser message reaches the browser"
+    );
+    assert!(app::error::AppError::BadRequest
+        .to_string()
+        .contains("Reload the page and try again"));
+}
