@@ -9,7 +9,6 @@ use crate::domain::fees::Channel;
 use crate::domain::ledger::MovementKind;
 use crate::domain::Money;
 use crate::error::{AppError, AppResult};
-use serde::{Deserialize, Serialize};
 
 /// Who asks for the refund, for the audit log.
 pub struct Requester {
@@ -19,14 +18,7 @@ pub struct Requester {
     pub merchant_id: i64,
 }
 
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-pub struct RefundOutcome {
-    pub refund_id: i64,
-    pub amount: Money,
-    /// The shop's balance after the refund (unchanged while a refund awaits the buyer's account).
-    pub balance: Money,
-    pub status: String,
-}
+pub use crate::api::refunds::RefundOutcome;
 
 /// Makes a refund of `amount` on a payment of `shop_id`. A repeated request with the same
 /// `key` (a double click, a retried request) returns the first one's outcome.

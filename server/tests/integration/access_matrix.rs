@@ -141,6 +141,17 @@ fn matrix() -> BTreeMap<(&'static str, &'static str), (Form, Statuses)> {
         vec![("shop", SHOP), ("user_id", "VICTIM"), ("active", "true")],
         [UNAUTH, OK, FORBID, FORBID, NOTF],
     );
+    row(
+        "POST",
+        "/api/make_refund",
+        vec![
+            ("shop", SHOP),
+            ("transaction_id", "PAID"),
+            ("amount", "1.00"),
+            ("key", "KEY"),
+        ],
+        [UNAUTH, OK, OK, FORBID, NOTF],
+    );
     // Last, as it ends the session.
     row("POST", "/api/sign_out", vec![], [OK; 5]);
     m
@@ -174,6 +185,31 @@ async fn every_endpoint_answers_each_role_as_the_matrix_says() {
             .await
             .unwrap()
             .to_string();
+    let paid = {
+        use app::server::transactions::{self, NewTransaction};
+        let shop_id = app
+            .scalar(format!("SELECT id FROM shops WHERE slug = '{SHOP}'"))
+            .await;
+        let t = transactions::create(
+            &app.state,
+            NewTransaction {
+                shop_id,
+                reference: "matrix".into(),
+                amount: app::domain::Money::from_cents(5_000),
+                channel: app::domain::fees::Channel::Visa,
+                test_mode: false,
+                buyer_name: None,
+                buyer_email: None,
+                buyer_ip: None,
+                buyer_country: None,
+                description: None,
+            },
+        )
+        .await
+        .unwrap();
+        transactions::approve(&app.state, t).await.unwrap();
+        t.to_string()
+    };
     let mut failures = Vec::new();
     for (i, who) in Who::ALL.into_iter().enumerate() {
         let client = app.client_for(who).await;
@@ -186,6 +222,8 @@ async fn every_endpoint_answers_each_role_as_the_matrix_says() {
                 .map(|(k, v)| {
                     let v = match *v {
                         "VICTIM" => victim.clone(),
+                        "PAID" => paid.clone(),
+                        "KEY" => format!("matrix-key-{i}"),
                         "EMAIL" => email.clone(),
                         v => v.to_string(),
                     };

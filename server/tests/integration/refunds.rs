@@ -264,3 +264,54 @@ async fn finnish_bank_refunds_reserve_the_amount_until_the_buyer_gives_an_accoun
         "balance less reservation"
     );
 }
+
+#[tokio::test]
+async fn staff_refund_over_http_and_info_only_users_get_403() {
+    use crate::harness::Who;
+    use reqwest::StatusCode;
+    let app = app!();
+    let (_, t) = paid(&app, 5_000, Channel::Visa).await;
+    let t = t.to_string();
+    let staff = app.client_for(Who::Refunds).await;
+    let form = |amount: &'static str, key: &'static str| {
+        [
+            ("shop", SHOP.to_string()),
+            ("transaction_id", t.clone()),
+            ("amount", amount.into()),
+            ("key", key.into()),
+        ]
+    };
+    let r = staff
+        .post(app.url("/api/make_refund"))
+        .form(&form("12.50", "h1"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::OK);
+    let body = r.text().await.unwrap();
+    assert!(
+        body.contains("\"status\":\"done\"") && body.contains("\"balance\":3564"),
+        "{body}"
+    );
+    let r = staff
+        .post(app.url("/api/make_refund"))
+        .form(&form("12,50", "h2"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(r
+        .text()
+        .await
+        .unwrap()
+        .contains("Use a dot as the decimal separator"));
+    let info = app.client_for(Who::Info).await;
+    let r = info
+        .post(app.url("/api/make_refund"))
+        .form(&form("1.00", "h3"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::FORBIDDEN);
+    assert_eq!(app.scalar("SELECT COUNT(*) FROM refunds").await, 1);
+}
