@@ -185,31 +185,10 @@ async fn every_endpoint_answers_each_role_as_the_matrix_says() {
             .await
             .unwrap()
             .to_string();
-    let paid = {
-        use app::server::transactions::{self, NewTransaction};
-        let shop_id = app
-            .scalar(format!("SELECT id FROM shops WHERE slug = '{SHOP}'"))
-            .await;
-        let t = transactions::create(
-            &app.state,
-            NewTransaction {
-                shop_id,
-                reference: "matrix".into(),
-                amount: app::domain::Money::from_cents(5_000),
-                channel: app::domain::fees::Channel::Visa,
-                test_mode: false,
-                buyer_name: None,
-                buyer_email: None,
-                buyer_ip: None,
-                buyer_country: None,
-                description: None,
-            },
-        )
+    let paid = app
+        .paid_payment(5_000, app::domain::fees::Channel::Visa)
         .await
-        .unwrap();
-        transactions::approve(&app.state, t).await.unwrap();
-        t.to_string()
-    };
+        .to_string();
     let mut failures = Vec::new();
     for (i, who) in Who::ALL.into_iter().enumerate() {
         let client = app.client_for(who).await;

@@ -5,9 +5,11 @@
 //! `postgres://postgres@127.0.0.1:5432/postgres`). Without a reachable server those tests
 //! skip with a loud message, unless `CI` is set: then they fail.
 
-use app::domain::Role;
+use app::domain::fees::Channel;
+use app::domain::{Money, Role};
 use app::server::clock::Clock;
 use app::server::mail::OutgoingMail;
+use app::server::transactions::{self, NewTransaction};
 use app::server::{operator, AppState};
 use reqwest::header::HeaderMap;
 use reqwest::{Client, Response, StatusCode};
@@ -262,6 +264,40 @@ impl TestApp {
             .fetch_one(&self.state.db.pool)
             .await
             .unwrap()
+    }
+
+    /// The id of the shop with this slug.
+    pub async fn shop_id(&self, slug: &str) -> i64 {
+        self.scalar(format!("SELECT id FROM shops WHERE slug = '{slug}'"))
+            .await
+    }
+
+    /// A payment started in `shop-a` by a buyer with an e-mail, not yet approved.
+    pub async fn new_payment(&self, cents: i64, channel: Channel, test_mode: bool) -> i64 {
+        transactions::create(
+            &self.state,
+            NewTransaction {
+                shop_id: self.shop_id(SHOP).await,
+                reference: format!("T-{}", random_suffix()),
+                amount: Money::from_cents(cents),
+                channel,
+                test_mode,
+                buyer_name: Some("Aino Korhonen".into()),
+                buyer_email: Some("aino@example.fi".into()),
+                buyer_ip: Some("192.0.2.1".into()),
+                buyer_country: Some("FI".into()),
+                description: None,
+            },
+        )
+        .await
+        .unwrap()
+    }
+
+    /// An approved payment in `shop-a`, its income, fees and VAT posted.
+    pub async fn paid_payment(&self, cents: i64, channel: Channel) -> i64 {
+        let t = self.new_payment(cents, channel, false).await;
+        transactions::approve(&self.state, t).await.unwrap();
+        t
     }
 
     pub fn advance_minutes(&self, minutes: i64) {

@@ -5,32 +5,15 @@ use crate::harness::{TestApp, SHOP};
 use app::domain::fees::{Channel, FeeRule, PriceList};
 use app::domain::Money;
 use app::server::price_lists::{self, ListKind};
-use app::server::transactions::{self, Approval, NewTransaction};
+use app::server::transactions::{self, Approval};
 use rust_decimal::Decimal;
 
 async fn shop_id(app: &TestApp) -> i64 {
-    app.scalar(&format!("SELECT id FROM shops WHERE slug = '{SHOP}'"))
-        .await
+    app.shop_id(SHOP).await
 }
 
 async fn payment(app: &TestApp, cents: i64, channel: Channel, test_mode: bool) -> i64 {
-    transactions::create(
-        &app.state,
-        NewTransaction {
-            shop_id: shop_id(app).await,
-            reference: format!("Order {cents}"),
-            amount: Money::from_cents(cents),
-            channel,
-            test_mode,
-            buyer_name: Some("Mari Maasikas".into()),
-            buyer_email: Some("mari@example.com".into()),
-            buyer_ip: Some("192.0.2.1".into()),
-            buyer_country: Some("EE".into()),
-            description: None,
-        },
-    )
-    .await
-    .unwrap()
+    app.new_payment(cents, channel, test_mode).await
 }
 
 async fn movements(app: &TestApp, transaction_id: i64) -> Vec<(String, i64)> {

@@ -6,31 +6,12 @@ use app::domain::fees::Channel;
 use app::domain::Money;
 use app::error::AppError;
 use app::server::refunds::{self, Requester};
-use app::server::transactions::{self, NewTransaction};
 
 async fn paid(app: &TestApp, cents: i64, channel: Channel) -> (i64, i64) {
-    let shop = app
-        .scalar(&format!("SELECT id FROM shops WHERE slug = '{SHOP}'"))
-        .await;
-    let t = transactions::create(
-        &app.state,
-        NewTransaction {
-            shop_id: shop,
-            reference: format!("R-{cents}-{}", app::server::new_id()),
-            amount: Money::from_cents(cents),
-            channel,
-            test_mode: false,
-            buyer_name: Some("Aino Korhonen".into()),
-            buyer_email: Some("aino@example.fi".into()),
-            buyer_ip: None,
-            buyer_country: Some("FI".into()),
-            description: None,
-        },
+    (
+        app.shop_id(SHOP).await,
+        app.paid_payment(cents, channel).await,
     )
-    .await
-    .unwrap();
-    transactions::approve(&app.state, t).await.unwrap();
-    (shop, t)
 }
 
 async fn requester(app: &TestApp) -> Requester {
@@ -134,23 +115,7 @@ async fn refusals_say_what_is_wrong() {
         message(e).contains("balance (48.14 EUR available) is too small"),
         "refund needs the balance"
     );
-    let c = transactions::create(
-        &app.state,
-        NewTransaction {
-            shop_id: shop,
-            reference: "unpaid".into(),
-            amount: eur("10.00"),
-            channel: Channel::Seb,
-            test_mode: false,
-            buyer_name: None,
-            buyer_email: None,
-            buyer_ip: None,
-            buyer_country: None,
-            description: None,
-        },
-    )
-    .await
-    .unwrap();
+    let c = app.new_payment(1_000, Channel::Seb, false).await;
     let e = refunds::refund(&app.state, shop, &by, c, eur("1.00"), None, "b")
         .await
         .unwrap_err();
