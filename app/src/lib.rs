@@ -60,6 +60,7 @@ pub fn App() -> impl IntoView {
                 <Route path=path!("/account") view=pages::account::Account ssr=SsrMode::Async />
                 <ParentRoute path=path!("/shops/:shop") view=components::shell::ShopLayout ssr=SsrMode::Async>
                     <Route path=path!("") view=pages::overview::Overview ssr=SsrMode::Async />
+                    <Route path=path!("transactions") view=pages::transactions::Transactions ssr=SsrMode::Async />
                     <Route path=path!("users") view=pages::users::Users ssr=SsrMode::Async />
                     <Route path=path!("audit") view=pages::audit::Audit ssr=SsrMode::Async />
                 </ParentRoute>

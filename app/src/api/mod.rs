@@ -6,6 +6,7 @@ pub mod audit;
 pub mod auth;
 pub mod refunds;
 pub mod shop;
+pub mod transactions;
 pub mod users;
 
 use serde::{Deserialize, Serialize};

@@ -104,6 +104,7 @@ fn Frame(ctx: ShopContext) -> impl IntoView {
         </header>
         <nav class="main-nav" aria-label="Main">
             <A href=base.clone() exact=true>"Overview"</A>
+            <A href=format!("{base}/transactions")>"Transactions"</A>
             {can_users.then(|| view! { <A href=format!("{base}/users")>"Users"</A> })}
             {can_audit.then(|| view! { <A href=format!("{base}/audit")>"Audit log"</A> })}
             <A href="/account">"My account"</A>

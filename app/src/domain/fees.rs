@@ -98,6 +98,39 @@ impl Channel {
         Channel::ALL.into_iter().find(|c| c.as_str() == s)
     }
 
+    /// The name people know the channel by.
+    pub fn label(self) -> &'static str {
+        match self {
+            Channel::Aktia => "Aktia",
+            Channel::Alandsbanken => "Ålandsbanken",
+            Channel::Citadele => "Citadele",
+            Channel::Danske => "Danske Bank",
+            Channel::Handelsbanken => "Handelsbanken",
+            Channel::Krediidipank => "Coop Pank",
+            Channel::Lhv => "LHV",
+            Channel::LiisiEe => "Liisi",
+            Channel::Luminor => "Luminor",
+            Channel::Maestro => "Maestro",
+            Channel::Mastercard => "Mastercard",
+            Channel::Nordea => "Nordea",
+            Channel::Omasaastopankki => "Oma Säästöpankki",
+            Channel::Pocopay => "Pocopay",
+            Channel::Pohjola => "OP Pohjola",
+            Channel::Poppankki => "POP Pankki",
+            Channel::Saastopankki => "Säästöpankki",
+            Channel::Seb => "SEB",
+            Channel::Spankki => "S-Pankki",
+            Channel::Swedbank => "Swedbank",
+            Channel::Tapiola => "LähiTapiola",
+            Channel::Visa => "Visa",
+        }
+    }
+
+    /// A stored channel code as people read it (the code itself if it is unknown).
+    pub fn label_of(code: &str) -> &str {
+        Channel::parse(code).map(Channel::label).unwrap_or(code)
+    }
+
     pub fn group(self) -> ChannelGroup {
         match self {
             Channel::Visa | Channel::Mastercard | Channel::Maestro => ChannelGroup::Cards,

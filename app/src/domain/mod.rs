@@ -5,6 +5,7 @@ pub mod fees;
 pub mod ledger;
 pub mod money;
 pub mod role;
+pub mod tx_filter;
 pub mod validate;
 
 pub use money::Money;

@@ -90,6 +90,22 @@ impl Money {
     pub fn is_positive(self) -> bool {
         self.0 > 0
     }
+
+    /// For people to read: thousands grouped with a narrow no-break space and the currency,
+    /// e.g. `1 234.50 €`, `−0.05 €`. Inputs and exports use `Display` (`1234.50`).
+    pub fn human(self) -> String {
+        let abs = self.0.unsigned_abs();
+        let euros = (abs / 100).to_string();
+        let mut grouped = String::with_capacity(euros.len() + euros.len() / 3 * 3);
+        for (i, c) in euros.chars().enumerate() {
+            if i > 0 && (euros.len() - i) % 3 == 0 {
+                grouped.push('\u{202f}');
+            }
+            grouped.push(c);
+        }
+        let sign = if self.0 < 0 { "\u{2212}" } else { "" };
+        format!("{sign}{grouped}.{:02}\u{a0}€", abs % 100)
+    }
 }
 
 impl fmt::Display for Money {
@@ -154,6 +170,14 @@ mod tests {
         assert_eq!(Money::round_from(d("0.124")).cents(), 12);
         assert_eq!(Money::round_from(d("-0.125")).cents(), -13);
         assert_eq!(Money::round_from(d("0.305")).cents(), 31);
+    }
+
+    #[test]
+    fn reads_well_for_people() {
+        assert_eq!(Money::from_cents(123_456_789).human(), "1\u{202f}234\u{202f}567.89\u{a0}€");
+        assert_eq!(Money::from_cents(99_999).human(), "999.99\u{a0}€");
+        assert_eq!(Money::from_cents(100_000).human(), "1\u{202f}000.00\u{a0}€");
+        assert_eq!(Money::from_cents(-5).human(), "\u{2212}0.05\u{a0}€");
     }
 
     #[test]

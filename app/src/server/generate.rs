@@ -84,7 +84,7 @@ pub async fn bulk_insert(
         for p in chunk {
             let id = super::new_id();
             let done = p.at + DECISION_DELAY_MS;
-            let (status, paid_at, list_id, fee, vat) = match p.outcome {
+            let (status, paid_at, list_id, fee, vat, net) = match p.outcome {
                 None => {
                     let entry = fees::pick(&entries, done);
                     let standard = PriceList::standard();
@@ -110,10 +110,11 @@ pub async fn bulk_insert(
                         entry.map(|e| e.id),
                         breakdown.fees().cents(),
                         breakdown.vat().cents(),
+                        breakdown.net().cents(),
                     )
                 }
-                Some(Closed::Cancelled) => ("cancelled", None, None, 0, 0),
-                Some(Closed::Expired) => ("expired", None, None, 0, 0),
+                Some(Closed::Cancelled) => ("cancelled", None, None, 0, 0, 0),
+                Some(Closed::Expired) => ("expired", None, None, 0, 0, 0),
             };
             payments.push(vec![
                 V::I(id),
@@ -132,6 +133,7 @@ pub async fn bulk_insert(
                 V::OI(list_id),
                 V::I(fee),
                 V::I(vat),
+                V::I(net),
                 V::I(p.at),
                 V::OI(paid_at),
             ]);
@@ -156,6 +158,7 @@ pub async fn bulk_insert(
                 "price_list_id",
                 "fee_cents",
                 "vat_cents",
+                "net_cents",
                 "created_at",
                 "paid_at",
             ],

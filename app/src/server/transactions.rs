@@ -108,12 +108,13 @@ pub async fn approve_at(state: &AppState, transaction_id: i64, now: i64) -> AppR
     let (list_id, list) = price_lists::in_force(&mut tx, merchant_id, now).await?;
     let fees = compute(Money::from_cents(amount), channel, &list, test_mode != 0);
     sqlx::query(
-        "UPDATE transactions SET price_list_id = $2, fee_cents = $3, vat_cents = $4 WHERE id = $1",
+        "UPDATE transactions SET price_list_id = $2, fee_cents = $3, vat_cents = $4, net_cents = $5 WHERE id = $1",
     )
     .bind(transaction_id)
     .bind(list_id)
     .bind(fees.fees().cents())
     .bind(fees.vat().cents())
+    .bind(fees.net().cents())
     .execute(&mut *tx)
     .await?;
     let links = Links {

@@ -42,6 +42,12 @@ fn matrix() -> BTreeMap<(&'static str, &'static str), (Form, Statuses)> {
     );
     row(
         "GET",
+        "/shops/{shop}/transactions",
+        vec![],
+        [FOUND, OK, OK, OK, NOTF],
+    );
+    row(
+        "GET",
         "/shops/{shop}/audit",
         vec![],
         [FOUND, OK, FORBID, FORBID, NOTF],
@@ -151,6 +157,26 @@ fn matrix() -> BTreeMap<(&'static str, &'static str), (Form, Statuses)> {
             ("key", "KEY"),
         ],
         [UNAUTH, OK, OK, FORBID, NOTF],
+    );
+    for endpoint in [
+        "/api/list_transactions",
+        "/api/transaction_totals",
+        "/api/list_saved_views",
+    ] {
+        row("POST", endpoint, shop.clone(), [UNAUTH, OK, OK, OK, NOTF]);
+    }
+    row(
+        "POST",
+        "/api/save_view",
+        vec![("shop", SHOP), ("name", "Matrix view")],
+        [UNAUTH, OK, OK, OK, NOTF],
+    );
+    // Only one's own views can be deleted: another user's id is as unknown as a made-up one.
+    row(
+        "POST",
+        "/api/delete_saved_view",
+        vec![("shop", SHOP), ("id", "1")],
+        [UNAUTH, NOTF, NOTF, NOTF, NOTF],
     );
     // Last, as it ends the session.
     row("POST", "/api/sign_out", vec![], [OK; 5]);

@@ -331,6 +331,7 @@ async fn bulk_generation_makes_the_same_rows_and_movements_as_the_service() {
         i64,
         i64,
         i64,
+        i64,
         Option<i64>,
     );
     let rows = |shop: i64| {
@@ -338,7 +339,7 @@ async fn bulk_generation_makes_the_same_rows_and_movements_as_the_service() {
         async move {
             sqlx::query_as::<_, Row>(
                 "SELECT reference, amount_cents, channel, status, buyer_name, buyer_country, price_list_id, fee_cents, \
-                 vat_cents, created_at, paid_at FROM transactions WHERE shop_id = $1 ORDER BY reference",
+                 vat_cents, net_cents, created_at, paid_at FROM transactions WHERE shop_id = $1 ORDER BY reference",
             )
             .bind(shop)
             .fetch_all(&pool)

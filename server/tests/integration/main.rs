@@ -11,4 +11,5 @@ mod refunds;
 mod security;
 mod sign_in;
 mod smtp;
+mod tx_list;
 mod users;

@@ -1,0 +1,237 @@
+use crate::domain::tx_filter::TxFilter;
+use crate::domain::Money;
+use crate::error::AppError;
+use leptos::prelude::*;
+use serde::{Deserialize, Serialize};
+
+/// One row of the transactions table, its time already in the shop's time zone.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct TxRow {
+    pub id: i64,
+    pub time: String,
+    pub reference: String,
+    pub buyer_name: Option<String>,
+    pub buyer_email: Option<String>,
+    pub channel: String,
+    pub amount: Money,
+    /// Fees and their VAT.
+    pub fees: Money,
+    /// What the payment added to the balance; `None` until it is paid.
+    pub net: Option<Money>,
+    pub status: String,
+    pub payout_id: Option<i64>,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct TxPage {
+    pub rows: Vec<TxRow>,
+    pub time_zone: String,
+    /// Cursors for the neighbouring pages, when there are any.
+    pub prev: Option<String>,
+    pub next: Option<String>,
+}
+
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TxTotals {
+    pub count: i64,
+    pub gross: Money,
+    pub fees: Money,
+    pub net: Money,
+}
+
+/// A filter the user saved under a name, as a query string of the transactions page.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SavedView {
+    pub id: i64,
+    pub name: String,
+    pub query: String,
+}
+
+/// One page of the shop's transactions in keyset order.
+#[server(endpoint = "list_transactions")]
+pub async fn list_transactions(shop: String, #[server(default)] filter: TxFilter) -> Result<TxPage, AppError> {
+    use crate::domain::Permission;
+    use crate::server::{access, format_time, respond, tx_list};
+    respond(
+        async {
+            let (state, a) = access::require(&shop, Permission::ViewInfo).await?;
+            let c = tx_list::check(&filter, a.shop_id, &a.time_zone, state.clock.now_ms())?;
+            let page = tx_list::page(&state.db.pool, &c).await?;
+            Ok(TxPage {
+                rows: page
+                    .rows
+                    .into_iter()
+                    .map(|r| TxRow {
+                        id: r.id,
+                        time: format_time(r.created_at, &a.time_zone),
+                        reference: r.reference,
+                        buyer_name: r.buyer_name,
+                        buyer_email: r.buyer_email,
+                        channel: r.channel,
+                        amount: Money::from_cents(r.amount_cents),
+                        fees: Money::from_cents(r.fees_cents),
+                        net: r.paid_at.map(|_| Money::from_cents(r.net_cents)),
+                        status: r.status,
+                        payout_id: r.payout_id,
+                    })
+                    .collect(),
+                time_zone: a.time_zone,
+                prev: page.prev.map(|c| c.encode()),
+                next: page.next.map(|c| c.encode()),
+            })
+        }
+        .await,
+    )
+}
+
+/// Count and sums over everything the filter matches (paid payments for the amounts).
+#[server(endpoint = "transaction_totals")]
+pub async fn transaction_totals(shop: String, #[server(default)] filter: TxFilter) -> Result<TxTotals, AppError> {
+    use crate::domain::Permission;
+    use crate::server::{access, respond, tx_list};
+    respond(
+        async {
+            let (state, a) = access::require(&shop, Permission::ViewInfo).await?;
+            let c = tx_list::check(
+                &filter.matching(),
+                a.shop_id,
+                &a.time_zone,
+                state.clock.now_ms(),
+            )?;
+            let t = tx_list::totals(&state.db.pool, &c).await?;
+            Ok(TxTotals {
+                count: t.count,
+                gross: t.gross,
+                fees: t.fees,
+                net: t.net,
+            })
+        }
+        .await,
+    )
+}
+
+pub const MAX_VIEW_NAME_CHARS: usize = 60;
+pub const MAX_SAVED_VIEWS: i64 = 50;
+
+#[server(endpoint = "list_saved_views")]
+pub async fn list_saved_views(shop: String) -> Result<Vec<SavedView>, AppError> {
+    use crate::domain::Permission;
+    use crate::server::{access, respond};
+    respond(
+        async {
+            let (state, a) = access::require(&shop, Permission::ViewInfo).await?;
+            let rows: Vec<(i64, String, String)> = sqlx::query_as(
+                "SELECT id, name, query FROM saved_views WHERE user_id = $1 AND shop_id = $2 ORDER BY name",
+            )
+            .bind(a.user.id)
+            .bind(a.shop_id)
+            .fetch_all(&state.db.pool)
+            .await?;
+            Ok(rows
+                .into_iter()
+                .map(|(id, name, query)| SavedView { id, name, query })
+                .collect())
+        }
+        .await,
+    )
+}
+
+/// Saves the filter under a name for this user and shop; the same name replaces the old view.
+#[server(endpoint = "save_view")]
+pub async fn save_view(shop: String, name: String, #[server(default)] filter: TxFilter) -> Result<SavedView, AppError> {
+    use crate::domain::Permission;
+    use crate::server::{access, new_id, respond, tx_list};
+    respond(
+        async {
+            let (state, a) = access::require(&shop, Permission::ViewInfo).await?;
+            let name = name.trim().to_string();
+            if name.is_empty() {
+                return Err(AppError::field("name", "Give the view a name."));
+            }
+            if name.chars().count() > MAX_VIEW_NAME_CHARS {
+                return Err(AppError::field(
+                    "name",
+                    format!("Keep the name within {MAX_VIEW_NAME_CHARS} characters."),
+                ));
+            }
+            // Only a filter that works is worth saving; the page position is not part of it.
+            let filter = filter.first_page();
+            tx_list::check(&filter, a.shop_id, &a.time_zone, state.clock.now_ms())?;
+            let query = filter.to_query();
+            let mut tx = state.db.begin_write().await?;
+            let existing: Option<i64> = sqlx::query_scalar(
+                "SELECT id FROM saved_views WHERE user_id = $1 AND shop_id = $2 AND name = $3",
+            )
+            .bind(a.user.id)
+            .bind(a.shop_id)
+            .bind(&name)
+            .fetch_optional(&mut *tx)
+            .await?;
+            let id = match existing {
+                Some(id) => {
+                    sqlx::query("UPDATE saved_views SET query = $2 WHERE id = $1")
+                        .bind(id)
+                        .bind(&query)
+                        .execute(&mut *tx)
+                        .await?;
+                    id
+                }
+                None => {
+                    let count: i64 = sqlx::query_scalar(
+                        "SELECT COUNT(*) FROM saved_views WHERE user_id = $1 AND shop_id = $2",
+                    )
+                    .bind(a.user.id)
+                    .bind(a.shop_id)
+                    .fetch_one(&mut *tx)
+                    .await?;
+                    if count >= MAX_SAVED_VIEWS {
+                        return Err(AppError::field(
+                            "name",
+                            format!("You have {MAX_SAVED_VIEWS} saved views; delete one first."),
+                        ));
+                    }
+                    let id = new_id();
+                    sqlx::query(
+                        "INSERT INTO saved_views (id, user_id, shop_id, name, query, created_at) VALUES ($1, $2, $3, $4, $5, $6)",
+                    )
+                    .bind(id)
+                    .bind(a.user.id)
+                    .bind(a.shop_id)
+                    .bind(&name)
+                    .bind(&query)
+                    .bind(state.clock.now_ms())
+                    .execute(&mut *tx)
+                    .await?;
+                    id
+                }
+            };
+            tx.commit().await?;
+            Ok(SavedView { id, name, query })
+        }
+        .await,
+    )
+}
+
+#[server(endpoint = "delete_saved_view")]
+pub async fn delete_saved_view(shop: String, id: i64) -> Result<(), AppError> {
+    use crate::domain::Permission;
+    use crate::server::{access, respond};
+    respond(
+        async {
+            let (state, a) = access::require(&shop, Permission::ViewInfo).await?;
+            let done = sqlx::query(
+                "DELETE FROM saved_views WHERE id = $1 AND user_id = $2 AND shop_id = $3",
+            )
+            .bind(id)
+            .bind(a.user.id)
+            .bind(a.shop_id)
+            .execute(&state.db.pool)
+            .await?;
+            if done.rows_affected() == 0 {
+                return Err(AppError::NotFound);
+            }
+            Ok(())
+        }
+        .await,
+    )
+}
