@@ -61,6 +61,7 @@ pub fn App() -> impl IntoView {
                 <ParentRoute path=path!("/shops/:shop") view=components::shell::ShopLayout ssr=SsrMode::Async>
                     <Route path=path!("") view=pages::overview::Overview ssr=SsrMode::Async />
                     <Route path=path!("transactions") view=pages::transactions::Transactions ssr=SsrMode::Async />
+                    <Route path=path!("transactions/:id") view=pages::transaction::Transaction ssr=SsrMode::Async />
                     <Route path=path!("users") view=pages::users::Users ssr=SsrMode::Async />
                     <Route path=path!("audit") view=pages::audit::Audit ssr=SsrMode::Async />
                 </ParentRoute>

@@ -14,6 +14,40 @@ pub struct RefundOutcome {
     pub status: String,
 }
 
+/// What a refund would do, shown before the user confirms it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RefundPreview {
+    pub amount: Money,
+    /// What can still be refunded on the payment.
+    pub refundable: Money,
+    pub balance: Money,
+    pub reserved: Money,
+    pub balance_after: Money,
+    /// A Finnish bank-link payment: the amount is reserved until the buyer gives an account.
+    pub awaits_account: bool,
+    /// The idempotency key the confirmation sends, so a double click makes one refund.
+    pub key: String,
+}
+
+/// Checks a refund and shows its effect on the balance; nothing is written.
+#[server(endpoint = "preview_refund")]
+pub async fn preview_refund(
+    shop: String,
+    transaction_id: i64,
+    amount: String,
+) -> Result<RefundPreview, AppError> {
+    use crate::domain::Permission;
+    use crate::server::{access, refunds, respond};
+    respond(
+        async {
+            let (state, a) = access::require(&shop, Permission::MakeRefunds).await?;
+            let amount = Money::parse(&amount).map_err(|m| AppError::field("amount", m))?;
+            refunds::preview(&state, a.shop_id, transaction_id, amount).await
+        }
+        .await,
+    )
+}
+
 /// Refunds part or all of a paid payment. `key` identifies the request, so a double click
 /// or a retry makes one refund.
 #[server(endpoint = "make_refund")]

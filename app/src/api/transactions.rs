@@ -49,7 +49,10 @@ pub struct SavedView {
 
 /// One page of the shop's transactions in keyset order.
 #[server(endpoint = "list_transactions")]
-pub async fn list_transactions(shop: String, #[server(default)] filter: TxFilter) -> Result<TxPage, AppError> {
+pub async fn list_transactions(
+    shop: String,
+    #[server(default)] filter: TxFilter,
+) -> Result<TxPage, AppError> {
     use crate::domain::Permission;
     use crate::server::{access, format_time, respond, tx_list};
     respond(
@@ -86,7 +89,10 @@ pub async fn list_transactions(shop: String, #[server(default)] filter: TxFilter
 
 /// Count and sums over everything the filter matches (paid payments for the amounts).
 #[server(endpoint = "transaction_totals")]
-pub async fn transaction_totals(shop: String, #[server(default)] filter: TxFilter) -> Result<TxTotals, AppError> {
+pub async fn transaction_totals(
+    shop: String,
+    #[server(default)] filter: TxFilter,
+) -> Result<TxTotals, AppError> {
     use crate::domain::Permission;
     use crate::server::{access, respond, tx_list};
     respond(
@@ -138,7 +144,11 @@ pub async fn list_saved_views(shop: String) -> Result<Vec<SavedView>, AppError> 
 
 /// Saves the filter under a name for this user and shop; the same name replaces the old view.
 #[server(endpoint = "save_view")]
-pub async fn save_view(shop: String, name: String, #[server(default)] filter: TxFilter) -> Result<SavedView, AppError> {
+pub async fn save_view(
+    shop: String,
+    name: String,
+    #[server(default)] filter: TxFilter,
+) -> Result<SavedView, AppError> {
     use crate::domain::Permission;
     use crate::server::{access, new_id, respond, tx_list};
     respond(
@@ -231,6 +241,74 @@ pub async fn delete_saved_view(shop: String, id: i64) -> Result<(), AppError> {
                 return Err(AppError::NotFound);
             }
             Ok(())
+        }
+        .await,
+    )
+}
+
+/// One moment in a payment's life.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct TimelineEvent {
+    pub time: String,
+    pub label: String,
+    pub detail: Option<String>,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct MovementRow {
+    pub time: String,
+    pub kind: String,
+    pub amount: Money,
+    pub balance_after: Money,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct RefundRow {
+    pub id: i64,
+    pub time: String,
+    pub amount: Money,
+    pub status: String,
+    pub comment: Option<String>,
+    pub by: Option<String>,
+}
+
+/// Everything the detail page shows about one payment.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct TxDetail {
+    pub id: i64,
+    pub reference: String,
+    pub description: Option<String>,
+    pub status: String,
+    pub channel: String,
+    pub test_mode: bool,
+    pub amount: Money,
+    pub fees: Money,
+    pub vat: Money,
+    pub net: Option<Money>,
+    pub refunded: Money,
+    /// Refunds waiting for the buyer's account.
+    pub reserved: Money,
+    pub refundable: Money,
+    pub buyer_name: Option<String>,
+    pub buyer_email: Option<String>,
+    pub buyer_ip: Option<String>,
+    pub buyer_country: Option<String>,
+    pub payout_id: Option<i64>,
+    pub time_zone: String,
+    pub timeline: Vec<TimelineEvent>,
+    pub movements: Vec<MovementRow>,
+    pub refunds: Vec<RefundRow>,
+    pub signals: Vec<crate::domain::fraud::Signal>,
+}
+
+#[server(endpoint = "get_transaction")]
+pub async fn get_transaction(shop: String, id: i64) -> Result<TxDetail, AppError> {
+    use crate::domain::Permission;
+    use crate::server::{access, respond, tx_detail};
+    respond(
+        async {
+            let (state, a) = access::require(&shop, Permission::ViewInfo).await?;
+            tx_detail::load(&state, a.shop_id, id, &a.time_zone).await
         }
         .await,
     )

@@ -2,6 +2,7 @@
 //! so the browser validates forms with the same rules the server enforces.
 
 pub mod fees;
+pub mod fraud;
 pub mod ledger;
 pub mod money;
 pub mod role;

@@ -98,7 +98,7 @@ impl Money {
         let euros = (abs / 100).to_string();
         let mut grouped = String::with_capacity(euros.len() + euros.len() / 3 * 3);
         for (i, c) in euros.chars().enumerate() {
-            if i > 0 && (euros.len() - i) % 3 == 0 {
+            if i > 0 && (euros.len() - i).is_multiple_of(3) {
                 grouped.push('\u{202f}');
             }
             grouped.push(c);
@@ -174,7 +174,10 @@ mod tests {
 
     #[test]
     fn reads_well_for_people() {
-        assert_eq!(Money::from_cents(123_456_789).human(), "1\u{202f}234\u{202f}567.89\u{a0}€");
+        assert_eq!(
+            Money::from_cents(123_456_789).human(),
+            "1\u{202f}234\u{202f}567.89\u{a0}€"
+        );
         assert_eq!(Money::from_cents(99_999).human(), "999.99\u{a0}€");
         assert_eq!(Money::from_cents(100_000).human(), "1\u{202f}000.00\u{a0}€");
         assert_eq!(Money::from_cents(-5).human(), "\u{2212}0.05\u{a0}€");

@@ -38,8 +38,10 @@ pub struct TxFilter {
     pub before: String,
 }
 
+type Accessor = fn(&TxFilter) -> &String;
+
 /// The URL parameters in their order, with the accessor for each.
-const FIELDS: [(&str, fn(&TxFilter) -> &String); 12] = [
+const FIELDS: [(&str, Accessor); 12] = [
     ("period", |f| &f.period),
     ("from", |f| &f.from),
     ("to", |f| &f.to),
@@ -345,7 +347,10 @@ mod tests {
             ..TxFilter::default()
         };
         assert_eq!(f.matching().to_query(), "status=refunded");
-        assert_eq!(f.first_page().to_query(), "status=refunded&sort=amount_asc&size=25");
+        assert_eq!(
+            f.first_page().to_query(),
+            "status=refunded&sort=amount_asc&size=25"
+        );
         assert_eq!(f.describe(), "status Refunded");
         assert_eq!(TxFilter::default().describe(), "all transactions");
     }

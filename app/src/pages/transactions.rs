@@ -271,7 +271,15 @@ fn TxTable(page: TxPage, f: TxFilter, shop: String) -> impl IntoView {
             ..f.first_page()
         };
         let aria = current.then_some(if desc { "descending" } else { "ascending" });
-        let arrow = if current { if desc { " ↓" } else { " ↑" } } else { "" };
+        let arrow = if current {
+            if desc {
+                " ↓"
+            } else {
+                " ↑"
+            }
+        } else {
+            ""
+        };
         (aria, view! { <a href=href(&target)>{label}{arrow}</a> })
     };
     let (time_aria, time_link) = sort_link(SortKey::Time, "Time");

@@ -136,6 +136,7 @@ pub async fn bulk_insert(
                 V::I(net),
                 V::I(p.at),
                 V::OI(paid_at),
+                V::OI(paid_at.is_none().then_some(done)),
             ]);
         }
         insert_rows(
@@ -161,6 +162,7 @@ pub async fn bulk_insert(
                 "net_cents",
                 "created_at",
                 "paid_at",
+                "closed_at",
             ],
             payments,
         )

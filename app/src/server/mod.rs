@@ -17,6 +17,7 @@ pub mod state;
 pub mod throttle;
 pub mod tokens;
 pub mod transactions;
+pub mod tx_detail;
 pub mod tx_list;
 pub mod users;
 

@@ -79,58 +79,8 @@ pub async fn refund(
             status,
         });
     }
-    let payment: Option<(i64, i64, String, String, Option<String>)> = sqlx::query_as(
-        "SELECT amount_cents, refunded_cents, status, channel, buyer_email FROM transactions WHERE id = $1 AND shop_id = $2",
-    )
-    .bind(transaction_id)
-    .bind(shop_id)
-    .fetch_optional(&mut *tx)
-    .await?;
-    let (paid, refunded, status, channel, buyer_email) = payment.ok_or(AppError::NotFound)?;
-    if !matches!(status.as_str(), "approved" | "part_refunded" | "refunded") {
-        return Err(AppError::Conflict(format!(
-            "Only paid payments can be refunded; this one is {status}."
-        )));
-    }
-    let reserved_for_it: i64 = sqlx::query_scalar(
-        "SELECT COALESCE(CAST(SUM(amount_cents) AS BIGINT), 0) FROM refunds WHERE transaction_id = $1 AND status = 'awaiting_account'",
-    )
-    .bind(transaction_id)
-    .fetch_one(&mut *tx)
-    .await?;
-    let refundable = paid - refunded - reserved_for_it;
-    if refundable <= 0 {
-        return Err(AppError::Conflict(
-            "This payment has been refunded in full already.".into(),
-        ));
-    }
-    if amount.cents() > refundable {
-        return Err(AppError::field(
-            "amount",
-            format!(
-                "At most {} EUR can still be refunded on this payment.",
-                Money::from_cents(refundable)
-            ),
-        ));
-    }
-    let available = balance - reserved;
-    if amount.cents() > available {
-        return Err(AppError::field(
-            "amount",
-            format!(
-                "The shop's balance ({} EUR available) is too small for this refund. Wait for new income or refund less.",
-                Money::from_cents(available.max(0))
-            ),
-        ));
-    }
-    let channel =
-        Channel::parse(&channel).ok_or_else(|| super::internal("unknown channel in database"))?;
-    let finnish = channel.is_finnish_bank_link();
-    if finnish && buyer_email.as_deref().is_none_or(str::is_empty) {
-        return Err(AppError::Conflict(
-            "Finnish bank payments carry no payer account, and this payment has no buyer e-mail to ask for one. Contact support.".into(),
-        ));
-    }
+    let Assessed { finnish, .. } =
+        assess(&mut tx, shop_id, transaction_id, amount, balance, reserved).await?;
     let refund_id = super::new_id();
     let refund_status = if finnish { "awaiting_account" } else { "done" };
     sqlx::query(
@@ -212,5 +162,124 @@ pub async fn refund(
         amount,
         balance: balance_after,
         status: refund_status.into(),
+    })
+}
+
+/// What a refund of `amount` would leave: checked against the payment and the balance.
+pub struct Assessed {
+    pub refundable: Money,
+    pub finnish: bool,
+}
+
+/// Checks a refund of `amount` on the payment against what is left of it and against the
+/// shop's balance less reservations; the refusals say what to do instead.
+pub async fn assess(
+    conn: &mut sqlx::AnyConnection,
+    shop_id: i64,
+    transaction_id: i64,
+    amount: Money,
+    balance: i64,
+    reserved: i64,
+) -> AppResult<Assessed> {
+    let payment: Option<(i64, i64, String, String, Option<String>)> = sqlx::query_as(
+        "SELECT amount_cents, refunded_cents, status, channel, buyer_email FROM transactions WHERE id = $1 AND shop_id = $2",
+    )
+    .bind(transaction_id)
+    .bind(shop_id)
+    .fetch_optional(&mut *conn)
+    .await?;
+    let (paid, refunded, status, channel, buyer_email) = payment.ok_or(AppError::NotFound)?;
+    if !matches!(status.as_str(), "approved" | "part_refunded" | "refunded") {
+        return Err(AppError::Conflict(format!(
+            "Only paid payments can be refunded; this one is {status}."
+        )));
+    }
+    let reserved_for_it: i64 = sqlx::query_scalar(
+        "SELECT COALESCE(CAST(SUM(amount_cents) AS BIGINT), 0) FROM refunds WHERE transaction_id = $1 AND status = 'awaiting_account'",
+    )
+    .bind(transaction_id)
+    .fetch_one(&mut *conn)
+    .await?;
+    let refundable = paid - refunded - reserved_for_it;
+    if refundable <= 0 {
+        return Err(AppError::Conflict(
+            "This payment has been refunded in full already.".into(),
+        ));
+    }
+    if amount.cents() > refundable {
+        return Err(AppError::field(
+            "amount",
+            format!(
+                "At most {} EUR can still be refunded on this payment.",
+                Money::from_cents(refundable)
+            ),
+        ));
+    }
+    let available = balance - reserved;
+    if amount.cents() > available {
+        return Err(AppError::field(
+            "amount",
+            format!(
+                "The shop's balance ({} EUR available) is too small for this refund. Wait for new income or refund less.",
+                Money::from_cents(available.max(0))
+            ),
+        ));
+    }
+    let channel =
+        Channel::parse(&channel).ok_or_else(|| super::internal("unknown channel in database"))?;
+    let finnish = channel.is_finnish_bank_link();
+    if finnish && buyer_email.as_deref().is_none_or(str::is_empty) {
+        return Err(AppError::Conflict(
+            "Finnish bank payments carry no payer account, and this payment has no buyer e-mail to ask for one. Contact support.".into(),
+        ));
+    }
+    Ok(Assessed {
+        refundable: Money::from_cents(refundable),
+        finnish,
+    })
+}
+
+/// What the refund form shows before the user confirms.
+pub async fn preview(
+    state: &AppState,
+    shop_id: i64,
+    transaction_id: i64,
+    amount: Money,
+) -> AppResult<crate::api::refunds::RefundPreview> {
+    if !amount.is_positive() {
+        return Err(AppError::field(
+            "amount",
+            "Enter an amount greater than zero.",
+        ));
+    }
+    let mut conn = state.db.pool.acquire().await?;
+    let (balance, reserved): (i64, i64) = sqlx::query_as(
+        "SELECT balance_cents, reserved_cents FROM shop_balances WHERE shop_id = $1",
+    )
+    .bind(shop_id)
+    .fetch_optional(&mut *conn)
+    .await?
+    .unwrap_or((0, 0));
+    let a = assess(
+        &mut conn,
+        shop_id,
+        transaction_id,
+        amount,
+        balance,
+        reserved,
+    )
+    .await?;
+    Ok(crate::api::refunds::RefundPreview {
+        amount,
+        refundable: a.refundable,
+        balance: Money::from_cents(balance),
+        reserved: Money::from_cents(reserved),
+        balance_after: Money::from_cents(if a.finnish {
+            balance
+        } else {
+            balance - amount.cents()
+        }),
+        awaits_account: a.finnish,
+        key: super::tokens::random_token(),
     })
 }

@@ -139,7 +139,7 @@ pub async fn close_at(
         Closed::Expired => "expired",
     };
     let done = sqlx::query(
-        "UPDATE transactions SET status = $2, paid_at = NULL WHERE id = $1 AND status IN ('created', 'pending') AND created_at <= $3",
+        "UPDATE transactions SET status = $2, paid_at = NULL, closed_at = $3 WHERE id = $1 AND status IN ('created', 'pending') AND created_at <= $3",
     )
     .bind(transaction_id)
     .bind(status)

@@ -72,10 +72,10 @@ pub fn check(f: &TxFilter, shop_id: i64, time_zone: &str, now_ms: i64) -> AppRes
         }
         Some(_) => errors.add("period", "Choose a period from the list."),
         None => {
-            from_ms =
-                text(&f.from).and_then(|d| errors.check("from", super::parse_local_date(&d, time_zone, 0)));
-            to_ms =
-                text(&f.to).and_then(|d| errors.check("to", super::parse_local_date(&d, time_zone, 1)));
+            from_ms = text(&f.from)
+                .and_then(|d| errors.check("from", super::parse_local_date(&d, time_zone, 0)));
+            to_ms = text(&f.to)
+                .and_then(|d| errors.check("to", super::parse_local_date(&d, time_zone, 1)));
             if let (Some(a), Some(b)) = (from_ms, to_ms) {
                 if a >= b {
                     errors.add("to", "The end date must not be before the start date.");
@@ -106,7 +106,9 @@ pub fn check(f: &TxFilter, shop_id: i64, time_zone: &str, now_ms: i64) -> AppRes
         }
     }
     let q = text(&f.q);
-    if q.as_ref().is_some_and(|q| q.chars().count() > MAX_SEARCH_CHARS) {
+    if q.as_ref()
+        .is_some_and(|q| q.chars().count() > MAX_SEARCH_CHARS)
+    {
         errors.add(
             "q",
             format!("Search for at most {MAX_SEARCH_CHARS} characters."),
@@ -116,7 +118,10 @@ pub fn check(f: &TxFilter, shop_id: i64, time_zone: &str, now_ms: i64) -> AppRes
         text(s).and_then(|s| {
             let c = Cursor::parse(&s);
             if c.is_none() {
-                errors.add(field, "This page link is damaged. Go back to the first page.");
+                errors.add(
+                    field,
+                    "This page link is damaged. Go back to the first page.",
+                );
             }
             c
         })
@@ -160,11 +165,16 @@ pub struct Where {
 impl Where {
     /// Adds `AND <clause>`, where each `?` in `clause` takes the next value of `values`.
     fn and(&mut self, clause: &str, values: Vec<Bind>) {
-        self.sql.push_str(if self.sql.is_empty() { " WHERE " } else { " AND " });
+        self.sql.push_str(if self.sql.is_empty() {
+            " WHERE "
+        } else {
+            " AND "
+        });
         let mut values = values.into_iter();
         for ch in clause.chars() {
             if ch == '?' {
-                self.binds.push(values.next().expect("a value per placeholder"));
+                self.binds
+                    .push(values.next().expect("a value per placeholder"));
                 self.sql.push_str(&format!("${}", self.binds.len()));
             } else {
                 self.sql.push(ch);
@@ -254,7 +264,8 @@ pub struct Row {
     pub paid_at: Option<i64>,
 }
 
-pub const COLUMNS: &str = "id, created_at, reference, buyer_name, buyer_email, channel, amount_cents, \
+pub const COLUMNS: &str =
+    "id, created_at, reference, buyer_name, buyer_email, channel, amount_cents, \
      fee_cents + vat_cents AS fees_cents, net_cents, status, payout_id, paid_at";
 
 /// A page of rows and whether there are more before and after it.
@@ -289,7 +300,11 @@ pub async fn page(pool: &sqlx::AnyPool, c: &Checked) -> AppResult<Page> {
     // Walking backwards (a "before" cursor) reads in the opposite order, then flips.
     let backwards = c.before.is_some() && c.after.is_none();
     let forward_desc = c.descending != backwards;
-    let (cmp, dir) = if forward_desc { ("<", "DESC") } else { (">", "ASC") };
+    let (cmp, dir) = if forward_desc {
+        ("<", "DESC")
+    } else {
+        (">", "ASC")
+    };
     if let Some(cur) = if backwards { c.before } else { c.after } {
         w.and(
             &format!("({key}, id) {cmp} (?, ?)"),
@@ -301,7 +316,10 @@ pub async fn page(pool: &sqlx::AnyPool, c: &Checked) -> AppResult<Page> {
         w.sql,
         c.size + 1
     );
-    let mut rows = w.bind(sqlx::query_as::<_, Row>(&sql)).fetch_all(pool).await?;
+    let mut rows = w
+        .bind(sqlx::query_as::<_, Row>(&sql))
+        .fetch_all(pool)
+        .await?;
     let more = rows.len() as i64 > c.size;
     rows.truncate(c.size as usize);
     if backwards {
@@ -384,10 +402,15 @@ mod tests {
             period_range("this_month", now, &tz),
             Some((at("2026-03-31T21:00:00Z"), at("2026-04-30T21:00:00Z")))
         );
-        let (a, b) = period_range("7d", now, &tz).unwrap();
-        assert_eq!((b - a) / 3_600_000, 7 * 24);
-        let (a, b) = period_range("30d", now, &tz).unwrap();
-        assert_eq!((b - a) / 3_600_000, 30 * 24);
+        // Seven calendar days, one of them 23 hours long.
+        assert_eq!(
+            period_range("7d", now, &tz),
+            Some((at("2026-03-25T22:00:00Z"), at("2026-04-01T21:00:00Z")))
+        );
+        assert_eq!(
+            period_range("30d", now, &tz),
+            Some((at("2026-03-02T22:00:00Z"), at("2026-04-01T21:00:00Z")))
+        );
         assert_eq!(period_range("fortnight", now, &tz), None);
     }
 
@@ -457,7 +480,11 @@ mod tests {
         .unwrap();
         let w = matching(&c);
         assert!(w.sql.contains("status = $2"), "{}", w.sql);
-        assert!(w.sql.contains("(id = $3 OR LOWER(reference) LIKE $4"), "{}", w.sql);
+        assert!(
+            w.sql.contains("(id = $3 OR LOWER(reference) LIKE $4"),
+            "{}",
+            w.sql
+        );
         assert_eq!(w.binds.len(), 6);
     }
 }

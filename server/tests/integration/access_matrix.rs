@@ -48,6 +48,12 @@ fn matrix() -> BTreeMap<(&'static str, &'static str), (Form, Statuses)> {
     );
     row(
         "GET",
+        "/shops/{shop}/transactions/{id}",
+        vec![],
+        [FOUND, OK, OK, OK, NOTF],
+    );
+    row(
+        "GET",
         "/shops/{shop}/audit",
         vec![],
         [FOUND, OK, FORBID, FORBID, NOTF],
@@ -167,6 +173,22 @@ fn matrix() -> BTreeMap<(&'static str, &'static str), (Form, Statuses)> {
     }
     row(
         "POST",
+        "/api/get_transaction",
+        vec![("shop", SHOP), ("id", "PAID")],
+        [UNAUTH, OK, OK, OK, NOTF],
+    );
+    row(
+        "POST",
+        "/api/preview_refund",
+        vec![
+            ("shop", SHOP),
+            ("transaction_id", "PAID"),
+            ("amount", "1.00"),
+        ],
+        [UNAUTH, OK, OK, FORBID, NOTF],
+    );
+    row(
+        "POST",
         "/api/save_view",
         vec![("shop", SHOP), ("name", "Matrix view")],
         [UNAUTH, OK, OK, OK, NOTF],
@@ -238,7 +260,8 @@ async fn every_endpoint_answers_each_role_as_the_matrix_says() {
             let url = app.url(
                 &path
                     .replace("{shop}", SHOP)
-                    .replace("{token}", "bogus-token"),
+                    .replace("{token}", "bogus-token")
+                    .replace("{id}", &paid),
             );
             let response = if *method == "GET" {
                 client

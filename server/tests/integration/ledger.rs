@@ -350,6 +350,21 @@ async fn bulk_generation_makes_the_same_rows_and_movements_as_the_service() {
     let (a, b) = (rows(shop_a).await, rows(shop_b).await);
     assert_eq!(a.len(), 900);
     assert_eq!(a, b);
+    let closed = |shop: i64| {
+        let pool = app.state.db.pool.clone();
+        async move {
+            sqlx::query_as::<_, (String, Option<i64>)>(
+                "SELECT reference, closed_at FROM transactions WHERE shop_id = $1 ORDER BY reference",
+            )
+            .bind(shop)
+            .fetch_all(&pool)
+            .await
+            .unwrap()
+        }
+    };
+    let (ca, cb) = (closed(shop_a).await, closed(shop_b).await);
+    assert_eq!(ca, cb);
+    assert!(ca.iter().any(|r| r.1.is_some()), "some payments closed");
     assert!(
         a.iter().any(|r| r.6.is_some()) && a.iter().any(|r| r.6.is_none()),
         "both lists were used"

@@ -11,5 +11,6 @@ mod refunds;
 mod security;
 mod sign_in;
 mod smtp;
+mod tx_detail;
 mod tx_list;
 mod users;

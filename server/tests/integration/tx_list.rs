@@ -27,7 +27,12 @@ fn form<'a>(shop: &'a str, filter: &'a [(&'a str, &'a str)]) -> Vec<(String, Str
     f
 }
 
-async fn post(app: &TestApp, c: &Client, endpoint: &str, f: &[(String, String)]) -> (StatusCode, String) {
+async fn post(
+    app: &TestApp,
+    c: &Client,
+    endpoint: &str,
+    f: &[(String, String)],
+) -> (StatusCode, String) {
     let r = c
         .post(app.url(&format!("/api/{endpoint}")))
         .header("Accept", "application/json")
@@ -170,7 +175,11 @@ async fn filters_and_totals_match_the_database() {
         .await
         .unwrap();
         assert_eq!(
-            (totals.gross.cents(), totals.fees.cents(), totals.net.cents()),
+            (
+                totals.gross.cents(),
+                totals.fees.cents(),
+                totals.net.cents()
+            ),
             (gross, fees, net),
             "{filter:?}"
         );
@@ -216,7 +225,9 @@ async fn bad_filters_get_a_message_per_field() {
 #[tokio::test]
 async fn the_page_renders_rows_in_the_shops_time_zone() {
     let app = crate::app!();
-    let t = app.paid_payment(12_345, app::domain::fees::Channel::Swedbank).await;
+    let t = app
+        .paid_payment(12_345, app::domain::fees::Channel::Swedbank)
+        .await;
     let c = app.client_for(Who::Info).await;
     let r = app.page(&c, &format!("/shops/{SHOP}/transactions")).await;
     let (s, _, html) = body(r).await;
@@ -266,8 +277,14 @@ async fn saved_views_belong_to_their_user_and_shop() {
     let mine = views(&admin, SHOP).await;
     assert_eq!(mine.len(), 1, "same name replaces");
     assert_eq!(mine[0].query, "status=part_refunded");
-    assert!(views(&info, SHOP).await.is_empty(), "another user's views are theirs");
-    assert!(views(&admin, SHOP_B).await.is_empty(), "another shop's views are separate");
+    assert!(
+        views(&info, SHOP).await.is_empty(),
+        "another user's views are theirs"
+    );
+    assert!(
+        views(&admin, SHOP_B).await.is_empty(),
+        "another shop's views are separate"
+    );
     let del = |c: &Client, id: i64| {
         let c = c.clone();
         let app = &app;

@@ -1,0 +1,318 @@
+use crate::api::refunds::{MakeRefund, PreviewRefund};
+use crate::api::shop::ShopContext;
+use crate::api::transactions::{get_transaction, TxDetail};
+use crate::components::form::{field_msg, form_msg, ErrorPage, FormError};
+use crate::domain::fees::Channel;
+use crate::domain::tx_filter::status_label;
+use crate::domain::Permission;
+use leptos::prelude::*;
+use leptos_meta::Title;
+use leptos_router::hooks::use_params_map;
+
+fn refund_status_label(s: &str) -> &str {
+    match s {
+        "done" => "Refunded",
+        "awaiting_account" => "Waiting for the buyer's account",
+        "failed" => "Failed",
+        other => other,
+    }
+}
+
+/// One payment: summary, timeline, movements, refunds, fraud signals, and the refund form.
+#[component]
+pub fn Transaction() -> impl IntoView {
+    let ctx = expect_context::<ShopContext>();
+    let params = use_params_map();
+    let id = Memo::new(move |_| params.with(|p| p.get("id").and_then(|s| s.parse::<i64>().ok())));
+    let refund = ServerAction::<MakeRefund>::new();
+    let shop = ctx.slug.clone();
+    let detail = Resource::new(
+        {
+            let shop = shop.clone();
+            move || (shop.clone(), id.get(), refund.version().get())
+        },
+        |(shop, id, _)| async move {
+            match id {
+                Some(id) => get_transaction(shop, id).await,
+                None => Err(crate::error::AppError::NotFound),
+            }
+        },
+    );
+    let can_refund = ctx.can(Permission::MakeRefunds);
+    view! {
+        <Suspense fallback=|| view! { <p class="loading" aria-busy="true">"Loading the payment…"</p> }>
+            {
+                let shop = shop.clone();
+                move || {
+                    let shop = shop.clone();
+                    Suspend::new(async move {
+                        match detail.await {
+                            Ok(d) => view! { <Detail d shop can_refund refund /> }.into_any(),
+                            Err(e) => view! { <ErrorPage error=e /> }.into_any(),
+                        }
+                    })
+                }
+            }
+        </Suspense>
+    }
+}
+
+#[component]
+fn Detail(
+    d: TxDetail,
+    shop: String,
+    can_refund: bool,
+    refund: ServerAction<MakeRefund>,
+) -> impl IntoView {
+    let dash = || "—".to_string();
+    let back = format!("/shops/{shop}/transactions");
+    let refundable_now = d.refundable.is_positive();
+    let title = format!("Payment {}", d.reference);
+    let summary = view! {
+        <Title text=title.clone() />
+        <p><a href=back>"← All transactions"</a></p>
+        <section class="panel">
+            <h1>{title}" "<span class=format!("status status-{}", d.status)>{status_label(&d.status).to_string()}</span></h1>
+            {d.test_mode.then(|| view! { <p class="badge info">"Test payment"</p> })}
+            <dl class="stats">
+                <div><dt>"Amount"</dt><dd>{d.amount.human()}</dd></div>
+                <div><dt>"Fees"</dt><dd>{d.fees.human()}</dd></div>
+                <div><dt>"VAT on fees"</dt><dd>{d.vat.human()}</dd></div>
+                <div><dt>"Net"</dt><dd>{d.net.map(|n| n.human()).unwrap_or_else(dash)}</dd></div>
+                <div><dt>"Refunded"</dt><dd data-testid="refunded">{d.refunded.human()}</dd></div>
+                <div><dt>"Still refundable"</dt><dd data-testid="refundable">{d.refundable.human()}</dd></div>
+            </dl>
+            <dl class="facts">
+                <dt>"ID"</dt><dd class="mono">{d.id}</dd>
+                <dt>"Reference"</dt><dd>{d.reference.clone()}</dd>
+                <dt>"Description"</dt><dd>{d.description.clone().unwrap_or_else(dash)}</dd>
+                <dt>"Channel"</dt><dd>{Channel::label_of(&d.channel).to_string()}</dd>
+                <dt>"Buyer"</dt><dd>{d.buyer_name.clone().unwrap_or_else(dash)}</dd>
+                <dt>"Buyer e-mail"</dt><dd>{d.buyer_email.clone().unwrap_or_else(dash)}</dd>
+                <dt>"Buyer IP"</dt><dd>{d.buyer_ip.clone().unwrap_or_else(dash)}</dd>
+                <dt>"Country"</dt><dd>{d.buyer_country.clone().unwrap_or_else(dash)}</dd>
+                <dt>"Payout"</dt><dd class="mono">{d.payout_id.map(|p| p.to_string()).unwrap_or_else(|| "Not paid out yet".into())}</dd>
+            </dl>
+        </section>
+    }
+    .into_any();
+    view! {
+        {summary}
+        {(can_refund && refundable_now).then(|| view! { <RefundForm d=d.clone() shop=shop.clone() refund /> }.into_any())}
+        {(can_refund && !refundable_now).then(|| {
+            let why = if d.reserved.is_positive() {
+                "Nothing more can be refunded while a refund waits for the buyer's bank account."
+            } else if matches!(d.status.as_str(), "approved" | "part_refunded" | "refunded") {
+                "This payment has been refunded in full."
+            } else {
+                "Only paid payments can be refunded."
+            };
+            view! { <section class="panel"><h2>"Refund"</h2><p class="muted">{why}</p></section> }.into_any()
+        })}
+        <section class="panel" aria-labelledby="signals-h">
+            <h2 id="signals-h">"Fraud signals"</h2>
+            {if d.signals.is_empty() {
+                view! { <p class="muted">"Nothing unusual about this payment."</p> }.into_any()
+            } else {
+                view! {
+                    <ul class="signals">
+                        {d.signals.iter().map(|s| view! {
+                            <li class=if s.strong { "strong" } else { "weak" }>
+                                <strong>{s.title.clone()}</strong>" "
+                                <span class="sr-only">{if s.strong { "(strong signal)" } else { "(weak signal)" }}</span>
+                                <span>{s.reason.clone()}</span>
+                            </li>
+                        }).collect_view()}
+                    </ul>
+                }.into_any()
+            }}
+        </section>
+        <section class="panel">
+            <h2>"Timeline"</h2>
+            <ol class="timeline">
+                {d.timeline.iter().map(|e| view! {
+                    <li>
+                        <time>{e.time.clone()}</time>
+                        <strong>{e.label.clone()}</strong>
+                        {e.detail.clone().map(|x| view! { <small class="detail">{x}</small> })}
+                    </li>
+                }).collect_view()}
+            </ol>
+            <p class="muted">"Times in "{d.time_zone.clone()}"."</p>
+        </section>
+        <section class="panel">
+            <h2>"Movements on the balance"</h2>
+            {if d.movements.is_empty() {
+                view! { <p class="muted">"None: the payment was not approved, so nothing reached the balance."</p> }.into_any()
+            } else {
+                view! {
+                    <div class="table-wrap">
+                        <table class="stack">
+                            <caption class="sr-only">"Movements of this payment, in order"</caption>
+                            <thead><tr>
+                                <th scope="col">"Time"</th><th scope="col">"Type"</th>
+                                <th scope="col" class="num">"Amount"</th><th scope="col" class="num">"Balance after"</th>
+                            </tr></thead>
+                            <tbody>
+                                {d.movements.iter().map(|m| view! {
+                                    <tr>
+                                        <td data-label="Time">{m.time.clone()}</td>
+                                        <td data-label="Type" class="mono">{m.kind.clone()}</td>
+                                        <td data-label="Amount" class="num">{m.amount.human()}</td>
+                                        <td data-label="Balance after" class="num">{m.balance_after.human()}</td>
+                                    </tr>
+                                }).collect_view()}
+                            </tbody>
+                        </table>
+                    </div>
+                }.into_any()
+            }}
+        </section>
+        <section class="panel">
+            <h2>"Refunds"</h2>
+            {if d.refunds.is_empty() {
+                view! { <p class="muted">"No refunds."</p> }.into_any()
+            } else {
+                view! {
+                    <div class="table-wrap">
+                        <table class="stack">
+                            <caption class="sr-only">"Refunds of this payment"</caption>
+                            <thead><tr>
+                                <th scope="col">"Time"</th><th scope="col" class="num">"Amount"</th>
+                                <th scope="col">"Status"</th><th scope="col">"By"</th><th scope="col">"Comment"</th>
+                            </tr></thead>
+                            <tbody>
+                                {d.refunds.iter().map(|f| view! {
+                                    <tr>
+                                        <td data-label="Time">{f.time.clone()}</td>
+                                        <td data-label="Amount" class="num">{f.amount.human()}</td>
+                                        <td data-label="Status"><span class=format!("status status-{}", f.status)>{refund_status_label(&f.status).to_string()}</span></td>
+                                        <td data-label="By">{f.by.clone().unwrap_or_else(dash)}</td>
+                                        <td data-label="Comment">{f.comment.clone().unwrap_or_else(dash)}</td>
+                                    </tr>
+                                }).collect_view()}
+                            </tbody>
+                        </table>
+                    </div>
+                }.into_any()
+            }}
+        </section>
+    }
+}
+
+/// Amount and comment, a preview of the effect on the balance, then an explicit confirmation.
+#[component]
+fn RefundForm(d: TxDetail, shop: String, refund: ServerAction<MakeRefund>) -> impl IntoView {
+    let preview = ServerAction::<PreviewRefund>::new();
+    let amount = RwSignal::new(d.refundable.to_string());
+    let comment = RwSignal::new(String::new());
+    // A new preview replaces the old one; a made refund clears it.
+    let shown = Memo::new(move |_| match preview.value().get() {
+        Some(Ok(p)) => Some(p),
+        _ => None,
+    });
+    let done_msg = move || match refund.value().get() {
+        Some(Ok(o)) if o.status == "awaiting_account" => Some(format!(
+            "{} is reserved. The refund is sent when the buyer gives a bank account.",
+            o.amount.human()
+        )),
+        Some(Ok(o)) => Some(format!(
+            "Refunded {}. The balance is now {}.",
+            o.amount.human(),
+            o.balance.human()
+        )),
+        _ => None,
+    };
+    let amount_error = Signal::derive(move || {
+        field_msg(refund, "amount")
+            .get()
+            .or_else(|| field_msg(preview, "amount").get())
+    });
+    let other_error = Signal::derive(move || {
+        let p = match preview.value().get() {
+            Some(Err(crate::error::AppError::Validation(_))) => None,
+            _ => form_msg(preview).get(),
+        };
+        let r = match refund.value().get() {
+            Some(Err(crate::error::AppError::Validation(_))) => None,
+            _ => form_msg(refund).get(),
+        };
+        r.or(p)
+    });
+    let tx_id = d.id;
+    let shop2 = shop.clone();
+    let on_preview = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        preview.dispatch(PreviewRefund {
+            shop: shop2.clone(),
+            transaction_id: tx_id,
+            amount: amount.get_untracked(),
+        });
+    };
+    let on_confirm = move |_| {
+        // The preview's key goes with the request: a double click makes one refund.
+        let Some(p) = shown.get_untracked() else {
+            return;
+        };
+        let c = comment.get_untracked();
+        refund.dispatch(MakeRefund {
+            shop: shop.clone(),
+            transaction_id: tx_id,
+            amount: p.amount.to_string(),
+            comment: (!c.trim().is_empty()).then_some(c),
+            key: p.key,
+        });
+    };
+    let awaiting_note = Channel::parse(&d.channel)
+        .is_some_and(|c| c.is_finnish_bank_link())
+        .then(|| view! {
+            <p class="hint">"Finnish bank payments carry no payer account: the amount is reserved and the buyer is asked by e-mail for a bank account to send the refund to."</p>
+        });
+    view! {
+        <section class="panel" aria-labelledby="refund-h">
+            <h2 id="refund-h">"Refund"</h2>
+            <div aria-live="polite">{move || done_msg().map(|m| view! { <p class="banner ok" role="status">{m}</p> })}</div>
+            <FormError message=other_error />
+            {awaiting_note}
+            <form class="grid-form" on:submit=on_preview novalidate>
+                <div class="field">
+                    <label for="refund-amount">"Amount (EUR)"</label>
+                    <p class="hint" id="refund-amount-hint">"Up to "{d.refundable.human()}". Use a dot for cents, e.g. 12.50."</p>
+                    <input id="refund-amount" name="amount" inputmode="decimal" required
+                        prop:value=move || amount.get()
+                        on:input=move |ev| { amount.set(event_target_value(&ev)); preview.value().set(None); }
+                        aria-invalid=move || amount_error.get().map(|_| "true")
+                        aria-describedby=move || if amount_error.get().is_some() { "refund-amount-hint refund-amount-error" } else { "refund-amount-hint" } />
+                    {move || amount_error.get().map(|m| view! { <p class="field-error" id="refund-amount-error">{m}</p> })}
+                </div>
+                <div class="field">
+                    <label for="refund-comment">"Comment (optional)"</label>
+                    <input id="refund-comment" name="comment" maxlength="500"
+                        prop:value=move || comment.get()
+                        on:input=move |ev| comment.set(event_target_value(&ev)) />
+                </div>
+                <button type="submit" disabled=move || preview.pending().get()>
+                    {move || if preview.pending().get() { "Checking…" } else { "Preview refund" }}
+                </button>
+            </form>
+            {move || shown.get().map(|p| view! {
+                <div class="preview" role="region" aria-label="Refund preview">
+                    <dl class="stats">
+                        <div><dt>"Refund"</dt><dd data-testid="preview-amount">{p.amount.human()}</dd></div>
+                        <div><dt>"Still refundable"</dt><dd>{p.refundable.human()}</dd></div>
+                        <div><dt>"Balance now"</dt><dd data-testid="preview-balance">{p.balance.human()}</dd></div>
+                        <div><dt>"Balance after"</dt><dd data-testid="preview-after">{p.balance_after.human()}</dd></div>
+                    </dl>
+                    {p.reserved.is_positive().then(|| view! { <p class="muted">{p.reserved.human()}" of the balance is reserved for refunds waiting for buyers' accounts."</p> })}
+                    {p.awaits_account.then(|| view! { <p class="muted">"The amount will be reserved until the buyer gives a bank account."</p> })}
+                    <div class="actions">
+                        <button type="button" class="primary" on:click=on_confirm.clone() disabled=move || refund.pending().get()>
+                            {move || if refund.pending().get() { "Refunding…" } else { "Confirm refund" }}
+                        </button>
+                        <button type="button" on:click=move |_| preview.value().set(None)>"Change"</button>
+                    </div>
+                </div>
+            })}
+        </section>
+    }
+}
