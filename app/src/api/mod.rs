@@ -4,6 +4,7 @@
 pub mod account;
 pub mod audit;
 pub mod auth;
+pub mod dashboard;
 pub mod refunds;
 pub mod shop;
 pub mod transactions;

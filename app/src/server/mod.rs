@@ -5,6 +5,7 @@ pub mod access;
 pub mod audit;
 pub mod auth;
 pub mod clock;
+pub mod dashboard;
 pub mod db;
 pub mod demo_payments;
 pub mod generate;

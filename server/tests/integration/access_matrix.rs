@@ -168,6 +168,7 @@ fn matrix() -> BTreeMap<(&'static str, &'static str), (Form, Statuses)> {
         "/api/list_transactions",
         "/api/transaction_totals",
         "/api/list_saved_views",
+        "/api/load_dashboard",
     ] {
         row("POST", endpoint, shop.clone(), [UNAUTH, OK, OK, OK, NOTF]);
     }

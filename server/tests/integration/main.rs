@@ -5,6 +5,7 @@ mod harness;
 
 mod access_matrix;
 mod cli;
+mod dashboard;
 mod ledger;
 mod passwords;
 mod refunds;
