@@ -131,6 +131,7 @@ pub async fn build(
     let router = Router::new()
         .route("/healthz", get(healthz))
         .route("/readyz", get(readyz))
+        .route("/shops/{shop}/exports/{file}", get(export))
         .leptos_routes_with_context(&server_state, routes, context.clone(), {
             let leptos = leptos.clone();
             move || app::shell(leptos.clone())
@@ -162,6 +163,17 @@ pub fn redact(path: &str) -> String {
         }
     }
     path.to_string()
+}
+
+/// Downloads of the transactions a filter matches (CSV streams; XLSX is built, then sent).
+async fn export(
+    State(s): State<ServerState>,
+    axum::extract::Path((shop, file)): axum::extract::Path<(String, String)>,
+    axum::extract::Query(filter): axum::extract::Query<app::domain::tx_filter::TxFilter>,
+    axum::Extension(auth): axum::Extension<app::server::auth::Auth>,
+    axum::Extension(meta): axum::Extension<app::server::auth::RequestMeta>,
+) -> Response {
+    app::server::export::handle(s.app.clone(), shop, file, filter, auth, meta).await
 }
 
 async fn healthz() -> &'static str {
@@ -291,6 +303,7 @@ pub fn endpoints() -> Vec<(String, String)> {
     let mut out: Vec<(String, String)> = vec![
         ("GET".into(), "/healthz".into()),
         ("GET".into(), "/readyz".into()),
+        ("GET".into(), "/shops/{shop}/exports/{file}".into()),
     ];
     for r in generate_route_list(app::App) {
         for m in r.methods() {

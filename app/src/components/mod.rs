@@ -1,4 +1,5 @@
 //! Reusable UI pieces. No SQL and no business rules here: components call server functions.
 
+pub mod download;
 pub mod form;
 pub mod shell;

@@ -8,6 +8,7 @@ pub mod clock;
 pub mod dashboard;
 pub mod db;
 pub mod demo_payments;
+pub mod export;
 pub mod generate;
 pub mod ledger;
 pub mod mail;

@@ -52,6 +52,13 @@ fn matrix() -> BTreeMap<(&'static str, &'static str), (Form, Statuses)> {
         vec![],
         [FOUND, OK, OK, OK, NOTF],
     );
+    // The file is chosen per test below: {file} is transactions.csv.
+    row(
+        "GET",
+        "/shops/{shop}/exports/{file}",
+        vec![],
+        [UNAUTH, OK, OK, OK, NOTF],
+    );
     row(
         "GET",
         "/shops/{shop}/audit",
@@ -262,7 +269,8 @@ async fn every_endpoint_answers_each_role_as_the_matrix_says() {
                 &path
                     .replace("{shop}", SHOP)
                     .replace("{token}", "bogus-token")
-                    .replace("{id}", &paid),
+                    .replace("{id}", &paid)
+                    .replace("{file}", "transactions.csv"),
             );
             let response = if *method == "GET" {
                 client

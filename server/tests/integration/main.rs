@@ -1,6 +1,7 @@
 //! The integration suite: the real application over HTTP, on SQLite by default and on
 //! PostgreSQL with `PORTAL_TEST_DB=postgres`.
 
+mod export;
 mod harness;
 
 mod access_matrix;

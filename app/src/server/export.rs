@@ -1,0 +1,461 @@
+//! Exports of everything a transactions filter matches, as CSV or XLSX, with the table's
+//! columns and a header naming the shop, filter, time zone and export time.
+//!
+//! CSV streams: rows go from the database cursor to the response in 64 KiB chunks through a
+//! bounded channel, so memory stays flat however many rows there are. XLSX is written by
+//! `rust_xlsxwriter` in its constant-memory mode to a temporary file, then streamed.
+
+use super::access;
+use super::auth::{Auth, RequestMeta};
+use super::tx_list::{self, Checked, Row, COLUMNS};
+use super::AppState;
+use crate::domain::fees::Channel;
+use crate::domain::tx_filter::{status_label, SortKey, TxFilter};
+use crate::domain::{Money, Permission};
+use crate::error::AppError;
+use axum::body::{Body, Bytes};
+use axum::http::header;
+use axum::response::{IntoResponse, Response};
+use futures_util::StreamExt;
+use jiff::tz::TimeZone;
+
+pub const HEADERS: [&str; 11] = [
+    "Time",
+    "Reference",
+    "ID",
+    "Buyer name",
+    "Buyer e-mail",
+    "Channel",
+    "Amount (EUR)",
+    "Fees + VAT (EUR)",
+    "Net (EUR)",
+    "Status",
+    "Payout",
+];
+
+const CHUNK: usize = 64 * 1024;
+/// An XLSX sheet holds 1,048,576 rows; the header takes six.
+pub const XLSX_MAX_ROWS: usize = 1_048_576 - 6;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Format {
+    Csv,
+    Xlsx,
+}
+
+/// What the export's header says.
+#[derive(Clone, Debug)]
+pub struct Header {
+    pub shop: String,
+    pub filter: String,
+    pub time_zone: String,
+    pub exported: String,
+}
+
+impl Header {
+    fn lines(&self) -> [(&'static str, &str); 4] {
+        [
+            ("Shop", &self.shop),
+            ("Filter", &self.filter),
+            ("Time zone", &self.time_zone),
+            ("Exported", &self.exported),
+        ]
+    }
+}
+
+/// A CSV cell: text that a spreadsheet would run as a formula gets a leading apostrophe,
+/// and cells with separators, quotes or line breaks are quoted.
+pub fn csv_cell(out: &mut String, s: &str) {
+    let risky = s.starts_with(['=', '+', '-', '@', '\t', '\r']);
+    let quote = risky || s.contains([',', '"', '\n', '\r']);
+    if quote {
+        out.push('"');
+    }
+    if risky {
+        out.push('\'');
+    }
+    for c in s.chars() {
+        if c == '"' {
+            out.push('"');
+        }
+        out.push(c);
+    }
+    if quote {
+        out.push('"');
+    }
+}
+
+fn time_in(ms: i64, tz: &TimeZone) -> String {
+    jiff::Timestamp::from_millisecond(ms)
+        .map(|t| {
+            t.to_zoned(tz.clone())
+                .strftime("%Y-%m-%d %H:%M:%S")
+                .to_string()
+        })
+        .unwrap_or_default()
+}
+
+/// The cells of one row, as text (amounts with a dot and two decimals).
+fn cells(r: &Row, tz: &TimeZone) -> [String; 11] {
+    let paid = r.paid_at.is_some();
+    [
+        time_in(r.created_at, tz),
+        r.reference.clone(),
+        r.id.to_string(),
+        r.buyer_name.clone().unwrap_or_default(),
+        r.buyer_email.clone().unwrap_or_default(),
+        Channel::label_of(&r.channel).to_string(),
+        Money::from_cents(r.amount_cents).to_string(),
+        if paid {
+            Money::from_cents(r.fees_cents).to_string()
+        } else {
+            String::new()
+        },
+        if paid {
+            Money::from_cents(r.net_cents).to_string()
+        } else {
+            String::new()
+        },
+        status_label(&r.status).to_string(),
+        r.payout_id.map(|p| p.to_string()).unwrap_or_default(),
+    ]
+}
+
+pub fn csv_line(out: &mut String, values: &[String]) {
+    for (i, v) in values.iter().enumerate() {
+        if i > 0 {
+            out.push(',');
+        }
+        csv_cell(out, v);
+    }
+    out.push_str("\r\n");
+}
+
+pub fn csv_preamble(h: &Header) -> String {
+    let mut out = String::new();
+    for (k, v) in h.lines() {
+        csv_line(&mut out, &[k.to_string(), v.to_string()]);
+    }
+    out.push_str("\r\n");
+    csv_line(&mut out, &HEADERS.map(str::to_string));
+    out
+}
+
+fn export_sql(c: &Checked) -> (String, tx_list::Where) {
+    let w = tx_list::matching(c);
+    let key = match c.sort {
+        SortKey::Time => "created_at",
+        SortKey::Amount => "amount_cents",
+    };
+    let dir = if c.descending { "DESC" } else { "ASC" };
+    (
+        format!(
+            "SELECT {COLUMNS} FROM transactions{} ORDER BY {key} {dir}, id {dir}",
+            w.sql
+        ),
+        w,
+    )
+}
+
+/// Streams the CSV into `tx` until the rows end or the client goes away.
+async fn produce_csv(
+    pool: sqlx::AnyPool,
+    c: Checked,
+    header: Header,
+    tz: TimeZone,
+    tx: tokio::sync::mpsc::Sender<Result<Bytes, std::io::Error>>,
+) {
+    let (sql, w) = export_sql(&c);
+    let mut buf = csv_preamble(&header);
+    let mut rows = w.bind(sqlx::query_as::<_, Row>(&sql)).fetch(&pool);
+    while let Some(row) = rows.next().await {
+        match row {
+            Ok(r) => {
+                csv_line(&mut buf, &cells(&r, &tz));
+                if buf.len() >= CHUNK {
+                    let chunk = Bytes::from(std::mem::take(&mut buf));
+                    if tx.send(Ok(chunk)).await.is_err() {
+                        return;
+                    }
+                    buf.reserve(CHUNK + 1024);
+                }
+            }
+            Err(e) => {
+                tracing::error!(error = %e, "export failed while reading rows");
+                let _ = tx
+                    .send(Err(std::io::Error::other("the export stopped")))
+                    .await;
+                return;
+            }
+        }
+    }
+    if !buf.is_empty() {
+        let _ = tx.send(Ok(Bytes::from(buf))).await;
+    }
+}
+
+/// Writes the XLSX to a temporary file and returns it, open for reading.
+async fn produce_xlsx(
+    pool: sqlx::AnyPool,
+    c: Checked,
+    header: Header,
+    tz: TimeZone,
+) -> Result<tokio::fs::File, AppError> {
+    use rust_xlsxwriter::{Format as Fmt, Workbook};
+    let (sql, w) = export_sql(&c);
+    let (tx, mut rx) = tokio::sync::mpsc::channel::<Vec<Row>>(4);
+    let writer = tokio::task::spawn_blocking(move || -> Result<std::fs::File, String> {
+        let err = |e: rust_xlsxwriter::XlsxError| e.to_string();
+        let mut book = Workbook::new();
+        let sheet = book.add_worksheet_with_constant_memory().map_err(err)?;
+        sheet.set_name("Transactions").map_err(err)?;
+        let bold = Fmt::new().set_bold();
+        let money = Fmt::new().set_num_format("0.00");
+        for (i, (k, v)) in header.lines().into_iter().enumerate() {
+            sheet
+                .write_string_with_format(i as u32, 0, k, &bold)
+                .map_err(err)?;
+            sheet.write_string(i as u32, 1, v).map_err(err)?;
+        }
+        for (col, h) in HEADERS.iter().enumerate() {
+            sheet
+                .write_string_with_format(5, col as u16, *h, &bold)
+                .map_err(err)?;
+        }
+        for (col, width) in [19, 18, 21, 22, 28, 16, 13, 16, 13, 16, 21]
+            .into_iter()
+            .enumerate()
+        {
+            sheet.set_column_width(col as u16, width).map_err(err)?;
+        }
+        let mut row = 6u32;
+        while let Some(batch) = rx.blocking_recv() {
+            for r in batch {
+                if row as usize >= XLSX_MAX_ROWS + 6 {
+                    return Err("too many rows".into());
+                }
+                let v = cells(&r, &tz);
+                for (col, text) in v.iter().enumerate() {
+                    let col16 = col as u16;
+                    match col {
+                        6..=8 if !text.is_empty() => {
+                            let cents = match col {
+                                6 => r.amount_cents,
+                                7 => r.fees_cents,
+                                _ => r.net_cents,
+                            };
+                            sheet
+                                .write_number_with_format(row, col16, cents as f64 / 100.0, &money)
+                                .map_err(err)?;
+                        }
+                        _ if text.is_empty() => {}
+                        _ => {
+                            sheet.write_string(row, col16, text).map_err(err)?;
+                        }
+                    }
+                }
+                row += 1;
+            }
+        }
+        let file = tempfile_in_tmp()?;
+        book.save_to_writer(&file).map_err(err)?;
+        Ok(file)
+    });
+    let mut rows = w.bind(sqlx::query_as::<_, Row>(&sql)).fetch(&pool);
+    let mut batch = Vec::with_capacity(1_000);
+    let mut count = 0usize;
+    while let Some(r) = rows.next().await {
+        batch.push(r?);
+        count += 1;
+        if count > XLSX_MAX_ROWS {
+            return Err(AppError::Conflict(format!(
+                "A spreadsheet holds at most {XLSX_MAX_ROWS} rows. Narrow the filter or export CSV."
+            )));
+        }
+        if batch.len() == 1_000 && tx.send(std::mem::take(&mut batch)).await.is_err() {
+            break;
+        }
+    }
+    if !batch.is_empty() {
+        let _ = tx.send(batch).await;
+    }
+    drop(tx);
+    let file = writer
+        .await
+        .map_err(super::internal)?
+        .map_err(super::internal)?;
+    let mut file = tokio::fs::File::from_std(file);
+    use tokio::io::AsyncSeekExt;
+    file.seek(std::io::SeekFrom::Start(0))
+        .await
+        .map_err(super::internal)?;
+    Ok(file)
+}
+
+/// An anonymous temporary file (removed by the system once closed).
+fn tempfile_in_tmp() -> Result<std::fs::File, String> {
+    let path = std::env::temp_dir().join(format!("portal-export-{:016x}.xlsx", super::new_id()));
+    let file = std::fs::OpenOptions::new()
+        .read(true)
+        .write(true)
+        .create_new(true)
+        .open(&path)
+        .map_err(|e| e.to_string())?;
+    // Unlinked at once: the open handle keeps the data until the response has been sent.
+    let _ = std::fs::remove_file(&path);
+    Ok(file)
+}
+
+fn error_response(e: AppError) -> Response {
+    let status = e.status();
+    let text = match &e {
+        AppError::Validation(f) => {
+            let mut parts: Vec<String> = f.0.iter().map(|(k, v)| format!("{k}: {v}")).collect();
+            parts.sort();
+            format!("Fix the filter: {}", parts.join(" "))
+        }
+        other => other.to_string(),
+    };
+    (
+        status,
+        [(header::CONTENT_TYPE, "text/plain; charset=utf-8")],
+        text,
+    )
+        .into_response()
+}
+
+/// `GET /shops/{shop}/exports/{file}` with the transactions page's query string.
+pub async fn handle(
+    state: AppState,
+    shop: String,
+    file: String,
+    filter: TxFilter,
+    auth: Auth,
+    meta: RequestMeta,
+) -> Response {
+    let format = match file.as_str() {
+        "transactions.csv" => Format::Csv,
+        "transactions.xlsx" => Format::Xlsx,
+        _ => return error_response(AppError::NotFound),
+    };
+    let Some(user) = auth.0 else {
+        return error_response(AppError::Unauthenticated);
+    };
+    let a = match access::shop_access(&state, user, meta.ip, &shop).await {
+        Ok(a) if a.role.allows(Permission::ViewInfo) => a,
+        Ok(_) => return error_response(AppError::Forbidden),
+        Err(e) => return error_response(e),
+    };
+    let now = state.clock.now_ms();
+    let checked = match tx_list::check(&filter.first_page(), a.shop_id, &a.time_zone, now) {
+        Ok(c) => c,
+        Err(e) => return error_response(e),
+    };
+    let tz = TimeZone::get(&a.time_zone).unwrap_or(TimeZone::UTC);
+    let header = Header {
+        shop: format!("{} ({})", a.shop_name, a.merchant_name),
+        filter: filter.describe(),
+        time_zone: a.time_zone.clone(),
+        exported: time_in(now, &tz),
+    };
+    let stamp = jiff::Timestamp::from_millisecond(now)
+        .map(|t| t.to_zoned(tz.clone()).strftime("%Y%m%d-%H%M").to_string())
+        .unwrap_or_default();
+    let ext = if format == Format::Csv { "csv" } else { "xlsx" };
+    let disposition = format!(
+        "attachment; filename=\"transactions-{}-{stamp}.{ext}\"",
+        a.shop_slug
+    );
+    let pool = state.db.pool.clone();
+    match format {
+        Format::Csv => {
+            let (tx, rx) = tokio::sync::mpsc::channel(8);
+            tokio::spawn(produce_csv(pool, checked, header, tz, tx));
+            let stream = futures_util::stream::unfold(rx, |mut rx| async move {
+                rx.recv().await.map(|item| (item, rx))
+            });
+            (
+                [
+                    (header::CONTENT_TYPE, "text/csv; charset=utf-8".to_string()),
+                    (header::CONTENT_DISPOSITION, disposition),
+                    (header::CACHE_CONTROL, "no-store".to_string()),
+                ],
+                Body::from_stream(stream),
+            )
+                .into_response()
+        }
+        Format::Xlsx => match produce_xlsx(pool, checked, header, tz).await {
+            Ok(file) => {
+                let len = file.metadata().await.map(|m| m.len()).unwrap_or(0);
+                let stream = futures_util::stream::unfold(file, |mut f| async move {
+                    use tokio::io::AsyncReadExt;
+                    let mut buf = vec![0u8; CHUNK];
+                    match f.read(&mut buf).await {
+                        Ok(0) => None,
+                        Ok(n) => {
+                            buf.truncate(n);
+                            Some((Ok::<_, std::io::Error>(Bytes::from(buf)), f))
+                        }
+                        Err(e) => Some((Err(e), f)),
+                    }
+                });
+                (
+                    [
+                        (
+                            header::CONTENT_TYPE,
+                            "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+                                .to_string(),
+                        ),
+                        (header::CONTENT_DISPOSITION, disposition),
+                        (header::CACHE_CONTROL, "no-store".to_string()),
+                        (header::CONTENT_LENGTH, len.to_string()),
+                    ],
+                    Body::from_stream(stream),
+                )
+                    .into_response()
+            }
+            Err(e) => error_response(e),
+        },
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn cell(s: &str) -> String {
+        let mut out = String::new();
+        csv_cell(&mut out, s);
+        out
+    }
+
+    #[test]
+    fn formulas_are_defused_and_separators_quoted() {
+        assert_eq!(cell("Order 17"), "Order 17");
+        assert_eq!(cell("=HYPERLINK(\"x\")"), "\"'=HYPERLINK(\"\"x\"\")\"");
+        assert_eq!(cell("+372 5555"), "\"'+372 5555\"");
+        assert_eq!(cell("-1"), "\"'-1\"");
+        assert_eq!(cell("@SUM(A1)"), "\"'@SUM(A1)\"");
+        assert_eq!(cell("\tx"), "\"'\tx\"");
+        assert_eq!(cell("a,b"), "\"a,b\"");
+        assert_eq!(cell("say \"hi\""), "\"say \"\"hi\"\"\"");
+        assert_eq!(cell("two\nlines"), "\"two\nlines\"");
+    }
+
+    #[test]
+    fn the_preamble_names_shop_filter_zone_and_time() {
+        let p = csv_preamble(&Header {
+            shop: "Shop A (Test Merchant)".into(),
+            filter: "status Paid, search \"x\"".into(),
+            time_zone: "Europe/Tallinn".into(),
+            exported: "2026-11-24 12:00:00".into(),
+        });
+        let lines: Vec<_> = p.split("\r\n").collect();
+        assert_eq!(lines[0], "Shop,Shop A (Test Merchant)");
+        assert_eq!(lines[1], "Filter,\"status Paid, search \"\"x\"\"\"");
+        assert_eq!(lines[2], "Time zone,Europe/Tallinn");
+        assert!(lines[3].starts_with("Exported,2026-11-24"));
+        assert_eq!(lines[4], "");
+        assert!(lines[5].starts_with("Time,Reference,ID,"));
+    }
+}
