@@ -30,4 +30,12 @@ export PORTAL_TIME_ZONE=Europe/Tallinn
 export PORTAL_LOG_FORMAT=text
 
 "$bin" demo
+# A small shop of another merchant for the refused-refund journey: two paid payments and a
+# staff user (info & refunds) whose invite link the test opens.
+merchant=$("$bin" create-merchant --name "Thin Kiosk OÜ")
+"$bin" create-shop --merchant "$merchant" --slug thin-kiosk --name "Thin Kiosk" >/dev/null
+"$bin" create-user --shop thin-kiosk --email staff@thin.example --name "Tiina Staff" \
+  --role info_refunds --print-link >"$data/thin-invite.txt"
+# Seed 3 makes two approved payments.
+"$bin" generate --shop thin-kiosk --count 2 --seed 3 >/dev/null
 exec "$bin" serve

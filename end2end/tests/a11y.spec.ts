@@ -54,3 +54,32 @@ test('a shop the user cannot open has a titled, accessible error page with a way
   await expect(page.getByRole('link', { name: 'Go to the start page' })).toBeVisible();
   await expectNoViolations(page);
 });
+
+test('the dashboard has no accessibility violations', async ({ page }) => {
+  await signIn(page, DEMO.info, SHOP);
+  await expect(page.getByTestId('balance')).toBeVisible();
+  await expect(page.locator('svg.chart')).toBeVisible();
+  await expectNoViolations(page);
+});
+
+test('the transactions list has no accessibility violations, also with filter errors', async ({ page }) => {
+  await signIn(page, DEMO.refunds, SHOP);
+  await open(page, `/shops/${SHOP}/transactions?period=30d`);
+  await expect(page.locator('table.tx-table')).toBeVisible();
+  await expect(page.locator('[data-total="count"]')).toBeVisible();
+  await page.locator('details.saved-views summary').click();
+  await expectNoViolations(page);
+  await open(page, `/shops/${SHOP}/transactions?min=1%2C5`);
+  await expect(page.locator('#f-min-error')).toBeVisible();
+  await expectNoViolations(page);
+});
+
+test('the transaction detail page has no accessibility violations, with the refund preview open', async ({ page }) => {
+  await signIn(page, DEMO.admin, SHOP);
+  await open(page, `/shops/${SHOP}/transactions?status=approved`);
+  await page.locator('table.tx-table tbody tr').first().getByRole('link').click();
+  await expect(page.getByRole('heading', { name: 'Timeline' })).toBeVisible();
+  await page.getByRole('button', { name: 'Preview refund' }).click();
+  await expect(page.getByRole('region', { name: 'Refund preview' })).toBeVisible();
+  await expectNoViolations(page);
+});

@@ -46,6 +46,7 @@ test('admin invites a user who sets a password from the mail and signs in', asyn
     await expect(whoLine(invitee)).toHaveText(`${name} · ${role}`);
     await expect(invitee.getByRole('navigation', { name: 'Main' }).getByRole('link')).toHaveText([
       'Overview',
+      'Transactions',
       'My account',
     ]);
 

@@ -39,7 +39,20 @@ pub fn Transaction() -> impl IntoView {
         },
     );
     let can_refund = ctx.can(Permission::MakeRefunds);
+    let done_msg = move || match refund.value().get() {
+        Some(Ok(o)) if o.status == "awaiting_account" => Some(format!(
+            "{} is reserved. The refund is sent when the buyer gives a bank account.",
+            o.amount.human()
+        )),
+        Some(Ok(o)) => Some(format!(
+            "Refunded {}. The balance is now {}.",
+            o.amount.human(),
+            o.balance.human()
+        )),
+        _ => None,
+    };
     view! {
+        <div aria-live="polite">{move || done_msg().map(|m| view! { <p class="banner ok" role="status">{m}</p> })}</div>
         <Suspense fallback=|| view! { <p class="loading" aria-busy="true">"Loading the payment…"</p> }>
             {
                 let shop = shop.clone();
@@ -211,18 +224,6 @@ fn RefundForm(d: TxDetail, shop: String, refund: ServerAction<MakeRefund>) -> im
         Some(Ok(p)) => Some(p),
         _ => None,
     });
-    let done_msg = move || match refund.value().get() {
-        Some(Ok(o)) if o.status == "awaiting_account" => Some(format!(
-            "{} is reserved. The refund is sent when the buyer gives a bank account.",
-            o.amount.human()
-        )),
-        Some(Ok(o)) => Some(format!(
-            "Refunded {}. The balance is now {}.",
-            o.amount.human(),
-            o.balance.human()
-        )),
-        _ => None,
-    };
     let amount_error = Signal::derive(move || {
         field_msg(refund, "amount")
             .get()
@@ -271,7 +272,6 @@ fn RefundForm(d: TxDetail, shop: String, refund: ServerAction<MakeRefund>) -> im
     view! {
         <section class="panel" aria-labelledby="refund-h">
             <h2 id="refund-h">"Refund"</h2>
-            <div aria-live="polite">{move || done_msg().map(|m| view! { <p class="banner ok" role="status">{m}</p> })}</div>
             <FormError message=other_error />
             {awaiting_note}
             <form class="grid-form" on:submit=on_preview novalidate>
