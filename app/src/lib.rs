@@ -57,6 +57,7 @@ pub fn App() -> impl IntoView {
                 <Route path=path!("/forgot-password") view=pages::auth::ForgotPassword ssr=SsrMode::Async />
                 <Route path=path!("/reset-password/:token") view=pages::auth::ResetPassword ssr=SsrMode::Async />
                 <Route path=path!("/invite/:token") view=pages::auth::AcceptInvite ssr=SsrMode::Async />
+                <Route path=path!("/refund-account/:token") view=pages::refund_account::RefundAccount ssr=SsrMode::Async />
                 <Route path=path!("/account") view=pages::account::Account ssr=SsrMode::Async />
                 <ParentRoute path=path!("/shops/:shop") view=components::shell::ShopLayout ssr=SsrMode::Async>
                     <Route path=path!("") view=pages::overview::Overview ssr=SsrMode::Async />

@@ -152,12 +152,14 @@ pub async fn build(
             tracing::info_span!("request", id = %id, method = %req.method(), path = %redact(req.uri().path()))
         }))
         .layer(SetRequestIdLayer::x_request_id(MakeRequestUuid));
+    // Safe on every instance at once: each expiry is a conditional update.
+    app::server::refund_accounts::spawn_expiry_job(state.clone());
     Ok(Built { router, state })
 }
 
 /// Paths carry single-use tokens for invites and resets; logs get only their first part.
 pub fn redact(path: &str) -> String {
-    for prefix in ["/reset-password/", "/invite/"] {
+    for prefix in ["/reset-password/", "/invite/", "/refund-account/"] {
         if path.starts_with(prefix) {
             return format!("{prefix}…");
         }

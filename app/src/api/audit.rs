@@ -37,6 +37,8 @@ pub const KINDS: &[(&str, &str)] = &[
     ("reactivated", "User reactivated"),
     ("profile_changed", "Name changed"),
     ("refund", "Refund made"),
+    ("refund_sent", "Refund sent to the buyer's account"),
+    ("refund_failed", "Refund failed: no account from the buyer"),
 ];
 
 pub fn kind_label(kind: &str) -> &str {

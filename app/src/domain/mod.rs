@@ -3,6 +3,7 @@
 
 pub mod fees;
 pub mod fraud;
+pub mod iban;
 pub mod ledger;
 pub mod money;
 pub mod role;

@@ -36,7 +36,7 @@ pub fn Home() -> impl IntoView {
 }
 
 #[component]
-fn AuthCard(title: &'static str, children: Children) -> impl IntoView {
+pub fn AuthCard(title: &'static str, children: Children) -> impl IntoView {
     view! {
         <Title text=title />
         <main id="main" class="auth">

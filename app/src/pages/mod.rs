@@ -4,6 +4,7 @@ pub mod account;
 pub mod audit;
 pub mod auth;
 pub mod overview;
+pub mod refund_account;
 pub mod transaction;
 pub mod transactions;
 pub mod users;

@@ -14,6 +14,7 @@ pub mod ledger;
 pub mod mail;
 pub mod operator;
 pub mod price_lists;
+pub mod refund_accounts;
 pub mod refunds;
 pub mod state;
 pub mod throttle;

@@ -79,13 +79,19 @@ pub async fn refund(
             status,
         });
     }
-    let Assessed { finnish, .. } =
-        assess(&mut tx, shop_id, transaction_id, amount, balance, reserved).await?;
+    let Assessed {
+        finnish,
+        buyer_email,
+        reference,
+        ..
+    } = assess(&mut tx, shop_id, transaction_id, amount, balance, reserved).await?;
     let refund_id = super::new_id();
+    // The buyer's single-use link to give a bank account (Finnish bank links only).
+    let claim = finnish.then(super::tokens::random_token);
     let refund_status = if finnish { "awaiting_account" } else { "done" };
     sqlx::query(
-        "INSERT INTO refunds (id, shop_id, transaction_id, amount_cents, status, comment, idempotency_key, created_by, created_at, done_at) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
+        "INSERT INTO refunds (id, shop_id, transaction_id, amount_cents, status, comment, idempotency_key, created_by, created_at, done_at, \
+         claim_token_hash, claim_expires_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)",
     )
     .bind(refund_id)
     .bind(shop_id)
@@ -97,6 +103,8 @@ pub async fn refund(
     .bind(by.user_id)
     .bind(now)
     .bind((!finnish).then_some(now))
+    .bind(claim.as_ref().map(|t| super::tokens::hash(t)))
+    .bind(finnish.then_some(now + super::refund_accounts::CLAIM_MS))
     .execute(&mut *tx)
     .await?;
     let balance_after = if finnish {
@@ -157,6 +165,21 @@ pub async fn refund(
     )
     .await?;
     tx.commit().await?;
+    // The refund stands; mails that fail are logged and do not undo it.
+    super::refund_accounts::notify(
+        state,
+        shop_id,
+        &super::refund_accounts::Notice {
+            amount,
+            reference: &reference,
+            transaction_id,
+            comment: comment.as_deref(),
+            by: &by.email,
+            buyer_email: buyer_email.as_deref(),
+            claim: claim.as_deref(),
+        },
+    )
+    .await;
     Ok(RefundOutcome {
         refund_id,
         amount,
@@ -169,6 +192,8 @@ pub async fn refund(
 pub struct Assessed {
     pub refundable: Money,
     pub finnish: bool,
+    pub buyer_email: Option<String>,
+    pub reference: String,
 }
 
 /// Checks a refund of `amount` on the payment against what is left of it and against the
@@ -181,14 +206,15 @@ pub async fn assess(
     balance: i64,
     reserved: i64,
 ) -> AppResult<Assessed> {
-    let payment: Option<(i64, i64, String, String, Option<String>)> = sqlx::query_as(
-        "SELECT amount_cents, refunded_cents, status, channel, buyer_email FROM transactions WHERE id = $1 AND shop_id = $2",
+    let payment: Option<(i64, i64, String, String, Option<String>, String)> = sqlx::query_as(
+        "SELECT amount_cents, refunded_cents, status, channel, buyer_email, reference FROM transactions WHERE id = $1 AND shop_id = $2",
     )
     .bind(transaction_id)
     .bind(shop_id)
     .fetch_optional(&mut *conn)
     .await?;
-    let (paid, refunded, status, channel, buyer_email) = payment.ok_or(AppError::NotFound)?;
+    let (paid, refunded, status, channel, buyer_email, reference) =
+        payment.ok_or(AppError::NotFound)?;
     if !matches!(status.as_str(), "approved" | "part_refunded" | "refunded") {
         return Err(AppError::Conflict(format!(
             "Only paid payments can be refunded; this one is {status}."
@@ -236,6 +262,8 @@ pub async fn assess(
     Ok(Assessed {
         refundable: Money::from_cents(refundable),
         finnish,
+        buyer_email,
+        reference,
     })
 }
 

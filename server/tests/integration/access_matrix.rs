@@ -32,6 +32,8 @@ fn matrix() -> BTreeMap<(&'static str, &'static str), (Form, Statuses)> {
     row("GET", "/forgot-password", vec![], [OK; 5]);
     row("GET", "/reset-password/{token}", vec![], [OK; 5]);
     row("GET", "/invite/{token}", vec![], [OK; 5]);
+    // A link that is not a refund's answers 404 to everyone, and says so in words.
+    row("GET", "/refund-account/{token}", vec![], [NOTF; 5]);
     row("GET", "/account", vec![], [FOUND, OK, OK, OK, OK]);
     row("GET", "/shops/{shop}", vec![], [FOUND, OK, OK, OK, NOTF]);
     row(
@@ -207,6 +209,22 @@ fn matrix() -> BTreeMap<(&'static str, &'static str), (Form, Statuses)> {
         "/api/delete_saved_view",
         vec![("shop", SHOP), ("id", "1")],
         [UNAUTH, NOTF, NOTF, NOTF, NOTF],
+    );
+    row(
+        "POST",
+        "/api/get_refund_claim",
+        vec![("token", "bogus")],
+        [NOTF; 5],
+    );
+    row(
+        "POST",
+        "/api/give_refund_account",
+        vec![
+            ("token", "bogus"),
+            ("holder", "Aino Korhonen"),
+            ("iban", "FI21 1234 5600 0007 85"),
+        ],
+        [NOTF; 5],
     );
     // Last, as it ends the session.
     row("POST", "/api/sign_out", vec![], [OK; 5]);
