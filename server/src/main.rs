@@ -68,6 +68,14 @@ enum Command {
     },
     /// Create the demo merchant with two shops and one user per role, and print the logins.
     Demo,
+    /// Set the address that gets a mail about every refund in a shop (empty: none).
+    SetNotificationEmail {
+        /// The shop's slug.
+        #[arg(long)]
+        shop: String,
+        #[arg(long)]
+        email: String,
+    },
     /// Set a price list: the standard one, a merchant's negotiated one, or a special offer
     /// that ends on a date, after which the list before it applies again.
     SetPriceList {
@@ -218,6 +226,17 @@ async fn run(command: Command, settings: Settings) -> Result<(), String> {
                 "shop {slug} created: {}/shops/{slug}",
                 settings.public_base()
             );
+            Ok(())
+        }
+        Command::SetNotificationEmail { shop, email } => {
+            operator::set_notification_email(&state, &shop, Some(&email))
+                .await
+                .map_err(explain)?;
+            if email.trim().is_empty() {
+                println!("shop {shop}: no refund notices");
+            } else {
+                println!("shop {shop}: refund notices go to {}", email.trim());
+            }
             Ok(())
         }
         Command::CreateUser {

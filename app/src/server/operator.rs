@@ -249,6 +249,35 @@ pub const DEMO_SHOPS: [(&str, &str); 2] =
 
 /// The demo merchant with two shops and one user per role in both. Running it again leaves
 /// existing data alone and resets the demo passwords.
+/// Sets (or with `None` clears) the address that gets a mail about every refund of the shop.
+pub async fn set_notification_email(
+    state: &AppState,
+    slug: &str,
+    email: Option<&str>,
+) -> AppResult<()> {
+    let email = match email.map(str::trim).filter(|e| !e.is_empty()) {
+        Some(e) => Some(
+            crate::domain::Email::parse(e)
+                .map_err(|m| AppError::field("email", m))?
+                .as_str()
+                .to_string(),
+        ),
+        None => None,
+    };
+    let done = sqlx::query("UPDATE shops SET notification_email = $2 WHERE slug = $1")
+        .bind(slug)
+        .bind(&email)
+        .execute(&state.db.pool)
+        .await?;
+    if done.rows_affected() == 0 {
+        return Err(AppError::field(
+            "shop",
+            format!("There is no shop {slug:?}."),
+        ));
+    }
+    Ok(())
+}
+
 pub async fn demo(state: &AppState) -> AppResult<()> {
     let existing: Option<i64> = sqlx::query_scalar("SELECT merchant_id FROM shops WHERE slug = $1")
         .bind(DEMO_SHOPS[0].0)
@@ -258,6 +287,7 @@ pub async fn demo(state: &AppState) -> AppResult<()> {
         let merchant = create_merchant(state, "Demo Merchant OÜ").await?;
         for (slug, name) in DEMO_SHOPS {
             create_shop(state, merchant, slug, name, &state.time_zone).await?;
+            set_notification_email(state, slug, Some(&format!("orders@{slug}.example"))).await?;
         }
     }
     let now = state.clock.now_ms();

@@ -218,3 +218,54 @@ fn operator_sets_price_lists_and_sees_the_one_in_force() {
     }
     let _ = std::fs::remove_dir_all(&data);
 }
+
+#[test]
+fn operator_sets_the_shops_notification_address() {
+    let data = std::env::temp_dir().join(format!("portal-cli-{}", app::server::new_id()));
+    let (ok, stdout, out) = run(&data, &["create-merchant", "--name", "Teavitus OÜ"]);
+    assert!(ok, "{out}");
+    let merchant = stdout.trim().to_string();
+    let (ok, out) = portal(
+        &data,
+        &[
+            "create-shop",
+            "--merchant",
+            &merchant,
+            "--slug",
+            "teavitus",
+            "--name",
+            "Teavitus",
+        ],
+    );
+    assert!(ok, "{out}");
+    let set = |email: &str| {
+        portal(
+            &data,
+            &[
+                "set-notification-email",
+                "--shop",
+                "teavitus",
+                "--email",
+                email,
+            ],
+        )
+    };
+    let (ok, out) = set("Orders@Teavitus.example");
+    assert!(ok && out.contains("refund notices go to"), "{out}");
+    let (ok, out) = set("not an address");
+    assert!(!ok && out.contains("email"), "{out}");
+    let (ok, out) = portal(
+        &data,
+        &[
+            "set-notification-email",
+            "--shop",
+            "nope",
+            "--email",
+            "a@b.example",
+        ],
+    );
+    assert!(!ok && out.contains("There is no shop"), "{out}");
+    let (ok, out) = set("");
+    assert!(ok && out.contains("no refund notices"), "{out}");
+    let _ = std::fs::remove_dir_all(&data);
+}
