@@ -53,7 +53,56 @@ fn run(t: &Target, args: &[&str]) -> String {
     String::from_utf8_lossy(&out.stdout).to_string()
 }
 
-/// A bare query in the database's own command-line client; returns its output.
+/// The time an aggregate takes in the database's own command-line client, by the client's
+/// own timer (`.timer on` in sqlite3, `\timing` in psql): the query alone, no start-up.
+fn cli_query_time(t: &Target, sql: &str) -> Duration {
+    let out = if t.postgres {
+        Command::new("psql")
+            .args([
+                t.url.as_str(),
+                "-X",
+                "-q",
+                "-A",
+                "-t",
+                "-c",
+                "\\timing on",
+                "-c",
+                sql,
+            ])
+            .output()
+            .expect("psql")
+    } else {
+        use std::io::Write;
+        let mut child = Command::new("sqlite3")
+            .arg(t.dir.join("portal.db"))
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .spawn()
+            .expect("sqlite3");
+        let mut stdin = child.stdin.take().unwrap();
+        writeln!(stdin, ".timer on\n{sql};").unwrap();
+        drop(stdin);
+        child.wait_with_output().expect("sqlite3")
+    };
+    let text = String::from_utf8_lossy(&out.stdout);
+    let secs = if t.postgres {
+        // "Time: 12.345 ms"
+        text.lines()
+            .find_map(|l| l.strip_prefix("Time: "))
+            .and_then(|l| l.split_whitespace().next())
+            .and_then(|v| v.parse::<f64>().ok())
+            .map(|ms| ms / 1000.0)
+    } else {
+        // "Run Time: real 0.012 user 0.010 sys 0.001"
+        text.lines()
+            .find_map(|l| l.strip_prefix("Run Time: real "))
+            .and_then(|l| l.split_whitespace().next())
+            .and_then(|v| v.parse::<f64>().ok())
+    };
+    Duration::from_secs_f64(secs.unwrap_or_else(|| panic!("no timing in: {text}")))
+}
+
+/// A bare query in the database's own command-line client: wall time and output size.
 fn cli(t: &Target, sql: &str, csv: bool) -> (Duration, usize) {
     let started = Instant::now();
     let out = if t.postgres {
@@ -386,7 +435,7 @@ async fn measure(t: &Target, rows: usize) -> Vec<String> {
     ] {
         let server_t = timed_post(&client, &totals_url, &cookie, &form, 10).await;
         let sql = format!("{TOTALS_SELECT}{sql_where}");
-        let mut bare: Vec<Duration> = (0..10).map(|_| cli(t, &sql, false).0).collect();
+        let mut bare: Vec<Duration> = (0..10).map(|_| cli_query_time(t, &sql)).collect();
         bare.sort();
         let (s, b) = (percentile(&server_t, 0.5), percentile(&bare, 0.5));
         totals_rows.push(format!(

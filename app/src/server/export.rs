@@ -121,6 +121,61 @@ fn cells(r: &Row, tz: &TimeZone) -> [String; 11] {
     ]
 }
 
+/// `YYYY-MM-DD HH:MM:SS` in the zone, written straight into `out`.
+fn push_time(out: &mut String, ms: i64, tz: &TimeZone) {
+    use std::fmt::Write;
+    let Ok(ts) = jiff::Timestamp::from_millisecond(ms) else {
+        return;
+    };
+    let dt = tz.to_offset(ts).to_datetime(ts);
+    let _ = write!(
+        out,
+        "{:04}-{:02}-{:02} {:02}:{:02}:{:02}",
+        dt.year(),
+        dt.month(),
+        dt.day(),
+        dt.hour(),
+        dt.minute(),
+        dt.second()
+    );
+}
+
+fn push_money(out: &mut String, cents: i64) {
+    use std::fmt::Write;
+    let _ = write!(out, "{}", Money::from_cents(cents));
+}
+
+/// One CSV line of a row, written without intermediate strings.
+pub fn csv_row(out: &mut String, r: &Row, tz: &TimeZone) {
+    use std::fmt::Write;
+    push_time(out, r.created_at, tz);
+    out.push(',');
+    csv_cell(out, &r.reference);
+    let _ = write!(out, ",{},", r.id);
+    csv_cell(out, r.buyer_name.as_deref().unwrap_or(""));
+    out.push(',');
+    csv_cell(out, r.buyer_email.as_deref().unwrap_or(""));
+    out.push(',');
+    csv_cell(out, Channel::label_of(&r.channel));
+    out.push(',');
+    push_money(out, r.amount_cents);
+    out.push(',');
+    if r.paid_at.is_some() {
+        push_money(out, r.fees_cents);
+        out.push(',');
+        push_money(out, r.net_cents);
+    } else {
+        out.push(',');
+    }
+    out.push(',');
+    csv_cell(out, status_label(&r.status));
+    out.push(',');
+    if let Some(p) = r.payout_id {
+        let _ = write!(out, "{p}");
+    }
+    out.push_str("\r\n");
+}
+
 pub fn csv_line(out: &mut String, values: &[String]) {
     for (i, v) in values.iter().enumerate() {
         if i > 0 {
@@ -157,21 +212,49 @@ fn export_sql(c: &Checked) -> (String, tx_list::Where) {
     )
 }
 
-/// Streams the CSV into `tx` until the rows end or the client goes away.
-async fn produce_csv(
-    pool: sqlx::AnyPool,
-    c: Checked,
-    header: Header,
-    tz: TimeZone,
-    tx: tokio::sync::mpsc::Sender<Result<Bytes, std::io::Error>>,
-) {
+type Chunks = tokio::sync::mpsc::Sender<Result<Bytes, std::io::Error>>;
+
+/// Streams the CSV into `tx` until the rows end or the client goes away. On SQLite the rows
+/// come from a read-only connection of the native driver, which decodes rows several times
+/// faster than the generic one.
+async fn produce_csv(db: super::db::Db, c: Checked, header: Header, tz: TimeZone, tx: Chunks) {
     let (sql, w) = export_sql(&c);
+    if db.kind == super::db::DbKind::Sqlite {
+        use sqlx::ConnectOptions;
+        use std::str::FromStr;
+        let opts = sqlx::sqlite::SqliteConnectOptions::from_str(&db.url).map(|o| o.read_only(true));
+        match opts {
+            Ok(o) => match o.connect().await {
+                Ok(mut conn) => {
+                    let mut q = sqlx::query_as::<sqlx::Sqlite, Row>(&sql);
+                    for b in &w.binds {
+                        q = match b {
+                            tx_list::Bind::I(i) => q.bind(*i),
+                            tx_list::Bind::S(s) => q.bind(s.clone()),
+                        };
+                    }
+                    let rows = q.fetch(&mut conn);
+                    write_csv(rows, header, tz, tx).await;
+                    return;
+                }
+                Err(e) => tracing::warn!(error = %e, "no native SQLite connection for the export"),
+            },
+            Err(e) => tracing::warn!(error = %e, "no native SQLite connection for the export"),
+        }
+    }
+    let rows = w.bind(sqlx::query_as::<_, Row>(&sql)).fetch(&db.pool);
+    write_csv(rows, header, tz, tx).await;
+}
+
+async fn write_csv<S>(mut rows: S, header: Header, tz: TimeZone, tx: Chunks)
+where
+    S: futures_util::Stream<Item = Result<Row, sqlx::Error>> + Unpin,
+{
     let mut buf = csv_preamble(&header);
-    let mut rows = w.bind(sqlx::query_as::<_, Row>(&sql)).fetch(&pool);
     while let Some(row) = rows.next().await {
         match row {
             Ok(r) => {
-                csv_line(&mut buf, &cells(&r, &tz));
+                csv_row(&mut buf, &r, &tz);
                 if buf.len() >= CHUNK {
                     let chunk = Bytes::from(std::mem::take(&mut buf));
                     if tx.send(Ok(chunk)).await.is_err() {
@@ -366,11 +449,10 @@ pub async fn handle(
         "attachment; filename=\"transactions-{}-{stamp}.{ext}\"",
         a.shop_slug
     );
-    let pool = state.db.pool.clone();
     match format {
         Format::Csv => {
             let (tx, rx) = tokio::sync::mpsc::channel(8);
-            tokio::spawn(produce_csv(pool, checked, header, tz, tx));
+            tokio::spawn(produce_csv(state.db.clone(), checked, header, tz, tx));
             let stream = futures_util::stream::unfold(rx, |mut rx| async move {
                 rx.recv().await.map(|item| (item, rx))
             });
@@ -384,7 +466,7 @@ pub async fn handle(
             )
                 .into_response()
         }
-        Format::Xlsx => match produce_xlsx(pool, checked, header, tz).await {
+        Format::Xlsx => match produce_xlsx(state.db.pool.clone(), checked, header, tz).await {
             Ok(file) => {
                 let len = file.metadata().await.map(|m| m.len()).unwrap_or(0);
                 let stream = futures_util::stream::unfold(file, |mut f| async move {
@@ -440,6 +522,46 @@ mod tests {
         assert_eq!(cell("a,b"), "\"a,b\"");
         assert_eq!(cell("say \"hi\""), "\"say \"\"hi\"\"\"");
         assert_eq!(cell("two\nlines"), "\"two\nlines\"");
+    }
+
+    fn sample() -> Row {
+        Row {
+            id: 42,
+            created_at: 1_780_000_000_000,
+            reference: "=cmd".into(),
+            buyer_name: Some("Mari, Maasikas".into()),
+            buyer_email: None,
+            channel: "seb".into(),
+            amount_cents: 5_000,
+            fees_cents: 186,
+            net_cents: 4_814,
+            status: "approved".into(),
+            payout_id: Some(7),
+            paid_at: Some(1_780_000_060_000),
+        }
+    }
+
+    #[test]
+    fn a_row_is_written_as_its_cells() {
+        let tz = TimeZone::get("Europe/Tallinn").unwrap();
+        let open = Row {
+            paid_at: None,
+            payout_id: None,
+            status: "cancelled".into(),
+            ..sample()
+        };
+        for r in [sample(), open] {
+            let (mut a, mut b) = (String::new(), String::new());
+            csv_row(&mut a, &r, &tz);
+            csv_line(&mut b, &cells(&r, &tz));
+            assert_eq!(a, b);
+        }
+        let mut a = String::new();
+        csv_row(&mut a, &sample(), &tz);
+        assert_eq!(
+            a,
+            "2026-05-28 23:26:40,\"'=cmd\",42,\"Mari, Maasikas\",,SEB,50.00,1.86,48.14,Paid,7\r\n"
+        );
     }
 
     #[test]
