@@ -347,95 +347,109 @@ async fn measure(t: &Target, rows: usize) -> Vec<String> {
              ORDER BY created_at ASC, id ASC LIMIT 1 OFFSET 100"
         ),
     );
-    let list = format!("{}/api/list_transactions", server.base);
-    let n = 200;
-    let first = timed_post(&client, &list, &cookie, &filter_form(&[("size", "50")]), n).await;
-    let deep_t = timed_post(
-        &client,
-        &list,
-        &cookie,
-        &filter_form(&[("size", "50"), ("after", &deep)]),
-        n,
-    )
-    .await;
+    let only = std::env::var("BENCH_ONLY").unwrap_or_default();
+    let run_section = |name: &str| only.is_empty() || only == name;
+    let mut out = Vec::new();
     let filtered = [
         ("status", "approved"),
         ("channel", "swedbank"),
         ("period", "30d"),
     ];
-    let mut with_size = filtered.to_vec();
-    with_size.push(("size", "50"));
-    let filt = timed_post(&client, &list, &cookie, &filter_form(&with_size), n).await;
-    let mut out = vec![format!(
-        "| {} | list, first page | {} | {} | {} |",
-        t.label,
-        ms(percentile(&first, 0.5)),
-        ms(percentile(&first, 0.95)),
-        ms(percentile(&first, 0.99))
-    )];
-    out.push(format!(
-        "| {} | list, 100 rows from the end | {} | {} | {} |",
-        t.label,
-        ms(percentile(&deep_t, 0.5)),
-        ms(percentile(&deep_t, 0.95)),
-        ms(percentile(&deep_t, 0.99))
-    ));
-    out.push(format!(
-        "| {} | list, paid + Swedbank + 30 days | {} | {} | {} |",
-        t.label,
-        ms(percentile(&filt, 0.5)),
-        ms(percentile(&filt, 0.95)),
-        ms(percentile(&filt, 0.99))
-    ));
-    let page = format!("{}/shops/{SHOP}/transactions", server.base);
-    let mut page_times = Vec::new();
-    for i in 0..55 {
-        let started = Instant::now();
-        let r = client
-            .get(&page)
-            .header("Cookie", &cookie)
-            .send()
-            .await
-            .unwrap();
-        assert!(r.status().is_success());
-        r.bytes().await.unwrap();
-        if i >= 5 {
-            page_times.push(started.elapsed());
+    if run_section("list") {
+        let list = format!("{}/api/list_transactions", server.base);
+        let n = 200;
+        let first = timed_post(&client, &list, &cookie, &filter_form(&[("size", "50")]), n).await;
+        let deep_t = timed_post(
+            &client,
+            &list,
+            &cookie,
+            &filter_form(&[("size", "50"), ("after", &deep)]),
+            n,
+        )
+        .await;
+        let filtered = [
+            ("status", "approved"),
+            ("channel", "swedbank"),
+            ("period", "30d"),
+        ];
+        let mut with_size = filtered.to_vec();
+        with_size.push(("size", "50"));
+        let filt = timed_post(&client, &list, &cookie, &filter_form(&with_size), n).await;
+        out.push(format!(
+            "| {} | list, first page | {} | {} | {} |",
+            t.label,
+            ms(percentile(&first, 0.5)),
+            ms(percentile(&first, 0.95)),
+            ms(percentile(&first, 0.99))
+        ));
+        out.push(format!(
+            "| {} | list, 100 rows from the end | {} | {} | {} |",
+            t.label,
+            ms(percentile(&deep_t, 0.5)),
+            ms(percentile(&deep_t, 0.95)),
+            ms(percentile(&deep_t, 0.99))
+        ));
+        out.push(format!(
+            "| {} | list, paid + Swedbank + 30 days | {} | {} | {} |",
+            t.label,
+            ms(percentile(&filt, 0.5)),
+            ms(percentile(&filt, 0.95)),
+            ms(percentile(&filt, 0.99))
+        ));
+        let page = format!("{}/shops/{SHOP}/transactions", server.base);
+        let mut page_times = Vec::new();
+        for i in 0..55 {
+            let started = Instant::now();
+            let r = client
+                .get(&page)
+                .header("Cookie", &cookie)
+                .send()
+                .await
+                .unwrap();
+            assert!(r.status().is_success());
+            r.bytes().await.unwrap();
+            if i >= 5 {
+                page_times.push(started.elapsed());
+            }
         }
+        page_times.sort();
+        out.push(format!(
+            "| {} | whole HTML page, first page | {} | {} | {} |",
+            t.label,
+            ms(percentile(&page_times, 0.5)),
+            ms(percentile(&page_times, 0.95)),
+            ms(percentile(&page_times, 0.99))
+        ));
     }
-    page_times.sort();
-    out.push(format!(
-        "| {} | whole HTML page, first page | {} | {} | {} |",
-        t.label,
-        ms(percentile(&page_times, 0.5)),
-        ms(percentile(&page_times, 0.95)),
-        ms(percentile(&page_times, 0.99))
-    ));
-
     // Totals: the server function against the same aggregate in the command-line client.
     let now = jiff::Timestamp::now().as_millisecond();
     let tz = jiff::tz::TimeZone::get(TZ).unwrap();
     let (from, to) = period_range("30d", now, &tz).unwrap();
     let totals_url = format!("{}/api/transaction_totals", server.base);
     let mut totals_rows = Vec::new();
-    for (label, form, sql_where) in [
-        (
-            "paid + Swedbank + 30 days",
-            filter_form(&filtered),
-            format!(
-                " WHERE shop_id = {shop_id} AND created_at >= {from} AND created_at < {to} \
+    let totals_cases = if run_section("totals") {
+        vec![
+            (
+                "paid + Swedbank + 30 days",
+                filter_form(&filtered),
+                format!(
+                    " WHERE shop_id = {shop_id} AND created_at >= {from} AND created_at < {to} \
                  AND status = 'approved' AND channel = 'swedbank'"
+                ),
             ),
-        ),
-        (
-            "all rows",
-            filter_form(&[]),
-            format!(" WHERE shop_id = {shop_id}"),
-        ),
-    ] {
-        let server_t = timed_post(&client, &totals_url, &cookie, &form, 10).await;
+            (
+                "all rows",
+                filter_form(&[]),
+                format!(" WHERE shop_id = {shop_id}"),
+            ),
+        ]
+    } else {
+        vec![]
+    };
+    for (label, form, sql_where) in totals_cases {
+        let server_t = timed_post(&client, &totals_url, &cookie, &form, 20).await;
         let sql = format!("{TOTALS_SELECT}{sql_where}");
-        let mut bare: Vec<Duration> = (0..10).map(|_| cli_query_time(t, &sql)).collect();
+        let mut bare: Vec<Duration> = (0..20).map(|_| cli_query_time(t, &sql)).collect();
         bare.sort();
         let (s, b) = (percentile(&server_t, 0.5), percentile(&bare, 0.5));
         totals_rows.push(format!(
@@ -447,6 +461,13 @@ async fn measure(t: &Target, rows: usize) -> Vec<String> {
         ));
     }
 
+    if !run_section("export") {
+        out.push(String::new());
+        out.extend(totals_rows);
+        out.push(String::new());
+        out.push(String::new());
+        return out;
+    }
     // Export of every row: time to the last byte, and the server's memory meanwhile.
     std::thread::sleep(Duration::from_millis(500));
     let idle = rss_kib(pid);

@@ -104,7 +104,7 @@ pub async fn transaction_totals(
                 &a.time_zone,
                 state.clock.now_ms(),
             )?;
-            let t = tx_list::totals(&state.db.pool, &c).await?;
+            let t = tx_list::totals(&state.db, &c).await?;
             Ok(TxTotals {
                 count: t.count,
                 gross: t.gross,

@@ -114,3 +114,34 @@ pub fn is_unique_violation(err: &sqlx::Error, constraint: &str, sqlite_columns: 
         None => db.message().contains(sqlite_columns),
     }
 }
+
+/// The file of a `sqlite:` URL.
+pub fn sqlite_path(url: &str) -> &str {
+    let rest = url
+        .strip_prefix("sqlite://")
+        .or_else(|| url.strip_prefix("sqlite:"))
+        .unwrap_or(url);
+    rest.split('?').next().unwrap_or(rest)
+}
+
+/// Runs a read on a read-only SQLite connection of its own, on a blocking thread: for long
+/// reads (large aggregates, exports) that would otherwise pass every row through the
+/// pool's worker threads.
+pub async fn sqlite_read<T, F>(url: &str, f: F) -> Result<T, crate::error::AppError>
+where
+    T: Send + 'static,
+    F: FnOnce(&rusqlite::Connection) -> Result<T, rusqlite::Error> + Send + 'static,
+{
+    let path = sqlite_path(url).to_string();
+    tokio::task::spawn_blocking(move || {
+        let conn = rusqlite::Connection::open_with_flags(
+            path,
+            rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY | rusqlite::OpenFlags::SQLITE_OPEN_NO_MUTEX,
+        )?;
+        conn.busy_timeout(Duration::from_secs(10))?;
+        f(&conn)
+    })
+    .await
+    .map_err(super::internal)?
+    .map_err(super::internal)
+}

@@ -145,22 +145,57 @@ fn push_money(out: &mut String, cents: i64) {
     let _ = write!(out, "{}", Money::from_cents(cents));
 }
 
+/// A row's fields as borrowed from whichever driver read it.
+pub struct RowRef<'a> {
+    pub id: i64,
+    pub created_at: i64,
+    pub reference: &'a str,
+    pub buyer_name: Option<&'a str>,
+    pub buyer_email: Option<&'a str>,
+    pub channel: &'a str,
+    pub amount_cents: i64,
+    pub fees_cents: i64,
+    pub net_cents: i64,
+    pub status: &'a str,
+    pub payout_id: Option<i64>,
+    pub paid: bool,
+}
+
+impl<'a> From<&'a Row> for RowRef<'a> {
+    fn from(r: &'a Row) -> Self {
+        RowRef {
+            id: r.id,
+            created_at: r.created_at,
+            reference: &r.reference,
+            buyer_name: r.buyer_name.as_deref(),
+            buyer_email: r.buyer_email.as_deref(),
+            channel: &r.channel,
+            amount_cents: r.amount_cents,
+            fees_cents: r.fees_cents,
+            net_cents: r.net_cents,
+            status: &r.status,
+            payout_id: r.payout_id,
+            paid: r.paid_at.is_some(),
+        }
+    }
+}
+
 /// One CSV line of a row, written without intermediate strings.
-pub fn csv_row(out: &mut String, r: &Row, tz: &TimeZone) {
+pub fn csv_row(out: &mut String, r: &RowRef<'_>, tz: &TimeZone) {
     use std::fmt::Write;
     push_time(out, r.created_at, tz);
     out.push(',');
-    csv_cell(out, &r.reference);
+    csv_cell(out, r.reference);
     let _ = write!(out, ",{},", r.id);
-    csv_cell(out, r.buyer_name.as_deref().unwrap_or(""));
+    csv_cell(out, r.buyer_name.unwrap_or(""));
     out.push(',');
-    csv_cell(out, r.buyer_email.as_deref().unwrap_or(""));
+    csv_cell(out, r.buyer_email.unwrap_or(""));
     out.push(',');
-    csv_cell(out, Channel::label_of(&r.channel));
+    csv_cell(out, Channel::label_of(r.channel));
     out.push(',');
     push_money(out, r.amount_cents);
     out.push(',');
-    if r.paid_at.is_some() {
+    if r.paid {
         push_money(out, r.fees_cents);
         out.push(',');
         push_money(out, r.net_cents);
@@ -168,7 +203,7 @@ pub fn csv_row(out: &mut String, r: &Row, tz: &TimeZone) {
         out.push(',');
     }
     out.push(',');
-    csv_cell(out, status_label(&r.status));
+    csv_cell(out, status_label(r.status));
     out.push(',');
     if let Some(p) = r.payout_id {
         let _ = write!(out, "{p}");
@@ -214,36 +249,117 @@ fn export_sql(c: &Checked) -> (String, tx_list::Where) {
 
 type Chunks = tokio::sync::mpsc::Sender<Result<Bytes, std::io::Error>>;
 
-/// Streams the CSV into `tx` until the rows end or the client goes away. On SQLite the rows
-/// come from a read-only connection of the native driver, which decodes rows several times
-/// faster than the generic one.
+/// Streams the CSV into `tx` until the rows end or the client goes away. SQLite is read
+/// through `rusqlite` on a blocking thread, borrowing each value from the statement instead
+/// of copying rows across threads, as sqlx does (several times slower for a million rows);
+/// PostgreSQL through a native sqlx connection, which decodes straight from the wire buffer.
 async fn produce_csv(db: super::db::Db, c: Checked, header: Header, tz: TimeZone, tx: Chunks) {
     let (sql, w) = export_sql(&c);
-    if db.kind == super::db::DbKind::Sqlite {
-        use sqlx::ConnectOptions;
-        use std::str::FromStr;
-        let opts = sqlx::sqlite::SqliteConnectOptions::from_str(&db.url).map(|o| o.read_only(true));
-        match opts {
-            Ok(o) => match o.connect().await {
+    match db.kind {
+        super::db::DbKind::Sqlite => {
+            let url = db.url.clone();
+            let done = tokio::task::spawn_blocking(move || {
+                sqlite_csv(&url, &sql, &w.binds, &header, &tz, &tx).map_err(|e| (e, tx))
+            })
+            .await;
+            match done {
+                Ok(Ok(())) => {}
+                Ok(Err((e, tx))) => {
+                    tracing::error!(error = %e, "export failed while reading rows");
+                    let _ = tx
+                        .send(Err(std::io::Error::other("the export stopped")))
+                        .await;
+                }
+                Err(e) => tracing::error!(error = %e, "export thread failed"),
+            }
+        }
+        super::db::DbKind::Postgres => {
+            use sqlx::Connection;
+            match sqlx::PgConnection::connect(&db.url).await {
                 Ok(mut conn) => {
-                    let mut q = sqlx::query_as::<sqlx::Sqlite, Row>(&sql);
+                    let mut q = sqlx::query_as::<sqlx::Postgres, Row>(&sql);
                     for b in &w.binds {
                         q = match b {
                             tx_list::Bind::I(i) => q.bind(*i),
                             tx_list::Bind::S(s) => q.bind(s.clone()),
                         };
                     }
-                    let rows = q.fetch(&mut conn);
-                    write_csv(rows, header, tz, tx).await;
-                    return;
+                    write_csv(q.fetch(&mut conn), header, tz, tx).await;
                 }
-                Err(e) => tracing::warn!(error = %e, "no native SQLite connection for the export"),
-            },
-            Err(e) => tracing::warn!(error = %e, "no native SQLite connection for the export"),
+                Err(e) => {
+                    tracing::warn!(error = %e, "no native connection for the export");
+                    let rows = w.bind(sqlx::query_as::<_, Row>(&sql)).fetch(&db.pool);
+                    write_csv(rows, header, tz, tx).await;
+                }
+            }
         }
     }
-    let rows = w.bind(sqlx::query_as::<_, Row>(&sql)).fetch(&db.pool);
-    write_csv(rows, header, tz, tx).await;
+}
+
+fn sqlite_csv(
+    url: &str,
+    sql: &str,
+    binds: &[tx_list::Bind],
+    header: &Header,
+    tz: &TimeZone,
+    tx: &Chunks,
+) -> Result<(), String> {
+    use rusqlite::{types::Value, OpenFlags};
+    let conn = rusqlite::Connection::open_with_flags(
+        super::db::sqlite_path(url),
+        OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX,
+    )
+    .map_err(|e| e.to_string())?;
+    conn.busy_timeout(std::time::Duration::from_secs(10))
+        .map_err(|e| e.to_string())?;
+    let mut stmt = conn.prepare(sql).map_err(|e| e.to_string())?;
+    // `$n` placeholders are numbered in order of appearance, so position n binds `$n`.
+    let params = binds.iter().map(|b| match b {
+        tx_list::Bind::I(i) => Value::Integer(*i),
+        tx_list::Bind::S(s) => Value::Text(s.clone()),
+    });
+    let mut rows = stmt
+        .query(rusqlite::params_from_iter(params))
+        .map_err(|e| e.to_string())?;
+    let mut buf = csv_preamble(header);
+    while let Some(r) = rows.next().map_err(|e| e.to_string())? {
+        let s = |i: usize| {
+            r.get_ref(i)
+                .ok()
+                .and_then(|v| v.as_str_or_null().ok().flatten())
+        };
+        let n = |i: usize| {
+            r.get_ref(i)
+                .ok()
+                .and_then(|v| v.as_i64_or_null().ok().flatten())
+        };
+        let row = RowRef {
+            id: n(0).unwrap_or_default(),
+            created_at: n(1).unwrap_or_default(),
+            reference: s(2).unwrap_or(""),
+            buyer_name: s(3),
+            buyer_email: s(4),
+            channel: s(5).unwrap_or(""),
+            amount_cents: n(6).unwrap_or_default(),
+            fees_cents: n(7).unwrap_or_default(),
+            net_cents: n(8).unwrap_or_default(),
+            status: s(9).unwrap_or(""),
+            payout_id: n(10),
+            paid: n(11).is_some(),
+        };
+        csv_row(&mut buf, &row, tz);
+        if buf.len() >= CHUNK {
+            let chunk = Bytes::from(std::mem::take(&mut buf));
+            if tx.blocking_send(Ok(chunk)).is_err() {
+                return Ok(());
+            }
+            buf.reserve(CHUNK + 1024);
+        }
+    }
+    if !buf.is_empty() {
+        let _ = tx.blocking_send(Ok(Bytes::from(buf)));
+    }
+    Ok(())
 }
 
 async fn write_csv<S>(mut rows: S, header: Header, tz: TimeZone, tx: Chunks)
@@ -254,7 +370,7 @@ where
     while let Some(row) = rows.next().await {
         match row {
             Ok(r) => {
-                csv_row(&mut buf, &r, &tz);
+                csv_row(&mut buf, &RowRef::from(&r), &tz);
                 if buf.len() >= CHUNK {
                     let chunk = Bytes::from(std::mem::take(&mut buf));
                     if tx.send(Ok(chunk)).await.is_err() {
@@ -552,12 +668,12 @@ mod tests {
         };
         for r in [sample(), open] {
             let (mut a, mut b) = (String::new(), String::new());
-            csv_row(&mut a, &r, &tz);
+            csv_row(&mut a, &RowRef::from(&r), &tz);
             csv_line(&mut b, &cells(&r, &tz));
             assert_eq!(a, b);
         }
         let mut a = String::new();
-        csv_row(&mut a, &sample(), &tz);
+        csv_row(&mut a, &RowRef::from(&sample()), &tz);
         assert_eq!(
             a,
             "2026-05-28 23:26:40,\"'=cmd\",42,\"Mari, Maasikas\",,SEB,50.00,1.86,48.14,Paid,7\r\n"

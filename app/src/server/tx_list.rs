@@ -353,13 +353,28 @@ pub const TOTALS_SELECT: &str = "SELECT COUNT(*), \
      CAST(COALESCE(SUM(fee_cents + vat_cents), 0) AS BIGINT), \
      CAST(COALESCE(SUM(net_cents), 0) AS BIGINT) FROM transactions";
 
-pub async fn totals(pool: &sqlx::AnyPool, c: &Checked) -> AppResult<Totals> {
+pub async fn totals(db: &super::db::Db, c: &Checked) -> AppResult<Totals> {
     let w = matching(c);
     let sql = format!("{TOTALS_SELECT}{}", w.sql);
-    let (count, gross, fees, net) = w
-        .bind(sqlx::query_as::<_, (i64, i64, i64, i64)>(&sql))
-        .fetch_one(pool)
-        .await?;
+    let (count, gross, fees, net) = if db.kind == super::db::DbKind::Sqlite {
+        // A large aggregate runs about twice as fast on a connection of its own, read
+        // directly on a blocking thread, as through the pool's worker threads.
+        let binds = w.binds.clone();
+        super::db::sqlite_read(&db.url, move |conn| {
+            let params = binds.iter().map(|b| match b {
+                Bind::I(i) => rusqlite::types::Value::Integer(*i),
+                Bind::S(s) => rusqlite::types::Value::Text(s.clone()),
+            });
+            conn.query_row(&sql, rusqlite::params_from_iter(params), |r| {
+                Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?))
+            })
+        })
+        .await?
+    } else {
+        w.bind(sqlx::query_as::<_, (i64, i64, i64, i64)>(&sql))
+            .fetch_one(&db.pool)
+            .await?
+    };
     Ok(Totals {
         count,
         gross: Money::from_cents(gross),
