@@ -39,6 +39,8 @@ pub const KINDS: &[(&str, &str)] = &[
     ("refund", "Refund made"),
     ("refund_sent", "Refund sent to the buyer's account"),
     ("refund_failed", "Refund failed: no account from the buyer"),
+    ("payment_link_created", "Payment link created"),
+    ("payment_link_deactivated", "Payment link deactivated"),
 ];
 
 pub fn kind_label(kind: &str) -> &str {

@@ -6,6 +6,7 @@ pub mod fraud;
 pub mod iban;
 pub mod ledger;
 pub mod money;
+pub mod payment_link;
 pub mod role;
 pub mod tx_filter;
 pub mod validate;

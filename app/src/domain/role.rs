@@ -15,6 +15,8 @@ pub enum Permission {
     /// Transaction info, statements, exports and invoices: every role.
     ViewInfo,
     MakeRefunds,
+    /// Create, send and deactivate payment links: admin and "info & refunds".
+    CreatePaymentLinks,
     ManageUsers,
     ShopSettings,
     ViewAudit,
@@ -26,7 +28,9 @@ impl Role {
     pub fn allows(self, permission: Permission) -> bool {
         match permission {
             Permission::ViewInfo => true,
-            Permission::MakeRefunds => matches!(self, Role::Admin | Role::InfoRefunds),
+            Permission::MakeRefunds | Permission::CreatePaymentLinks => {
+                matches!(self, Role::Admin | Role::InfoRefunds)
+            }
             Permission::ManageUsers | Permission::ShopSettings | Permission::ViewAudit => {
                 self == Role::Admin
             }
@@ -66,6 +70,7 @@ mod tests {
             (ShopSettings, [true, false, false]),
             (ViewInfo, [true, true, true]),
             (MakeRefunds, [true, true, false]),
+            (CreatePaymentLinks, [true, true, false]),
             (ViewAudit, [true, false, false]),
         ];
         for (perm, row) in expect {

@@ -19,6 +19,10 @@ pub fn Overview() -> impl IntoView {
             "See transactions, statements, exports and invoices",
         ),
         (Permission::MakeRefunds, "Make refunds"),
+        (
+            Permission::CreatePaymentLinks,
+            "Create and send payment links",
+        ),
         (Permission::ManageUsers, "Manage users"),
         (Permission::ShopSettings, "See and change shop settings"),
         (Permission::ViewAudit, "Read the audit log"),

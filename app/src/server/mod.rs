@@ -13,6 +13,7 @@ pub mod generate;
 pub mod ledger;
 pub mod mail;
 pub mod operator;
+pub mod payment_links;
 pub mod price_lists;
 pub mod refund_accounts;
 pub mod refunds;

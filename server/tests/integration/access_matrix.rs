@@ -226,6 +226,29 @@ fn matrix() -> BTreeMap<(&'static str, &'static str), (Form, Statuses)> {
         ],
         [NOTF; 5],
     );
+    row(
+        "POST",
+        "/api/create_payment_link",
+        vec![
+            ("shop", SHOP),
+            ("link[amount]", "10.00"),
+            ("link[reference]", "Matrix"),
+        ],
+        [UNAUTH, OK, OK, FORBID, NOTF],
+    );
+    row(
+        "POST",
+        "/api/list_payment_links",
+        shop.clone(),
+        [UNAUTH, OK, OK, OK, NOTF],
+    );
+    // No link with this id: 404 for those who may deactivate, 403 before that for info-only.
+    row(
+        "POST",
+        "/api/deactivate_payment_link",
+        vec![("shop", SHOP), ("id", "1")],
+        [UNAUTH, NOTF, NOTF, FORBID, NOTF],
+    );
     // Last, as it ends the session.
     row("POST", "/api/sign_out", vec![], [OK; 5]);
     m

@@ -1,0 +1,90 @@
+use crate::domain::payment_link::LinkForm;
+use crate::domain::Money;
+use crate::error::AppError;
+use leptos::prelude::*;
+use serde::{Deserialize, Serialize};
+
+/// A link just made: what the merchant copies or sends.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct NewLink {
+    pub id: i64,
+    pub url: String,
+    pub amount: Money,
+    pub reference: String,
+    pub expires: String,
+}
+
+/// One row of the shop's list of links.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LinkRow {
+    pub id: i64,
+    pub url: String,
+    pub amount: Money,
+    pub reference: String,
+    pub buyer_email: Option<String>,
+    pub created_by: String,
+    pub created: String,
+    pub expires: String,
+    pub reusable: bool,
+    pub max_payments: Option<i64>,
+    pub payments_made: i64,
+    /// active, paid, expired or deactivated.
+    pub status: String,
+    pub message: Option<String>,
+}
+
+#[cfg(feature = "ssr")]
+fn actor(a: &crate::server::access::ShopAccess) -> crate::server::payment_links::Actor {
+    crate::server::payment_links::Actor {
+        user_id: a.user.id,
+        email: a.user.email.clone(),
+        ip: a.ip.clone(),
+        merchant_id: a.merchant_id,
+    }
+}
+
+#[server(endpoint = "create_payment_link")]
+pub async fn create_payment_link(
+    shop: String,
+    #[server(default)] link: LinkForm,
+) -> Result<NewLink, AppError> {
+    use crate::domain::Permission;
+    use crate::server::{access, payment_links, respond};
+    respond(
+        async {
+            let (state, a) = access::require(&shop, Permission::CreatePaymentLinks).await?;
+            payment_links::create(&state, a.shop_id, &actor(&a), &link).await
+        }
+        .await,
+    )
+}
+
+#[server(endpoint = "list_payment_links")]
+pub async fn list_payment_links(shop: String) -> Result<Vec<LinkRow>, AppError> {
+    use crate::domain::Permission;
+    use crate::server::{access, payment_links, respond};
+    respond(
+        async {
+            let (state, a) = access::require(&shop, Permission::ViewInfo).await?;
+            payment_links::list(&state, a.shop_id, &a.time_zone).await
+        }
+        .await,
+    )
+}
+
+#[server(endpoint = "deactivate_payment_link")]
+pub async fn deactivate_payment_link(
+    shop: String,
+    id: i64,
+    message: Option<String>,
+) -> Result<(), AppError> {
+    use crate::domain::Permission;
+    use crate::server::{access, payment_links, respond};
+    respond(
+        async {
+            let (state, a) = access::require(&shop, Permission::CreatePaymentLinks).await?;
+            payment_links::deactivate(&state, a.shop_id, &actor(&a), id, message).await
+        }
+        .await,
+    )
+}
