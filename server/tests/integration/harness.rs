@@ -191,7 +191,9 @@ impl TestApp {
     }
 
     pub fn client() -> Client {
+        // A request that hangs fails the test after a minute instead of stalling the suite.
         Client::builder()
+            .timeout(std::time::Duration::from_secs(60))
             .cookie_store(true)
             .redirect(reqwest::redirect::Policy::none())
             .build()
