@@ -54,7 +54,7 @@ pub async fn list_transactions(
     #[server(default)] filter: TxFilter,
 ) -> Result<TxPage, AppError> {
     use crate::domain::Permission;
-    use crate::server::{access, format_time, respond, tx_list};
+    use crate::server::{access, respond, tx_list};
     respond(
         async {
             let (state, a) = access::require(&shop, Permission::ViewInfo).await?;
@@ -64,19 +64,7 @@ pub async fn list_transactions(
                 rows: page
                     .rows
                     .into_iter()
-                    .map(|r| TxRow {
-                        id: r.id,
-                        time: format_time(r.created_at, &a.time_zone),
-                        reference: r.reference,
-                        buyer_name: r.buyer_name,
-                        buyer_email: r.buyer_email,
-                        channel: r.channel,
-                        amount: Money::from_cents(r.amount_cents),
-                        fees: Money::from_cents(r.fees_cents),
-                        net: r.paid_at.map(|_| Money::from_cents(r.net_cents)),
-                        status: r.status,
-                        payout_id: r.payout_id,
-                    })
+                    .map(|r| tx_list::table_row(r, &a.time_zone))
                     .collect(),
                 time_zone: a.time_zone,
                 prev: page.prev.map(|c| c.encode()),

@@ -2,9 +2,8 @@
 //! totals for today / 7 / 30 days, daily gross for 30 days and the latest payments.
 
 use super::tx_list::{self, Checked};
-use super::{format_time, AppState};
+use super::AppState;
 use crate::api::dashboard::{Dashboard, DayGross, Window};
-use crate::api::transactions::TxRow;
 use crate::domain::tx_filter::SortKey;
 use crate::domain::Money;
 use crate::error::AppResult;
@@ -135,19 +134,7 @@ pub async fn load(state: &AppState, shop_id: i64, time_zone: &str) -> AppResult<
         latest: latest
             .rows
             .into_iter()
-            .map(|r| TxRow {
-                id: r.id,
-                time: format_time(r.created_at, time_zone),
-                reference: r.reference,
-                buyer_name: r.buyer_name,
-                buyer_email: r.buyer_email,
-                channel: r.channel,
-                amount: Money::from_cents(r.amount_cents),
-                fees: Money::from_cents(r.fees_cents),
-                net: r.paid_at.map(|_| Money::from_cents(r.net_cents)),
-                status: r.status,
-                payout_id: r.payout_id,
-            })
+            .map(|r| tx_list::table_row(r, time_zone))
             .collect(),
         time_zone: time_zone.to_string(),
     })

@@ -277,13 +277,7 @@ async fn produce_csv(db: super::db::Db, c: Checked, header: Header, tz: TimeZone
             use sqlx::Connection;
             match sqlx::PgConnection::connect(&db.url).await {
                 Ok(mut conn) => {
-                    let mut q = sqlx::query_as::<sqlx::Postgres, Row>(&sql);
-                    for b in &w.binds {
-                        q = match b {
-                            tx_list::Bind::I(i) => q.bind(*i),
-                            tx_list::Bind::S(s) => q.bind(s.clone()),
-                        };
-                    }
+                    let q = w.bind(sqlx::query_as::<sqlx::Postgres, Row>(&sql));
                     write_csv(q.fetch(&mut conn), header, tz, tx).await;
                 }
                 Err(e) => {
@@ -304,7 +298,7 @@ fn sqlite_csv(
     tz: &TimeZone,
     tx: &Chunks,
 ) -> Result<(), String> {
-    use rusqlite::{types::Value, OpenFlags};
+    use rusqlite::OpenFlags;
     let conn = rusqlite::Connection::open_with_flags(
         super::db::sqlite_path(url),
         OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX,
@@ -313,13 +307,8 @@ fn sqlite_csv(
     conn.busy_timeout(std::time::Duration::from_secs(10))
         .map_err(|e| e.to_string())?;
     let mut stmt = conn.prepare(sql).map_err(|e| e.to_string())?;
-    // `$n` placeholders are numbered in order of appearance, so position n binds `$n`.
-    let params = binds.iter().map(|b| match b {
-        tx_list::Bind::I(i) => Value::Integer(*i),
-        tx_list::Bind::S(s) => Value::Text(s.clone()),
-    });
     let mut rows = stmt
-        .query(rusqlite::params_from_iter(params))
+        .query(tx_list::sqlite_params(binds))
         .map_err(|e| e.to_string())?;
     let mut buf = csv_preamble(header);
     while let Some(r) = rows.next().map_err(|e| e.to_string())? {

@@ -155,6 +155,31 @@ pub enum Bind {
     S(String),
 }
 
+/// The values of a built query for `rusqlite` (`$n` placeholders number in order).
+pub fn sqlite_params(binds: &[Bind]) -> impl rusqlite::Params + '_ {
+    rusqlite::params_from_iter(binds.iter().map(|b| match b {
+        Bind::I(i) => rusqlite::types::Value::Integer(*i),
+        Bind::S(s) => rusqlite::types::Value::Text(s.clone()),
+    }))
+}
+
+/// A stored row as the transactions table shows it, its time in `time_zone`.
+pub fn table_row(r: Row, time_zone: &str) -> crate::api::transactions::TxRow {
+    crate::api::transactions::TxRow {
+        id: r.id,
+        time: super::format_time(r.created_at, time_zone),
+        reference: r.reference,
+        buyer_name: r.buyer_name,
+        buyer_email: r.buyer_email,
+        channel: r.channel,
+        amount: Money::from_cents(r.amount_cents),
+        fees: Money::from_cents(r.fees_cents),
+        net: r.paid_at.map(|_| Money::from_cents(r.net_cents)),
+        status: r.status,
+        payout_id: r.payout_id,
+    }
+}
+
 /// A WHERE clause with `$n` placeholders and the values that fill them.
 #[derive(Default)]
 pub struct Where {
@@ -182,11 +207,16 @@ impl Where {
         }
     }
 
-    /// Binds the values to a query built around this clause.
-    pub fn bind<'q, O>(
+    /// Binds the values to a query built around this clause, for any sqlx driver.
+    pub fn bind<'q, DB, O>(
         &self,
-        mut q: sqlx::query::QueryAs<'q, sqlx::Any, O, sqlx::any::AnyArguments<'q>>,
-    ) -> sqlx::query::QueryAs<'q, sqlx::Any, O, sqlx::any::AnyArguments<'q>> {
+        mut q: sqlx::query::QueryAs<'q, DB, O, <DB as sqlx::Database>::Arguments<'q>>,
+    ) -> sqlx::query::QueryAs<'q, DB, O, <DB as sqlx::Database>::Arguments<'q>>
+    where
+        DB: sqlx::Database,
+        i64: sqlx::Encode<'q, DB> + sqlx::Type<DB>,
+        String: sqlx::Encode<'q, DB> + sqlx::Type<DB>,
+    {
         for b in &self.binds {
             q = match b {
                 Bind::I(i) => q.bind(*i),
@@ -361,11 +391,7 @@ pub async fn totals(db: &super::db::Db, c: &Checked) -> AppResult<Totals> {
         // directly on a blocking thread, as through the pool's worker threads.
         let binds = w.binds.clone();
         super::db::sqlite_read(&db.url, move |conn| {
-            let params = binds.iter().map(|b| match b {
-                Bind::I(i) => rusqlite::types::Value::Integer(*i),
-                Bind::S(s) => rusqlite::types::Value::Text(s.clone()),
-            });
-            conn.query_row(&sql, rusqlite::params_from_iter(params), |r| {
+            conn.query_row(&sql, sqlite_params(&binds), |r| {
                 Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?))
             })
         })
