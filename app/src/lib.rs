@@ -9,6 +9,7 @@ pub mod api;
 pub mod components;
 pub mod domain;
 pub mod error;
+pub mod i18n;
 pub mod pages;
 #[cfg(feature = "ssr")]
 pub mod server;
@@ -58,11 +59,14 @@ pub fn App() -> impl IntoView {
                 <Route path=path!("/reset-password/:token") view=pages::auth::ResetPassword ssr=SsrMode::Async />
                 <Route path=path!("/invite/:token") view=pages::auth::AcceptInvite ssr=SsrMode::Async />
                 <Route path=path!("/refund-account/:token") view=pages::refund_account::RefundAccount ssr=SsrMode::Async />
+                <Route path=path!("/pay/:token") view=pages::pay::Pay ssr=SsrMode::Async />
+                <Route path=path!("/test-bank/:token/:payment") view=pages::test_bank::TestBank ssr=SsrMode::Async />
                 <Route path=path!("/account") view=pages::account::Account ssr=SsrMode::Async />
                 <ParentRoute path=path!("/shops/:shop") view=components::shell::ShopLayout ssr=SsrMode::Async>
                     <Route path=path!("") view=pages::overview::Overview ssr=SsrMode::Async />
                     <Route path=path!("transactions") view=pages::transactions::Transactions ssr=SsrMode::Async />
                     <Route path=path!("transactions/:id") view=pages::transaction::Transaction ssr=SsrMode::Async />
+                    <Route path=path!("payment-links") view=pages::payment_links::PaymentLinks ssr=SsrMode::Async />
                     <Route path=path!("users") view=pages::users::Users ssr=SsrMode::Async />
                     <Route path=path!("audit") view=pages::audit::Audit ssr=SsrMode::Async />
                 </ParentRoute>

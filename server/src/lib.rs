@@ -2,6 +2,7 @@
 //! same thing: the database, the session layer, the access middleware, the Leptos routes.
 
 pub mod config;
+pub mod pay;
 pub mod session_store;
 
 use app::server::auth::{session_user, Auth, RequestMeta};
@@ -99,6 +100,7 @@ pub async fn build(
         session_idle_minutes: settings.session_idle_minutes,
         session_max_hours: settings.session_max_hours,
         mail_from: settings.mail_from.clone(),
+        connector: std::sync::Arc::new(app::server::connector::TestConnector),
     };
     let store = session_store::Store::connect(&settings.database_url)
         .await
@@ -132,6 +134,7 @@ pub async fn build(
         .route("/healthz", get(healthz))
         .route("/readyz", get(readyz))
         .route("/shops/{shop}/exports/{file}", get(export))
+        .merge(pay::routes())
         .leptos_routes_with_context(&server_state, routes, context.clone(), {
             let leptos = leptos.clone();
             move || app::shell(leptos.clone())
@@ -154,12 +157,19 @@ pub async fn build(
         .layer(SetRequestIdLayer::x_request_id(MakeRequestUuid));
     // Safe on every instance at once: each expiry is a conditional update.
     app::server::refund_accounts::spawn_expiry_job(state.clone());
+    app::server::pay::spawn_expiry_job(state.clone());
     Ok(Built { router, state })
 }
 
 /// Paths carry single-use tokens for invites and resets; logs get only their first part.
 pub fn redact(path: &str) -> String {
-    for prefix in ["/reset-password/", "/invite/", "/refund-account/"] {
+    for prefix in [
+        "/reset-password/",
+        "/invite/",
+        "/refund-account/",
+        "/pay/",
+        "/test-bank/",
+    ] {
         if path.starts_with(prefix) {
             return format!("{prefix}…");
         }
@@ -307,6 +317,11 @@ pub fn endpoints() -> Vec<(String, String)> {
         ("GET".into(), "/readyz".into()),
         ("GET".into(), "/shops/{shop}/exports/{file}".into()),
     ];
+    out.extend(
+        pay::PATHS
+            .iter()
+            .map(|(m, p)| (m.to_string(), p.to_string())),
+    );
     for r in generate_route_list(app::App) {
         for m in r.methods() {
             out.push((format!("{m:?}").to_uppercase(), r.path().to_string()));

@@ -9,6 +9,10 @@ use serde::{Deserialize, Serialize};
 pub struct NewLink {
     pub id: i64,
     pub url: String,
+    /// The link as a QR code (SVG markup made on the server).
+    pub qr_svg: String,
+    /// Where "send as invoice" goes unless the merchant types another address.
+    pub buyer_email: Option<String>,
     pub amount: Money,
     pub reference: String,
     pub expires: String,
@@ -59,14 +63,40 @@ pub async fn create_payment_link(
     )
 }
 
+/// Statuses the list can be filtered by.
+pub const STATUSES: [(&str, &str); 5] = [
+    ("", "All"),
+    ("active", "Active"),
+    ("paid", "Paid"),
+    ("expired", "Expired"),
+    ("deactivated", "Deactivated"),
+];
+
 #[server(endpoint = "list_payment_links")]
-pub async fn list_payment_links(shop: String) -> Result<Vec<LinkRow>, AppError> {
+pub async fn list_payment_links(
+    shop: String,
+    #[server(default)] status: Option<String>,
+    #[server(default)] q: Option<String>,
+) -> Result<Vec<LinkRow>, AppError> {
     use crate::domain::Permission;
     use crate::server::{access, payment_links, respond};
     respond(
         async {
             let (state, a) = access::require(&shop, Permission::ViewInfo).await?;
-            payment_links::list(&state, a.shop_id, &a.time_zone).await
+            if status
+                .as_deref()
+                .is_some_and(|s| !STATUSES.iter().any(|(code, _)| *code == s))
+            {
+                return Err(AppError::field("status", "Choose a status from the list."));
+            }
+            payment_links::list(
+                &state,
+                a.shop_id,
+                &a.time_zone,
+                status.as_deref(),
+                q.as_deref(),
+            )
+            .await
         }
         .await,
     )
@@ -84,6 +114,24 @@ pub async fn deactivate_payment_link(
         async {
             let (state, a) = access::require(&shop, Permission::CreatePaymentLinks).await?;
             payment_links::deactivate(&state, a.shop_id, &actor(&a), id, message).await
+        }
+        .await,
+    )
+}
+
+/// E-mails the link to the buyer as an invoice; returns the address it went to.
+#[server(endpoint = "send_payment_link")]
+pub async fn send_payment_link(
+    shop: String,
+    id: i64,
+    #[server(default)] email: Option<String>,
+) -> Result<String, AppError> {
+    use crate::domain::Permission;
+    use crate::server::{access, payment_links, respond};
+    respond(
+        async {
+            let (state, a) = access::require(&shop, Permission::CreatePaymentLinks).await?;
+            payment_links::send_invoice(&state, a.shop_id, &actor(&a), id, email).await
         }
         .await,
     )

@@ -1,5 +1,6 @@
 //! Reusable UI pieces. No SQL and no business rules here: components call server functions.
 
+pub mod badge;
 pub mod download;
 pub mod form;
 pub mod shell;

@@ -105,6 +105,7 @@ fn Frame(ctx: ShopContext) -> impl IntoView {
         <nav class="main-nav" aria-label="Main">
             <A href=base.clone() exact=true>"Overview"</A>
             <A href=format!("{base}/transactions")>"Transactions"</A>
+            <A href=format!("{base}/payment-links")>"Payment links"</A>
             {can_users.then(|| view! { <A href=format!("{base}/users")>"Users"</A> })}
             {can_audit.then(|| view! { <A href=format!("{base}/audit")>"Audit log"</A> })}
             <A href="/account">"My account"</A>

@@ -195,6 +195,7 @@ pub async fn post_via_service(
                 buyer_ip: Some(p.ip),
                 buyer_country: Some(p.country),
                 description: Some(DESCRIPTION.into()),
+                from_link: None,
             },
             p.at,
         )

@@ -5,6 +5,7 @@ use super::audit::{self, AuditEvent};
 use super::clock::DAY_MS;
 use super::mail::action_mail;
 use super::{auth, tokens, AppState};
+use crate::domain::channels::DEFAULT_CHANNELS;
 use crate::domain::validate::person_name;
 use crate::domain::{Email, Role};
 use crate::error::{AppError, AppResult};
@@ -66,6 +67,7 @@ pub async fn create_shop(
         ));
     }
     let id = super::new_id();
+    let mut tx = state.db.begin_write().await?;
     let res = sqlx::query(
         "INSERT INTO shops (id, merchant_id, slug, name, time_zone, created_at) VALUES ($1, $2, $3, $4, $5, $6) \
          ON CONFLICT (slug) DO NOTHING",
@@ -76,7 +78,7 @@ pub async fn create_shop(
     .bind(name)
     .bind(time_zone)
     .bind(state.clock.now_ms())
-    .execute(&state.db.pool)
+    .execute(&mut *tx)
     .await?;
     if res.rows_affected() == 0 {
         return Err(AppError::field(
@@ -84,6 +86,19 @@ pub async fn create_shop(
             format!("a shop with id {slug:?} exists already"),
         ));
     }
+    // A new shop offers the default payment methods until its settings say otherwise.
+    for (position, (country, channel)) in DEFAULT_CHANNELS.iter().enumerate() {
+        sqlx::query(
+            "INSERT INTO shop_channels (shop_id, country, channel, position) VALUES ($1, $2, $3, $4)",
+        )
+        .bind(id)
+        .bind(*country)
+        .bind(channel.as_str())
+        .bind(position as i64 + 1)
+        .execute(&mut *tx)
+        .await?;
+    }
+    tx.commit().await?;
     Ok(id)
 }
 

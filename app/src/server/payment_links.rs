@@ -4,7 +4,7 @@ use super::audit::{self, AuditEvent};
 use super::{tokens, AppState};
 use crate::api::payment_links::{LinkRow, NewLink};
 use crate::domain::payment_link::{validate, LinkForm};
-use crate::domain::Money;
+use crate::domain::{Email, Money};
 use crate::error::{AppError, AppResult};
 
 const DAY_MS: i64 = 24 * 60 * 60 * 1000;
@@ -72,13 +72,88 @@ pub async fn create(
     )
     .await?;
     tx.commit().await?;
+    let url = state.link(&format!("/pay/{token}"));
     Ok(NewLink {
         id,
-        url: state.link(&format!("/pay/{token}")),
+        qr_svg: qr_svg(&url)?,
+        buyer_email: v.buyer_email.clone(),
+        url,
         amount: v.amount,
         reference: v.reference,
         expires: super::format_time(expires_at, &shop_time_zone(state, shop_id).await?),
     })
+}
+
+/// The link as a QR code, an SVG to show beside it (and to print on a paper invoice).
+pub fn qr_svg(url: &str) -> AppResult<String> {
+    let code = qrcode::QrCode::new(url.as_bytes()).map_err(super::internal)?;
+    let svg = code
+        .render::<qrcode::render::svg::Color>()
+        .min_dimensions(180, 180)
+        .quiet_zone(true)
+        .build();
+    // The renderer starts with an XML declaration, which has no place inside HTML.
+    Ok(svg
+        .find("<svg")
+        .map(|i| svg[i..].to_string())
+        .unwrap_or(svg))
+}
+
+/// E-mails the link to the buyer as an invoice in the link's language, and audits it. `to`
+/// defaults to the buyer's address given with the link.
+pub async fn send_invoice(
+    state: &AppState,
+    shop_id: i64,
+    by: &Actor,
+    id: i64,
+    to: Option<String>,
+) -> AppResult<String> {
+    let link = super::pay::link_by_id(state, shop_id, id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let to = match to.as_deref().map(str::trim).filter(|t| !t.is_empty()) {
+        Some(t) => Email::parse(t).map_err(|e| AppError::field("email", e))?,
+        None => match &link.buyer_email {
+            Some(e) => Email::parse(e).map_err(|e| AppError::field("email", e))?,
+            None => {
+                return Err(AppError::field(
+                    "email",
+                    "Enter the buyer's e-mail address to send the invoice to.",
+                ))
+            }
+        },
+    };
+    if link.state(state.clock.now_ms()) != crate::api::pay::LinkState::Payable {
+        return Err(AppError::Conflict(
+            "This link can no longer be paid, so it cannot be sent. Make a new link.".into(),
+        ));
+    }
+    state
+        .mailer
+        .send(super::pay_mail::invoice(state, &link, to.as_str()))
+        .await
+        .map_err(|e| {
+            tracing::error!(error = %e, "could not send an invoice mail");
+            AppError::Conflict(
+                "The invoice could not be sent just now. Try again in a moment.".into(),
+            )
+        })?;
+    audit::record(
+        &state.db.pool,
+        AuditEvent {
+            at: state.clock.now_ms(),
+            kind: "payment_link_sent",
+            merchant_id: Some(by.merchant_id),
+            shop_id: Some(shop_id),
+            actor_user_id: Some(by.user_id),
+            actor_email: Some(by.email.clone()),
+            ip: Some(by.ip.clone()),
+            detail: Some(format!("link {id}: invoice to {}", to.as_str())),
+            ..Default::default()
+        },
+    )
+    .await?;
+    Ok(to.as_str().to_string())
 }
 
 async fn shop_time_zone(state: &AppState, shop_id: i64) -> AppResult<String> {
@@ -107,15 +182,34 @@ type Stored = (
 );
 
 /// The shop's links, newest first, with their status as the buyer would meet it.
-pub async fn list(state: &AppState, shop_id: i64, time_zone: &str) -> AppResult<Vec<LinkRow>> {
+pub async fn list(
+    state: &AppState,
+    shop_id: i64,
+    time_zone: &str,
+    status: Option<&str>,
+    search: Option<&str>,
+) -> AppResult<Vec<LinkRow>> {
+    let search = search
+        .map(|q| q.trim().to_lowercase())
+        .filter(|q| !q.is_empty());
+    let status = status.filter(|s| !s.is_empty());
     let now = state.clock.now_ms();
     let rows: Vec<Stored> = sqlx::query_as(
         "SELECT l.id, l.token, l.amount_cents, l.reference, l.buyer_email, COALESCE(u.email, ''), l.expires_at, \
                 l.reusable, l.max_payments, l.payments_made, l.status, l.deactivation_message, l.created_at \
          FROM payment_links l LEFT JOIN users u ON u.id = l.created_by \
-         WHERE l.shop_id = $1 ORDER BY l.created_at DESC, l.id DESC LIMIT 500",
+         WHERE l.shop_id = $1 \
+           AND ($2 = '' OR LOWER(l.reference) LIKE $2 OR LOWER(COALESCE(l.buyer_email, '')) LIKE $2 \
+                OR LOWER(COALESCE(l.buyer_name, '')) LIKE $2 OR LOWER(COALESCE(l.description, '')) LIKE $2) \
+           AND ($3 = '' OR ($3 = 'expired' AND l.status = 'active' AND l.expires_at <= $4) \
+                OR ($3 = 'active' AND l.status = 'active' AND l.expires_at > $4) \
+                OR ($3 NOT IN ('active', 'expired') AND l.status = $3)) \
+         ORDER BY l.created_at DESC, l.id DESC LIMIT 500",
     )
     .bind(shop_id)
+    .bind(search.map(|q| format!("%{}%", q.replace(['%', '_'], ""))).unwrap_or_default())
+    .bind(status.unwrap_or(""))
+    .bind(now)
     .fetch_all(&state.db.pool)
     .await?;
     Ok(rows

@@ -17,6 +17,8 @@ pub struct AppState {
     pub session_idle_minutes: i64,
     pub session_max_hours: i64,
     pub mail_from: String,
+    /// Carries payments from the payment page to the banks and card processors.
+    pub connector: std::sync::Arc<dyn super::connector::Connector>,
 }
 
 impl AppState {

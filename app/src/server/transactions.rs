@@ -1,6 +1,7 @@
 //! Payments: recorded when a buyer starts paying, approved exactly once when the bank or
 //! card processor confirms — which posts the income with its fees and VAT to the ledger.
 
+use super::db::Tx;
 use super::ledger::{self, Links};
 use super::price_lists;
 use super::AppState;
@@ -20,6 +21,17 @@ pub struct NewTransaction {
     pub buyer_ip: Option<String>,
     pub buyer_country: Option<String>,
     pub description: Option<String>,
+    /// Set for payments started on a payment link's page.
+    pub from_link: Option<LinkOrigin>,
+}
+
+/// Where a payment from the hosted payment page came from.
+pub struct LinkOrigin {
+    pub link_id: i64,
+    /// The language the buyer paid in (their receipt's language).
+    pub language: String,
+    /// The connector that carries the payment to the bank or card processor.
+    pub connector: String,
 }
 
 /// Records a payment the buyer has started; returns its id.
@@ -38,8 +50,8 @@ pub async fn create_at(state: &AppState, t: NewTransaction, at: i64) -> AppResul
     let id = super::new_id();
     sqlx::query(
         "INSERT INTO transactions (id, shop_id, reference, amount_cents, currency, channel, status, test_mode, \
-         buyer_name, buyer_email, buyer_ip, buyer_country, description, created_at) \
-         VALUES ($1, $2, $3, $4, 'EUR', $5, 'created', $6, $7, $8, $9, $10, $11, $12)",
+         buyer_name, buyer_email, buyer_ip, buyer_country, description, created_at, payment_link_id, language, connector) \
+         VALUES ($1, $2, $3, $4, 'EUR', $5, 'created', $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)",
     )
     .bind(id)
     .bind(t.shop_id)
@@ -53,6 +65,9 @@ pub async fn create_at(state: &AppState, t: NewTransaction, at: i64) -> AppResul
     .bind(t.buyer_country)
     .bind(t.description)
     .bind(at)
+    .bind(t.from_link.as_ref().map(|l| l.link_id))
+    .bind(t.from_link.as_ref().map(|l| l.language.clone()))
+    .bind(t.from_link.as_ref().map(|l| l.connector.clone()))
     .execute(&state.db.pool)
     .await?;
     Ok(id)
@@ -76,6 +91,14 @@ pub async fn approve(state: &AppState, transaction_id: i64) -> AppResult<Approva
 /// As [`approve`], at a given time (demo data and imports).
 pub async fn approve_at(state: &AppState, transaction_id: i64, now: i64) -> AppResult<Approval> {
     let mut tx = state.db.begin_write().await?;
+    let approval = approve_in(&mut tx, transaction_id, now).await?;
+    tx.commit().await?;
+    Ok(approval)
+}
+
+/// As [`approve_at`], inside the caller's write transaction (which also records what the
+/// approval means elsewhere, such as a payment link's count), left for the caller to commit.
+pub async fn approve_in(tx: &mut Tx, transaction_id: i64, now: i64) -> AppResult<Approval> {
     let moved: Option<(i64, i64, String, i64)> = sqlx::query_as(
         "UPDATE transactions SET status = 'approved', paid_at = $2 \
          WHERE id = $1 AND status IN ('created', 'pending') \
@@ -83,13 +106,13 @@ pub async fn approve_at(state: &AppState, transaction_id: i64, now: i64) -> AppR
     )
     .bind(transaction_id)
     .bind(now)
-    .fetch_optional(&mut *tx)
+    .fetch_optional(&mut **tx)
     .await?;
     let Some((shop_id, amount, channel, test_mode)) = moved else {
         let status: Option<String> =
             sqlx::query_scalar("SELECT status FROM transactions WHERE id = $1")
                 .bind(transaction_id)
-                .fetch_optional(&mut *tx)
+                .fetch_optional(&mut **tx)
                 .await?;
         return match status.as_deref() {
             None => Err(AppError::NotFound),
@@ -103,9 +126,9 @@ pub async fn approve_at(state: &AppState, transaction_id: i64, now: i64) -> AppR
         Channel::parse(&channel).ok_or_else(|| super::internal("unknown channel in database"))?;
     let merchant_id: i64 = sqlx::query_scalar("SELECT merchant_id FROM shops WHERE id = $1")
         .bind(shop_id)
-        .fetch_one(&mut *tx)
+        .fetch_one(&mut **tx)
         .await?;
-    let (list_id, list) = price_lists::in_force(&mut tx, merchant_id, now).await?;
+    let (list_id, list) = price_lists::in_force(tx, merchant_id, now).await?;
     let fees = compute(Money::from_cents(amount), channel, &list, test_mode != 0);
     sqlx::query(
         "UPDATE transactions SET price_list_id = $2, fee_cents = $3, vat_cents = $4, net_cents = $5 WHERE id = $1",
@@ -115,14 +138,13 @@ pub async fn approve_at(state: &AppState, transaction_id: i64, now: i64) -> AppR
     .bind(fees.fees().cents())
     .bind(fees.vat().cents())
     .bind(fees.net().cents())
-    .execute(&mut *tx)
+    .execute(&mut **tx)
     .await?;
     let links = Links {
         transaction_id: Some(transaction_id),
         ..Links::default()
     };
-    let balance = ledger::post(&mut tx, shop_id, now, links, &payment_movements(&fees)).await?;
-    tx.commit().await?;
+    let balance = ledger::post(tx, shop_id, now, links, &payment_movements(&fees)).await?;
     Ok(Approval::Approved { balance })
 }
 

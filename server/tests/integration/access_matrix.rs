@@ -13,6 +13,7 @@ const FORBID: u16 = 403;
 const NOTF: u16 = 404;
 const INVALID: u16 = 422;
 const CONFLICT: u16 = 409;
+const SEE_OTHER: u16 = 303;
 
 type Form = Vec<(&'static str, &'static str)>;
 /// Expected statuses for [anonymous, admin, refunds, info, other admin].
@@ -45,6 +46,12 @@ fn matrix() -> BTreeMap<(&'static str, &'static str), (Form, Statuses)> {
     row(
         "GET",
         "/shops/{shop}/transactions",
+        vec![],
+        [FOUND, OK, OK, OK, NOTF],
+    );
+    row(
+        "GET",
+        "/shops/{shop}/payment-links",
         vec![],
         [FOUND, OK, OK, OK, NOTF],
     );
@@ -249,6 +256,47 @@ fn matrix() -> BTreeMap<(&'static str, &'static str), (Form, Statuses)> {
         vec![("shop", SHOP), ("id", "1")],
         [UNAUTH, NOTF, NOTF, FORBID, NOTF],
     );
+    row(
+        "POST",
+        "/api/send_payment_link",
+        vec![("shop", SHOP), ("id", "1"), ("email", "buyer@example.com")],
+        [UNAUTH, NOTF, NOTF, FORBID, NOTF],
+    );
+    // The buyer's pages are public: an unknown link is 404 for everyone, in words.
+    row("GET", "/pay/{token}", vec![], [NOTF; 5]);
+    row("POST", "/api/pay_page", vec![("token", "bogus")], [NOTF; 5]);
+    row("GET", "/test-bank/{token}/{payment}", vec![], [NOTF; 5]);
+    row(
+        "POST",
+        "/api/test_bank_page",
+        vec![("token", "bogus"), ("payment", "1")],
+        [NOTF; 5],
+    );
+    row(
+        "POST",
+        "/test-bank/{token}/{payment}",
+        vec![("choice", "approve")],
+        [NOTF; 5],
+    );
+    // Forms answer with a redirect to the page, which then explains.
+    row(
+        "POST",
+        "/pay/{token}/start",
+        vec![("method", "swedbank:EE")],
+        [SEE_OTHER; 5],
+    );
+    row(
+        "GET",
+        "/pay/{token}/return/{payment}",
+        vec![],
+        [SEE_OTHER; 5],
+    );
+    row(
+        "POST",
+        "/connector/{connector}/notify",
+        vec![("payment", "1")],
+        [NOTF; 5],
+    );
     // Last, as it ends the session.
     row("POST", "/api/sign_out", vec![], [OK; 5]);
     m
@@ -311,7 +359,9 @@ async fn every_endpoint_answers_each_role_as_the_matrix_says() {
                     .replace("{shop}", SHOP)
                     .replace("{token}", "bogus-token")
                     .replace("{id}", &paid)
-                    .replace("{file}", "transactions.csv"),
+                    .replace("{file}", "transactions.csv")
+                    .replace("{payment}", "1")
+                    .replace("{connector}", "test"),
             );
             let response = if *method == "GET" {
                 client

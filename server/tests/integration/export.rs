@@ -111,6 +111,7 @@ async fn csv_defuses_formulas() {
             buyer_ip: None,
             buyer_country: None,
             description: None,
+            from_link: None,
         },
     )
     .await

@@ -289,6 +289,7 @@ impl TestApp {
                 buyer_ip: Some("192.0.2.1".into()),
                 buyer_country: Some("FI".into()),
                 description: None,
+                from_link: None,
             },
         )
         .await

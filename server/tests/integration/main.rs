@@ -9,6 +9,7 @@ mod cli;
 mod dashboard;
 mod ledger;
 mod passwords;
+mod pay_page;
 mod payment_links;
 mod refund_accounts;
 mod refunds;

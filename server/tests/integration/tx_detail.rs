@@ -180,6 +180,7 @@ async fn fraud_signals_come_from_the_data_with_reasons() {
         buyer_ip: Some("203.0.113.9".into()),
         buyer_country: Some("NG".into()),
         description: None,
+        from_link: None,
     };
     for _ in 0..3 {
         let f = transactions::create(&app.state, attempt(Some("x@example.com"), Some("X")))
