@@ -7,8 +7,8 @@
 use app::server::clock::Clock;
 use app::server::operator;
 use server::config::Settings;
-use sqlx::Connection;
-use std::process::Command;
+
+mod common;
 use std::time::{Duration, Instant};
 
 async fn start(database_url: &str, dir: &std::path::Path) -> String {
@@ -117,66 +117,18 @@ async fn measure(label: &str, database_url: &str, dir: &std::path::Path) {
         200,
         "the page renders for the signed-in admin"
     );
-    let out = Command::new("wrk")
-        .args(["-t2", "-c32", "-d10s", "--latency", "-H"])
-        .arg(format!("Cookie: {cookie}"))
-        .args(["-H", "Accept: text/html"])
-        .arg(&url)
-        .output();
-    match out {
-        Ok(o) => {
-            let text = String::from_utf8_lossy(&o.stdout);
-            let pick = |key: &str| {
-                text.lines()
-                    .find(|l| l.trim_start().starts_with(key))
-                    .map(|l| l.trim().to_string())
-                    .unwrap_or_default()
-            };
-            let non2xx = pick("Non-2xx");
-            println!(
-                "{label}: GET /shops/demo-store/users (session lookup + user list + SSR), wrk -t2 -c32 -d10s: {} | mean latency {} | p99 {}{}",
-                pick("Requests/sec"),
-                pick("Latency").split_whitespace().nth(1).unwrap_or(""),
-                pick("99%").split_whitespace().nth(1).unwrap_or(""),
-                if non2xx.is_empty() { String::new() } else { format!(" | {non2xx}") }
-            );
-        }
-        Err(e) => println!("{label}: wrk not available ({e}); install it with apt-get install wrk"),
-    }
+    println!(
+        "{label}: GET /shops/demo-store/users (session lookup + user list + SSR), {}",
+        common::wrk(
+            32,
+            &[format!("Cookie: {cookie}"), "Accept: text/html".to_string()],
+            &url
+        )
+    );
 }
 
 fn main() {
-    let rt = tokio::runtime::Builder::new_multi_thread()
-        .enable_all()
-        .build()
-        .unwrap();
-    rt.block_on(async {
-        let dir = std::env::temp_dir().join(format!("portal-bench-{}", std::process::id()));
-        std::fs::create_dir_all(&dir).unwrap();
-        measure(
-            "SQLite",
-            &format!("sqlite://{}/bench.db", dir.display()),
-            &dir,
-        )
-        .await;
-        let admin_url = std::env::var("PORTAL_TEST_PG_URL")
-            .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/postgres".into());
-        match sqlx::PgConnection::connect(&admin_url).await {
-            Ok(mut c) => {
-                let name = format!("portal_bench_{}", std::process::id());
-                sqlx::query(&format!("CREATE DATABASE {name}"))
-                    .execute(&mut c)
-                    .await
-                    .unwrap();
-                let mut url = url::Url::parse(&admin_url).unwrap();
-                url.set_path(&name);
-                measure("PostgreSQL", url.as_str(), &dir).await;
-                let _ = sqlx::query(&format!("DROP DATABASE {name} WITH (FORCE)"))
-                    .execute(&mut c)
-                    .await;
-            }
-            Err(e) => println!("PostgreSQL: skipped, cannot connect to {admin_url}: {e}"),
-        }
-        let _ = std::fs::remove_dir_all(&dir);
+    common::on_both_databases("bench", |label, url, dir| async move {
+        measure(label, &url, &dir).await
     });
 }

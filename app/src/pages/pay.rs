@@ -46,12 +46,17 @@ pub fn Pay() -> impl IntoView {
                     let error = args().2;
                     match page.await {
                         Ok(p) => view! { <PayView page=p token=token error=error /> }.into_any(),
-                        Err(_) => view! {
-                            <main id="main" class="pay" lang="en">
-                                <h1>"Something went wrong"</h1>
-                                <p>"Reload the page in a moment."</p>
-                            </main>
-                        }.into_any(),
+                        Err(_) => {
+                            let l = args().0.as_deref().and_then(Lang::parse).unwrap_or(Lang::En);
+                            view! {
+                                <main id="main" class="pay" lang=l.code()>
+                                    <div class="pay-card">
+                                        <h1>{l.t("error-title")}</h1>
+                                        <p>{l.t("error-internal")}</p>
+                                    </div>
+                                </main>
+                            }.into_any()
+                        }
                     }
                 })
             }}

@@ -4,6 +4,7 @@
 
 use crate::api::pay::{test_bank_page, BankPage};
 use crate::components::badge::ChannelBadge;
+use crate::i18n::Lang;
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::{use_params_map, use_query_map};
@@ -39,12 +40,17 @@ pub fn TestBank() -> impl IntoView {
                             let wrong = q("wrong").is_some();
                             view! { <BankView page=p token=token payment=payment step=step wrong=wrong /> }.into_any()
                         }
-                        Err(_) => view! {
-                            <main id="main" class="pay" lang="en">
-                                <h1>"Payment not found"</h1>
-                                <p>"Go back to the shop's payment page and start again."</p>
-                            </main>
-                        }.into_any(),
+                        Err(_) => {
+                            let l = q("lang").as_deref().and_then(Lang::parse).unwrap_or(Lang::En);
+                            view! {
+                                <main id="main" class="pay" lang=l.code()>
+                                    <div class="pay-card">
+                                        <h1>{l.t("link-unknown-title")}</h1>
+                                        <p>{l.t("link-unknown-text")}</p>
+                                    </div>
+                                </main>
+                            }.into_any()
+                        }
                     }
                 })
             }}

@@ -1,0 +1,76 @@
+//! Requests/s and p99 of the public payment page, `GET /pay/{token}`, under `wrk` with 64
+//! connections: link lookup, the shop's methods, server-side rendering in the link's language.
+//!
+//! `cargo bench -p server --bench pay_page` (needs `wrk`). SQLite always; PostgreSQL too when
+//! `PORTAL_TEST_PG_URL` (default postgres://postgres@127.0.0.1:5432/postgres) answers.
+
+use app::domain::payment_link::LinkForm;
+use app::server::clock::Clock;
+use app::server::{operator, payment_links};
+use server::config::Settings;
+
+mod common;
+
+/// Starts the server with the demo data and one payment link; returns the link's address.
+async fn start(database_url: &str, dir: &std::path::Path) -> String {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    let env: Vec<(String, String)> = vec![
+        ("PORTAL_DATABASE_URL".into(), database_url.into()),
+        ("PORTAL_DATA_DIR".into(), dir.display().to_string()),
+        ("PORTAL_PUBLIC_URL".into(), format!("http://{addr}")),
+        ("PORTAL_CONFIG".into(), "/dev/null".into()),
+    ];
+    let settings = Settings::from_sources(&env).unwrap();
+    let built = server::build(&settings, server::MailChoice::Memory, Clock::System)
+        .await
+        .unwrap();
+    operator::demo(&built.state).await.unwrap();
+    let state = built.state.clone();
+    let (shop_id, user_id, merchant_id): (i64, i64, i64) = sqlx::query_as(
+        "SELECT s.id, u.id, s.merchant_id FROM shops s JOIN users u ON u.email = 'admin@demo.example' WHERE s.slug = 'demo-store'",
+    )
+    .fetch_one(&state.db.pool)
+    .await
+    .unwrap();
+    let link = payment_links::create(
+        &state,
+        shop_id,
+        &payment_links::Actor {
+            user_id,
+            email: "admin@demo.example".into(),
+            ip: "127.0.0.1".into(),
+            merchant_id,
+        },
+        &LinkForm {
+            amount: "149.90".into(),
+            reference: "Order 123 extra payment".into(),
+            description: "Winter tyres, fitted".into(),
+            language: "lv".into(),
+            ..LinkForm::default()
+        },
+    )
+    .await
+    .unwrap();
+    tokio::spawn(server::serve(built, listener));
+    link.url
+}
+
+async fn measure(label: &str, database_url: &str, dir: &std::path::Path) {
+    let url = start(database_url, dir).await;
+    let check = reqwest::get(&url).await.unwrap();
+    assert_eq!(check.status(), 200, "the payment page renders");
+    let page = check.text().await.unwrap();
+    assert!(page.contains("Order 123 extra payment"));
+    println!(
+        "{label}: GET /pay/{{token}} ({} bytes), {}",
+        page.len(),
+        common::wrk(64, &["Accept: text/html".to_string()], &url)
+    );
+}
+
+fn main() {
+    common::on_both_databases("bench_pay", |label, url, dir| async move {
+        measure(label, &url, &dir).await
+    });
+}
