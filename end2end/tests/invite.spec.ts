@@ -47,6 +47,7 @@ test('admin invites a user who sets a password from the mail and signs in', asyn
     await expect(invitee.getByRole('navigation', { name: 'Main' }).getByRole('link')).toHaveText([
       'Overview',
       'Transactions',
+      'Payment links',
       'My account',
     ]);
 

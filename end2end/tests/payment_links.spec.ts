@@ -59,7 +59,7 @@ test('a link from invoice to payment, refund and the info-only view', async ({ p
   const created = page.getByRole('region', { name: /Link ready/ });
   await expect(created).toBeVisible();
   await expect(created.getByRole('img', { name: 'QR code of the payment link' }).locator('svg')).toBeVisible();
-  const url = await created.getByLabel('Payment link').inputValue();
+  const url = await created.getByRole('textbox', { name: 'Payment link' }).inputValue();
   expect(url).toMatch(/\/pay\/[A-Za-z0-9_-]{43}$/);
   await expect(created.getByLabel("Buyer's e-mail")).toHaveValue(buyer);
   await created.getByRole('button', { name: 'Send the invoice' }).click();

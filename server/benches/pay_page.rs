@@ -3,6 +3,7 @@
 //!
 //! `cargo bench -p server --bench pay_page` (needs `wrk`). SQLite always; PostgreSQL too when
 //! `PORTAL_TEST_PG_URL` (default postgres://postgres@127.0.0.1:5432/postgres) answers.
+//! `BENCH_REFERENCE=1` also measures `/healthz` and `/login` on the same server.
 
 use app::domain::payment_link::LinkForm;
 use app::server::clock::Clock;
@@ -62,11 +63,22 @@ async fn measure(label: &str, database_url: &str, dir: &std::path::Path) {
     assert_eq!(check.status(), 200, "the payment page renders");
     let page = check.text().await.unwrap();
     assert!(page.contains("Order 123 extra payment"));
+    let html = ["Accept: text/html".to_string()];
     println!(
         "{label}: GET /pay/{{token}} ({} bytes), {}",
         page.len(),
-        common::wrk(64, &["Accept: text/html".to_string()], &url)
+        common::wrk(64, &html, &url)
     );
+    // For reference, on the same server: the middleware alone, and a page without data.
+    if std::env::var("BENCH_REFERENCE").is_ok() {
+        let base = url.split("/pay/").next().unwrap_or_default();
+        for path in ["/healthz", "/login"] {
+            println!(
+                "{label}: GET {path}, {}",
+                common::wrk(64, &html, &format!("{base}{path}"))
+            );
+        }
+    }
 }
 
 fn main() {
