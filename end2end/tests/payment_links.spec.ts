@@ -61,6 +61,10 @@ test('a link from invoice to payment, refund and the info-only view', async ({ p
   await expect(created.getByRole('img', { name: 'QR code of the payment link' }).locator('svg')).toBeVisible();
   const url = await created.getByRole('textbox', { name: 'Payment link' }).inputValue();
   expect(url).toMatch(/\/pay\/[A-Za-z0-9_-]{43}$/);
+  await page.context().grantPermissions(['clipboard-read', 'clipboard-write']);
+  await created.getByRole('button', { name: 'Copy link' }).click();
+  await expect(created.getByText('Copied to the clipboard.')).toBeVisible();
+  expect(await page.evaluate(() => navigator.clipboard.readText())).toBe(url);
   await expect(created.getByLabel("Buyer's e-mail")).toHaveValue(buyer);
   await created.getByRole('button', { name: 'Send the invoice' }).click();
   await expect(page.getByRole('status').filter({ hasText: `Invoice sent to ${buyer}.` })).toBeVisible();
@@ -103,6 +107,7 @@ test('a link from invoice to payment, refund and the info-only view', async ({ p
   await expect(row).toHaveCount(1);
   await expect(row.locator('td[data-label="Status"]')).toHaveText('Paid');
   await expect(row.locator('td[data-label="Channel"]')).toHaveText('Swedbank');
+  await expect(row.locator('td[data-label="Fees + VAT"]')).toHaveText(/[1-9]/);
   await row.getByRole('link').click();
   await expect(page.getByRole('heading', { level: 1, name: new RegExp(`Payment ${reference}`) })).toBeVisible();
   const types = page.locator('td[data-label="Type"]');

@@ -20,6 +20,10 @@ async fn make_link(app: &TestApp, fields: &[(&str, &str)]) -> (NewLink, String) 
     assert_eq!(s, StatusCode::OK, "{b}");
     let link: NewLink = serde_json::from_str(&b).unwrap();
     let token = link.url.rsplit('/').next().unwrap().to_string();
+    assert!(
+        link.qr_svg.starts_with("<svg") && link.qr_svg.ends_with("</svg>"),
+        "a QR code as inline SVG"
+    );
     (link, token)
 }
 
@@ -709,6 +713,9 @@ async fn an_invoice_goes_to_the_buyer_in_the_links_language_and_is_audited() {
         }
     }
     assert!(mail.text.contains(&Lang::Lv.t("invoice-button")));
+    let valid_until = Lang::Lv.t("invoice-valid-until");
+    let valid_until = valid_until.split("{ $date }").next().unwrap();
+    assert!(mail.text.contains(valid_until) && mail.html.contains(valid_until));
     assert_eq!(
         app.scalar("SELECT COUNT(*) FROM audit_events WHERE kind = 'payment_link_sent'")
             .await,
