@@ -339,7 +339,7 @@ async fn run(command: Command, settings: Settings) -> Result<(), String> {
             Ok(())
         }
         Command::Demo => {
-            operator::demo(&state).await.map_err(explain)?;
+            let link = operator::demo(&state).await.map_err(explain)?;
             println!(
                 "Demo merchant \"Demo Merchant OÜ\" with shops {}:",
                 operator::DEMO_SHOPS.map(|s| s.0).join(" and ")
@@ -347,6 +347,7 @@ async fn run(command: Command, settings: Settings) -> Result<(), String> {
             for l in operator::DEMO_LOGINS {
                 println!("  {:<24} {:<24} {}", l.email, l.password, l.role.label());
             }
+            println!("A payment link to try the payment page and the test bank: {link}");
             Ok(())
         }
     }

@@ -293,7 +293,8 @@ pub async fn set_notification_email(
     Ok(())
 }
 
-pub async fn demo(state: &AppState) -> AppResult<()> {
+/// Returns the address of the demo store's open payment link, to try the payment page with.
+pub async fn demo(state: &AppState) -> AppResult<String> {
     let existing: Option<i64> = sqlx::query_scalar("SELECT merchant_id FROM shops WHERE slug = $1")
         .bind(DEMO_SHOPS[0].0)
         .fetch_optional(&state.db.pool)
@@ -328,7 +329,51 @@ pub async fn demo(state: &AppState) -> AppResult<()> {
             .await?;
         }
     }
-    Ok(())
+    demo_link(state).await
+}
+
+/// The demo store's payment link for the test bank (made once, reused on later runs).
+async fn demo_link(state: &AppState) -> AppResult<String> {
+    const REFERENCE: &str = "Demo invoice 1001";
+    let token: Option<String> = sqlx::query_scalar(
+        "SELECT l.token FROM payment_links l JOIN shops s ON s.id = l.shop_id \
+         WHERE s.slug = $1 AND l.reference = $2 AND l.status = 'active' AND l.expires_at > $3",
+    )
+    .bind(DEMO_SHOPS[0].0)
+    .bind(REFERENCE)
+    .bind(state.clock.now_ms())
+    .fetch_optional(&state.db.pool)
+    .await?;
+    if let Some(token) = token {
+        return Ok(state.link(&format!("/pay/{token}")));
+    }
+    let (shop_id, merchant_id, user_id): (i64, i64, i64) = sqlx::query_as(
+        "SELECT s.id, s.merchant_id, u.id FROM shops s JOIN users u ON u.email = $2 WHERE s.slug = $1",
+    )
+    .bind(DEMO_SHOPS[0].0)
+    .bind(DEMO_LOGINS[0].email)
+    .fetch_one(&state.db.pool)
+    .await?;
+    let link = super::payment_links::create(
+        state,
+        shop_id,
+        &super::payment_links::Actor {
+            user_id,
+            email: DEMO_LOGINS[0].email.to_string(),
+            ip: "127.0.0.1".into(),
+            merchant_id,
+        },
+        &crate::domain::payment_link::LinkForm {
+            amount: "89.90".into(),
+            reference: REFERENCE.into(),
+            description: "Wool blanket, grey".into(),
+            usage: "reusable".into(),
+            expires_days: "90".into(),
+            ..Default::default()
+        },
+    )
+    .await?;
+    Ok(link.url)
 }
 
 /// What the operator asks for with `portal set-price-list`.

@@ -226,7 +226,18 @@ async fn the_suite_notices_a_ledger_that_does_not_add_up() {
 #[tokio::test]
 async fn demo_shops_get_ninety_days_of_payments_through_the_real_service() {
     let app = app!();
-    app::server::operator::demo(&app.state).await.unwrap();
+    let link = app::server::operator::demo(&app.state).await.unwrap();
+    let page = app
+        .page(
+            &crate::harness::TestApp::client(),
+            link.strip_prefix(&app.base).unwrap(),
+        )
+        .await;
+    assert_eq!(
+        page.status(),
+        reqwest::StatusCode::OK,
+        "the demo payment link opens"
+    );
     let per_status: Vec<(String, i64)> = sqlx::query_as(
         "SELECT t.status, COUNT(*) FROM transactions t JOIN shops s ON s.id = t.shop_id \
          WHERE s.slug = 'demo-store' GROUP BY t.status ORDER BY t.status",
@@ -273,11 +284,12 @@ async fn demo_shops_get_ninety_days_of_payments_through_the_real_service() {
     );
     // Running it again adds nothing.
     let before = app.scalar("SELECT COUNT(*) FROM transactions").await;
-    app::server::operator::demo(&app.state).await.unwrap();
+    let again = app::server::operator::demo(&app.state).await.unwrap();
     assert_eq!(
         app.scalar("SELECT COUNT(*) FROM transactions").await,
         before
     );
+    assert_eq!(again, link, "the same demo payment link");
 }
 
 #[tokio::test]
