@@ -35,7 +35,6 @@ result-failed-text = The payment was cancelled or declined, and no money was tak
 result-expired-text = The payment was not finished in time, and no money was taken. You can start again.
 result-pending-title = Waiting for the bank
 result-pending-text = Your bank has not confirmed the payment yet. Reload this page in a moment.
-result-pay-again = Pay again
 
 link-paid-title = Already paid
 link-paid-text = This payment link has already been paid. There is nothing more to do.

@@ -35,7 +35,6 @@ result-failed-text = Makse tühistati või lükati tagasi ning raha ei võetud. 
 result-expired-text = Makset ei lõpetatud õigeaegselt ning raha ei võetud. Võite uuesti alustada.
 result-pending-title = Ootame panga kinnitust
 result-pending-text = Teie pank pole makset veel kinnitanud. Laadige see leht hetke pärast uuesti.
-result-pay-again = Maksa uuesti
 
 link-paid-title = Juba makstud
 link-paid-text = See makselink on juba makstud. Rohkem pole vaja midagi teha.

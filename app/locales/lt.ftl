@@ -35,7 +35,6 @@ result-failed-text = Mokėjimas buvo atšauktas arba atmestas, pinigai nenuskai�
 result-expired-text = Mokėjimas nebuvo užbaigtas laiku, pinigai nenuskaičiuoti. Galite pradėti iš naujo.
 result-pending-title = Laukiama banko patvirtinimo
 result-pending-text = Jūsų bankas dar nepatvirtino mokėjimo. Po akimirkos atnaujinkite šį puslapį.
-result-pay-again = Mokėti dar kartą
 
 link-paid-title = Jau apmokėta
 link-paid-text = Pagal šią mokėjimo nuorodą jau sumokėta. Daugiau nieko daryti nereikia.

@@ -35,7 +35,6 @@ result-failed-text = Maksājums tika atcelts vai noraidīts, un nauda netika no�
 result-expired-text = Maksājums netika pabeigts laikā, un nauda netika noņemta. Varat sākt no jauna.
 result-pending-title = Gaidām bankas apstiprinājumu
 result-pending-text = Jūsu banka vēl nav apstiprinājusi maksājumu. Pēc brīža atsvaidziniet šo lapu.
-result-pay-again = Maksāt vēlreiz
 
 link-paid-title = Jau apmaksāts
 link-paid-text = Šī maksājuma saite jau ir apmaksāta. Nekas vairāk nav jādara.

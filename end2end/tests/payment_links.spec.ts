@@ -193,8 +193,18 @@ test('the payment page has no accessibility violations in any language, on a pho
 test('the payment links page has no accessibility violations', async ({ page }) => {
   await signIn(page, DEMO.refunds, SHOP);
   await open(page, `/shops/${SHOP}/payment-links`);
-  await makeLink(page, `Listed ${Date.now().toString(36)}`);
+  const reference = `Listed ${Date.now().toString(36)}`;
+  await makeLink(page, reference);
   await open(page, `/shops/${SHOP}/payment-links`);
   await expect(page.getByRole('table')).toBeVisible();
   await expectNoViolations(page, 'payment links');
+
+  // A link in the list can be sent (again) as an invoice.
+  const buyer = uniqueEmail('listed');
+  const row = page.getByRole('row').filter({ hasText: reference });
+  await row.getByLabel(`Send link ${reference} as an invoice`).click();
+  await row.getByLabel("Buyer's e-mail").fill(buyer);
+  await row.getByRole('button', { name: 'Send the invoice' }).click();
+  await expect(page.getByRole('status').filter({ hasText: `Invoice sent to ${buyer}.` })).toBeVisible();
+  expect((await waitForMail(buyer)).subject).toContain('25,00');
 });

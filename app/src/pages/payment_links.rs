@@ -67,6 +67,11 @@ pub fn PaymentLinks() -> impl IntoView {
             <h2>"Links"</h2>
             <FilterForm status=filter().0 q=filter().1 />
             <FormError message=form_msg(deactivate) />
+            <div aria-live="polite">{move || match send.value().get() {
+                Some(Ok(to)) if created().is_none() => Some(view! { <p class="banner ok" role="status">{format!("Invoice sent to {to}.")}</p> }),
+                _ => None,
+            }}</div>
+            {move || created().is_none().then(|| view! { <FormError message=form_msg(send) /> })}
             <Suspense fallback=|| view! { <p class="loading" aria-busy="true">"Loading links…"</p> }>
                 {
                     let shop = ctx.slug.clone();
@@ -74,7 +79,7 @@ pub fn PaymentLinks() -> impl IntoView {
                         let shop = shop.clone();
                         Suspend::new(async move {
                             match links.await {
-                                Ok(rows) => view! { <LinkTable rows shop can_create deactivate filtered=filter() != Default::default() /> }.into_any(),
+                                Ok(rows) => view! { <LinkTable rows shop can_create deactivate send filtered=filter() != Default::default() /> }.into_any(),
                                 Err(e) => view! { <ErrorPage error=e /> }.into_any(),
                             }
                         })
@@ -240,6 +245,7 @@ fn LinkTable(
     shop: String,
     can_create: bool,
     deactivate: ServerAction<DeactivatePaymentLink>,
+    send: ServerAction<SendPaymentLink>,
     filtered: bool,
 ) -> impl IntoView {
     if rows.is_empty() {
@@ -267,7 +273,7 @@ fn LinkTable(
                     </tr>
                 </thead>
                 <tbody>
-                    {rows.into_iter().map(|r| {
+                    {rows.into_iter().map(move |r| {
                         let badge = match r.status.as_str() {
                             "active" => "badge ok",
                             "paid" => "badge info",
@@ -281,7 +287,9 @@ fn LinkTable(
                         let active = r.status == "active";
                         let label = format!("Deactivate link {}", r.reference);
                         let msg_id = format!("deactivate-{}", r.id);
-                        let shop = shop.clone();
+                        let send_id = format!("send-{}", r.id);
+                        let send_label = format!("Send link {} as an invoice", r.reference);
+                        let (shop, shop_send) = (shop.clone(), shop.clone());
                         view! {
                             <tr>
                                 <td data-label="Reference"><a href=r.url.clone()>{r.reference.clone()}</a></td>
@@ -296,6 +304,17 @@ fn LinkTable(
                                 <td data-label="Valid until">{r.expires.clone()}</td>
                                 <td data-label="Actions">
                                     {(can_create && active).then(|| view! {
+                                        <details class="row-action send">
+                                            <summary aria-label=send_label.clone()>"Send"</summary>
+                                            <ActionForm action=send attr:class="inline-form">
+                                                <input type="hidden" name="shop" value=shop_send />
+                                                <input type="hidden" name="id" value=r.id.to_string() />
+                                                <label for=send_id.clone()>"Buyer's e-mail"</label>
+                                                <input id=send_id.clone() name="email" type="email" required=true
+                                                    value=r.buyer_email.clone().unwrap_or_default() />
+                                                <button type="submit">"Send the invoice"</button>
+                                            </ActionForm>
+                                        </details>
                                         <details class="row-action">
                                             <summary aria-label=label.clone()>"Deactivate"</summary>
                                             <ActionForm action=deactivate attr:class="inline-form">
