@@ -82,6 +82,11 @@ mod tests {
             assert_eq!(Method::parse(&m.code()), Some(m));
             assert_eq!(channel.group() == ChannelGroup::Cards, country.is_empty());
         }
+        // As stored: channel and country, the country empty for cards.
+        assert_eq!(
+            Method::parse("visa:").map(|m| m.code()),
+            Some("visa".into())
+        );
         assert_eq!(Method::parse("swedbank"), None);
         assert_eq!(Method::parse("swedbank:SE"), None);
         assert_eq!(Method::parse("visa:EE"), None);

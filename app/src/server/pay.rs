@@ -142,9 +142,7 @@ pub async fn methods(state: &AppState, shop_id: i64) -> AppResult<Vec<Method>> {
     .await?;
     Ok(rows
         .into_iter()
-        .filter_map(|(country, channel)| {
-            Method::parse(&format!("{channel}:{country}")).or_else(|| Method::parse(&channel))
-        })
+        .filter_map(|(country, channel)| Method::parse(&format!("{channel}:{country}")))
         .collect())
 }
 
