@@ -40,6 +40,7 @@ pub const KINDS: &[(&str, &str)] = &[
     ("refund_sent", "Refund sent to the buyer's account"),
     ("refund_failed", "Refund failed: no account from the buyer"),
     ("payment_link_created", "Payment link created"),
+    ("payment_link_sent", "Payment link sent as an invoice"),
     ("payment_link_deactivated", "Payment link deactivated"),
 ];
 

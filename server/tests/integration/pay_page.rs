@@ -721,6 +721,22 @@ async fn an_invoice_goes_to_the_buyer_in_the_links_language_and_is_audited() {
             .await,
         1
     );
+    // The audit log's filter knows the kind and shows who sent it to whom.
+    let admin = app.client_for(Who::Admin).await;
+    let (s, _, log) = body(
+        app.call(
+            &admin,
+            "list_audit",
+            &[("shop", SHOP), ("kind", "payment_link_sent")],
+        )
+        .await,
+    )
+    .await;
+    assert_eq!(s, StatusCode::OK, "{log}");
+    assert!(
+        log.contains("refunds@test.example") && log.contains("janis@example.lv"),
+        "{log}"
+    );
     // Info-only may not send; a link that cannot be paid is not sent.
     let info = app.client_for(Who::Info).await;
     let r = app
