@@ -51,6 +51,7 @@ error-choose-method = Choose a payment method.
 error-method-unavailable = This payment method is not available. Choose another one.
 error-email = Enter an e-mail address like name@example.com, or leave the field empty.
 error-internal = Something went wrong on our side and no money was taken. Try again in a moment.
+error-too-many = Too many payment attempts in a short time. Wait 10 minutes and try again.
 error-try-again = Back to the payment
 
 bank-title = { $bank } (test bank)

@@ -51,6 +51,7 @@ error-choose-method = Valige makseviis.
 error-method-unavailable = See makseviis pole saadaval. Valige mõni muu.
 error-email = Sisestage e-posti aadress kujul nimi@example.com või jätke väli tühjaks.
 error-internal = Meie poolel tekkis viga ning raha ei võetud. Proovige hetke pärast uuesti.
+error-too-many = Liiga palju maksekatseid lühikese aja jooksul. Oodake 10 minutit ja proovige uuesti.
 error-try-again = Tagasi makse juurde
 
 bank-title = { $bank } (testpank)

@@ -51,6 +51,7 @@ error-choose-method = Pasirinkite mokėjimo būdą.
 error-method-unavailable = Šis mokėjimo būdas negalimas. Pasirinkite kitą.
 error-email = Įveskite el. pašto adresą, pvz., vardas@example.com, arba palikite lauką tuščią.
 error-internal = Mūsų pusėje įvyko klaida, pinigai nenuskaičiuoti. Bandykite dar kartą po akimirkos.
+error-too-many = Per daug mokėjimo bandymų per trumpą laiką. Palaukite 10 minučių ir bandykite dar kartą.
 error-try-again = Grįžti į mokėjimą
 
 bank-title = { $bank } (bandomasis bankas)

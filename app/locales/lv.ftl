@@ -51,6 +51,7 @@ error-choose-method = Izvēlieties maksājuma veidu.
 error-method-unavailable = Šis maksājuma veids nav pieejams. Izvēlieties citu.
 error-email = Ievadiet e-pasta adresi, piemēram, vards@example.com, vai atstājiet lauku tukšu.
 error-internal = Mūsu pusē radās kļūda, un nauda netika noņemta. Pēc brīža mēģiniet vēlreiz.
+error-too-many = Pārāk daudz maksājuma mēģinājumu īsā laikā. Uzgaidiet 10 minūtes un mēģiniet vēlreiz.
 error-try-again = Atpakaļ uz maksājumu
 
 bank-title = { $bank } (testa banka)

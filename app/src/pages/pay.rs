@@ -10,11 +10,12 @@ use leptos_router::hooks::{use_params_map, use_query_map};
 
 /// Error keys the page shows when the start of a payment was refused (anything else in the
 /// address is ignored, so a crafted link cannot put words on the page).
-const ERRORS: [&str; 4] = [
+const ERRORS: [&str; 5] = [
     "error-choose-method",
     "error-method-unavailable",
     "error-email",
     "error-internal",
+    "error-too-many",
 ];
 
 #[component]

@@ -20,6 +20,10 @@ use crate::i18n::Lang;
 /// A payment not finished in this time is expired by the background job.
 pub const UNFINISHED_MS: i64 = 30 * 60 * 1000;
 pub const EXPIRY_INTERVAL_SECS: u64 = 60;
+/// Unfinished or failed attempts one address may start on one link within
+/// [`ATTEMPT_WINDOW_MS`]; more are refused, so nobody can fill the ledger with attempts.
+pub const MAX_ATTEMPTS: i64 = 20;
+pub const ATTEMPT_WINDOW_MS: i64 = 10 * 60 * 1000;
 
 /// A link as stored, with its shop's names.
 #[derive(Clone, Debug)]
@@ -306,6 +310,21 @@ pub async fn start(
                 .to_string(),
         ),
     };
+    if let Some(ip) = &ip {
+        let recent: i64 = sqlx::query_scalar(
+            "SELECT COUNT(*) FROM transactions WHERE payment_link_id = $1 AND buyer_ip = $2 \
+             AND created_at > $3 AND status NOT IN ('approved', 'part_refunded', 'refunded')",
+        )
+        .bind(link.id)
+        .bind(ip)
+        .bind(state.clock.now_ms() - ATTEMPT_WINDOW_MS)
+        .fetch_one(&state.db.pool)
+        .await
+        .map_err(|e| internal(e.into()))?;
+        if recent >= MAX_ATTEMPTS {
+            return Err(StartRefused::Message("error-too-many"));
+        }
+    }
     let connector = state.connector.clone();
     let id = transactions::create(
         state,
@@ -329,7 +348,7 @@ pub async fn start(
     )
     .await
     .map_err(internal)?;
-    connector
+    let started = connector
         .start(
             state,
             StartRequest {
@@ -343,8 +362,12 @@ pub async fn start(
                 return_url: state.link(&format!("/pay/{}/return/{id}", link.token)),
             },
         )
-        .await
-        .map_err(internal)
+        .await;
+    if started.is_err() {
+        // The bank never saw it: close it now rather than leave it for the expiry job.
+        let _ = transactions::close_at(state, id, Closed::Cancelled, state.clock.now_ms()).await;
+    }
+    started.map_err(internal)
 }
 
 /// The payment's token-checked facts: its link and connector. `None` if the payment is not

@@ -823,3 +823,96 @@ async fn the_list_filters_by_status_and_search() {
         .await;
     assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
 }
+
+#[tokio::test]
+async fn one_address_cannot_flood_a_link_with_attempts() {
+    let app = crate::app!();
+    let (_, token) = make_link(
+        &app,
+        &[
+            ("amount", "1.00"),
+            ("reference", "Flood"),
+            ("usage", "reusable"),
+        ],
+    )
+    .await;
+    let buyer = TestApp::client();
+    for _ in 0..pay::MAX_ATTEMPTS {
+        let to = start(&app, &buyer, &token, &[("method", "seb:EE")]).await;
+        assert!(to.contains("/test-bank/"), "{to}");
+    }
+    let to = start(
+        &app,
+        &buyer,
+        &token,
+        &[("method", "seb:EE"), ("lang", "en")],
+    )
+    .await;
+    assert!(to.ends_with("error=error-too-many"), "{to}");
+    let (_, _, page) = body(app.page(&buyer, &to).await).await;
+    assert!(page.contains(&Lang::En.t("error-too-many")));
+    assert_eq!(
+        app.scalar("SELECT COUNT(*) FROM transactions").await,
+        pay::MAX_ATTEMPTS
+    );
+    // Ten minutes later the address may try again.
+    app.advance_minutes(11);
+    let to = start(&app, &buyer, &token, &[("method", "seb:EE")]).await;
+    assert!(to.contains("/test-bank/"), "{to}");
+}
+
+/// A connector whose bank cannot be reached.
+struct Unreachable;
+
+impl connector::Connector for Unreachable {
+    fn id(&self) -> &'static str {
+        "unreachable"
+    }
+    fn start<'a>(
+        &'a self,
+        _: &'a app::server::AppState,
+        _: connector::StartRequest<'a>,
+    ) -> std::pin::Pin<
+        Box<dyn std::future::Future<Output = app::error::AppResult<String>> + Send + 'a>,
+    > {
+        Box::pin(async { Err(app::error::AppError::Internal) })
+    }
+    fn status<'a>(
+        &'a self,
+        _: &'a app::server::AppState,
+        _: i64,
+    ) -> std::pin::Pin<
+        Box<dyn std::future::Future<Output = app::error::AppResult<BankStatus>> + Send + 'a>,
+    > {
+        Box::pin(async { Err(app::error::AppError::Internal) })
+    }
+}
+
+#[tokio::test]
+async fn a_bank_that_cannot_be_reached_leaves_a_clear_message_and_a_closed_attempt() {
+    let app = crate::app!();
+    let (_, token) = make_link(&app, &[("amount", "9.00"), ("reference", "Down")]).await;
+    let mut state = app.state.clone();
+    state.connector = std::sync::Arc::new(Unreachable);
+    let form = pay::StartForm {
+        method: "seb:EE".into(),
+        ..Default::default()
+    };
+    assert_eq!(
+        pay::start(&state, &token, &form, None).await,
+        Err(pay::StartRefused::Message("error-internal"))
+    );
+    let (status, connector): (String, String) =
+        sqlx::query_as("SELECT status, connector FROM transactions")
+            .fetch_one(&app.state.db.pool)
+            .await
+            .unwrap();
+    assert_eq!(
+        (status.as_str(), connector.as_str()),
+        ("cancelled", "unreachable")
+    );
+    // The link can still be paid.
+    let buyer = TestApp::client();
+    let to = start(&app, &buyer, &token, &[("method", "seb:EE")]).await;
+    assert!(to.contains("/test-bank/"), "{to}");
+}
