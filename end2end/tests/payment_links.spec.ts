@@ -111,6 +111,7 @@ test('a link from invoice to payment, refund and the info-only view', async ({ p
   await row.getByRole('link').click();
   await expect(page.getByRole('heading', { level: 1, name: new RegExp(`Payment ${reference}`) })).toBeVisible();
   const types = page.locator('td[data-label="Type"]');
+  await expect(page.getByTestId('origin')).toHaveText('Payment link, paid on the page in Latviešu');
   await expect(types.first()).toHaveText('INCOME');
   await expect(types.filter({ hasText: /FEE/ }).first()).toBeVisible();
   await expect(types.filter({ hasText: 'VAT' }).first()).toBeVisible();

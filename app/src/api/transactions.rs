@@ -282,6 +282,8 @@ pub struct TxDetail {
     pub buyer_ip: Option<String>,
     pub buyer_country: Option<String>,
     pub payout_id: Option<i64>,
+    /// Where the payment came from, when the portal knows (a payment link).
+    pub origin: Option<String>,
     pub time_zone: String,
     pub timeline: Vec<TimelineEvent>,
     pub movements: Vec<MovementRow>,

@@ -100,6 +100,7 @@ fn Detail(
                 <dt>"Reference"</dt><dd>{d.reference.clone()}</dd>
                 <dt>"Description"</dt><dd>{d.description.clone().unwrap_or_else(dash)}</dd>
                 <dt>"Channel"</dt><dd>{Channel::label_of(&d.channel).to_string()}</dd>
+                <dt>"Origin"</dt><dd data-testid="origin">{d.origin.clone().unwrap_or_else(dash)}</dd>
                 <dt>"Buyer"</dt><dd>{d.buyer_name.clone().unwrap_or_else(dash)}</dd>
                 <dt>"Buyer e-mail"</dt><dd>{d.buyer_email.clone().unwrap_or_else(dash)}</dd>
                 <dt>"Buyer IP"</dt><dd>{d.buyer_ip.clone().unwrap_or_else(dash)}</dd>

@@ -28,7 +28,8 @@ pub async fn load(state: &AppState, shop_id: i64, id: i64, tz: &str) -> AppResul
     let pool = &state.db.pool;
     let r = sqlx::query(
         "SELECT reference, description, status, channel, test_mode, amount_cents, fee_cents, vat_cents, net_cents, \
-                refunded_cents, buyer_name, buyer_email, buyer_ip, buyer_country, payout_id, created_at, paid_at, closed_at \
+                refunded_cents, buyer_name, buyer_email, buyer_ip, buyer_country, payout_id, created_at, paid_at, closed_at, \
+                payment_link_id, language \
          FROM transactions WHERE id = $1 AND shop_id = $2",
     )
     .bind(id)
@@ -47,6 +48,17 @@ pub async fn load(state: &AppState, shop_id: i64, id: i64, tz: &str) -> AppResul
     let created_at: i64 = r.get(15);
     let paid_at: Option<i64> = r.get(16);
     let closed_at: Option<i64> = r.get(17);
+    let from_link: Option<i64> = r.get(18);
+    let language: Option<String> = r.get(19);
+    let origin = from_link.map(|_| {
+        match language
+            .as_deref()
+            .and_then(crate::domain::payment_link::language_name)
+        {
+            Some(name) => format!("Payment link, paid on the page in {name}"),
+            None => "Payment link".to_string(),
+        }
+    });
 
     let refunds: Vec<RefundDbRow> = sqlx::query_as(
         "SELECT f.id, f.amount_cents, f.status, f.comment, u.email, f.created_at, f.done_at \
@@ -155,6 +167,7 @@ pub async fn load(state: &AppState, shop_id: i64, id: i64, tz: &str) -> AppResul
         buyer_ip,
         buyer_country,
         payout_id: r.get(14),
+        origin,
         time_zone: tz.to_string(),
         timeline: timeline
             .into_iter()

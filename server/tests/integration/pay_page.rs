@@ -246,6 +246,22 @@ async fn a_buyer_pays_with_a_bank_link_and_the_ledger_gets_it_once() {
         ("paid", 1)
     );
     assert_eq!(rows[0].id, link.id);
+    // The payment's page says where it came from.
+    let (s, _, b) = body(
+        app.call(
+            &admin,
+            "get_transaction",
+            &[("shop", SHOP), ("id", &payment.to_string())],
+        )
+        .await,
+    )
+    .await;
+    assert_eq!(s, StatusCode::OK, "{b}");
+    let detail: app::api::transactions::TxDetail = serde_json::from_str(&b).unwrap();
+    assert_eq!(
+        detail.origin.as_deref(),
+        Some("Payment link, paid on the page in Latviešu")
+    );
 
     // A receipt in the language the buyer paid in, and a notice to the shop; once each.
     let mails = app.mails();
