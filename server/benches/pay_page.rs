@@ -6,28 +6,13 @@
 //! `BENCH_REFERENCE=1` also measures `/healthz` and `/login` on the same server.
 
 use app::domain::payment_link::LinkForm;
-use app::server::clock::Clock;
-use app::server::{operator, payment_links};
-use server::config::Settings;
+use app::server::payment_links;
 
 mod common;
 
 /// Starts the server with the demo data and one payment link; returns the link's address.
 async fn start(database_url: &str, dir: &std::path::Path) -> String {
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let addr = listener.local_addr().unwrap();
-    let env: Vec<(String, String)> = vec![
-        ("PORTAL_DATABASE_URL".into(), database_url.into()),
-        ("PORTAL_DATA_DIR".into(), dir.display().to_string()),
-        ("PORTAL_PUBLIC_URL".into(), format!("http://{addr}")),
-        ("PORTAL_CONFIG".into(), "/dev/null".into()),
-    ];
-    let settings = Settings::from_sources(&env).unwrap();
-    let built = server::build(&settings, server::MailChoice::Memory, Clock::System)
-        .await
-        .unwrap();
-    operator::demo(&built.state).await.unwrap();
-    let state = built.state.clone();
+    let (state, _) = common::start_demo(database_url, dir).await;
     let (shop_id, user_id, merchant_id): (i64, i64, i64) = sqlx::query_as(
         "SELECT s.id, u.id, s.merchant_id FROM shops s JOIN users u ON u.email = 'admin@demo.example' WHERE s.slug = 'demo-store'",
     )
@@ -53,7 +38,6 @@ async fn start(database_url: &str, dir: &std::path::Path) -> String {
     )
     .await
     .unwrap();
-    tokio::spawn(server::serve(built, listener));
     link.url
 }
 

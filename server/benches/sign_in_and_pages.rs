@@ -4,30 +4,10 @@
 //! `cargo bench -p server --bench sign_in_and_pages` (needs `wrk`; PostgreSQL from
 //! `PORTAL_TEST_PG_URL`, default postgres://postgres@127.0.0.1:5432/postgres, skipped if absent).
 
-use app::server::clock::Clock;
 use app::server::operator;
-use server::config::Settings;
 
 mod common;
 use std::time::{Duration, Instant};
-
-async fn start(database_url: &str, dir: &std::path::Path) -> String {
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let addr = listener.local_addr().unwrap();
-    let env: Vec<(String, String)> = vec![
-        ("PORTAL_DATABASE_URL".into(), database_url.into()),
-        ("PORTAL_DATA_DIR".into(), dir.display().to_string()),
-        ("PORTAL_PUBLIC_URL".into(), format!("http://{addr}")),
-        ("PORTAL_CONFIG".into(), "/dev/null".into()),
-    ];
-    let settings = Settings::from_sources(&env).unwrap();
-    let built = server::build(&settings, server::MailChoice::Memory, Clock::System)
-        .await
-        .unwrap();
-    operator::demo(&built.state).await.unwrap();
-    tokio::spawn(server::serve(built, listener));
-    format!("http://{addr}")
-}
 
 async fn sign_in(client: &reqwest::Client, base: &str) -> String {
     let r = client
@@ -66,7 +46,7 @@ fn percentile(sorted: &[Duration], p: f64) -> Duration {
 }
 
 async fn measure(label: &str, database_url: &str, dir: &std::path::Path) {
-    let base = start(database_url, dir).await;
+    let (_, base) = common::start_demo(database_url, dir).await;
     let client = reqwest::Client::new();
     // Warm up, then time sequential sign-ins (throttling counts failures only).
     sign_in(&client, &base).await;

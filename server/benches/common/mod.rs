@@ -1,10 +1,34 @@
 //! What the HTTP benchmarks share: a `wrk` run read into its figures, and running one
 //! measurement on SQLite and then on a fresh PostgreSQL database.
 
+use app::server::clock::Clock;
+use app::server::{operator, AppState};
+use server::config::Settings;
 use sqlx::Connection;
 use std::future::Future;
 use std::path::{Path, PathBuf};
 use std::process::Command;
+
+/// Starts the real application on a free port with the demo data; returns its state and
+/// base address.
+pub async fn start_demo(database_url: &str, dir: &Path) -> (AppState, String) {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    let env: Vec<(String, String)> = vec![
+        ("PORTAL_DATABASE_URL".into(), database_url.into()),
+        ("PORTAL_DATA_DIR".into(), dir.display().to_string()),
+        ("PORTAL_PUBLIC_URL".into(), format!("http://{addr}")),
+        ("PORTAL_CONFIG".into(), "/dev/null".into()),
+    ];
+    let settings = Settings::from_sources(&env).unwrap();
+    let built = server::build(&settings, server::MailChoice::Memory, Clock::System)
+        .await
+        .unwrap();
+    operator::demo(&built.state).await.unwrap();
+    let state = built.state.clone();
+    tokio::spawn(server::serve(built, listener));
+    (state, format!("http://{addr}"))
+}
 
 /// Runs `wrk -t2 -c<connections> -d10s --latency` with the headers against `url`; returns
 /// "requests/s | mean latency | p99" (and the count of non-2xx answers, if any).
