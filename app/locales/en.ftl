@@ -2,7 +2,6 @@
 # Format: one message per line, `key = text`. Keep every `{ $name }` placeholder as it is;
 # the other language files must have exactly the same keys and placeholders.
 
-language-name = English
 language-switcher = Language
 
 pay-title = Payment to { $merchant }

@@ -2,7 +2,6 @@
 # Vorming: üks sõnum rea kohta, `key = text`. Jätke iga `{ $name }` kohatäide muutmata;
 # teistes keelefailides peavad olema täpselt samad võtmed ja kohatäited.
 
-language-name = Eesti
 language-switcher = Keel
 
 pay-title = Makse saajale { $merchant }

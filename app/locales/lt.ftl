@@ -2,7 +2,6 @@
 # Formatas: vienas pranešimas eilutėje, `key = text`. Kiekvieną `{ $name }` vietos rezervavimo ženklą palikite nepakeistą;
 # kitų kalbų failuose turi būti lygiai tie patys raktai ir vietos rezervavimo ženklai.
 
-language-name = Lietuvių
 language-switcher = Kalba
 
 pay-title = Mokėjimas gavėjui { $merchant }

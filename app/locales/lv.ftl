@@ -2,7 +2,6 @@
 # Formāts: viens ziņojums rindā, `key = text`. Saglabājiet katru `{ $name }` vietturi nemainītu;
 # pārējos valodu failos jābūt tieši tādām pašām atslēgām un vietturiem.
 
-language-name = Latviešu
 language-switcher = Valoda
 
 pay-title = Maksājums saņēmējam { $merchant }

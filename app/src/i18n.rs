@@ -41,6 +41,11 @@ impl Lang {
         }
     }
 
+    /// The language's own name (from the form's list of languages), for the switcher.
+    pub fn name(self) -> &'static str {
+        crate::domain::payment_link::language_name(self.code()).unwrap_or("")
+    }
+
     pub fn parse(code: &str) -> Option<Lang> {
         let code = code.trim().to_ascii_lowercase();
         Lang::ALL.into_iter().find(|l| l.code() == code)
@@ -204,6 +209,17 @@ mod tests {
                 "no code uses {key}: remove it from the language files"
             );
         }
+    }
+
+    #[test]
+    fn the_page_offers_the_languages_a_link_may_have_in_the_same_order() {
+        let codes: Vec<&str> = Lang::ALL.iter().map(|l| l.code()).collect();
+        let form: Vec<&str> = crate::domain::payment_link::LANGUAGES
+            .iter()
+            .map(|(c, _)| *c)
+            .collect();
+        assert_eq!(codes, form);
+        assert_eq!(Lang::Lv.name(), "Latviešu");
     }
 
     #[test]

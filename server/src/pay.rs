@@ -64,9 +64,7 @@ async fn start(
         Err(StartRefused::Message(key)) => {
             see_other(page_url(&token, &form.lang, &format!("error={key}")))
         }
-        Err(StartRefused::NotPayable | StartRefused::Unknown) => {
-            see_other(page_url(&token, &form.lang, ""))
-        }
+        Err(StartRefused::NotPayable) => see_other(page_url(&token, &form.lang, "")),
     }
 }
 

@@ -79,7 +79,7 @@ fn PayView(page: PaymentPage, token: String, error: Option<String>) -> impl Into
             view! {
                 <li>
                     <a href=href hreflang=other.code() lang=other.code()
-                        aria-current=(other == l).then_some("true")>{other.t("language-name")}</a>
+                        aria-current=(other == l).then_some("true")>{other.name()}</a>
                 </li>
             }
         })

@@ -11,7 +11,6 @@ use crate::domain::payment_link::{
     DEFAULT_EXPIRY_DAYS, LANGUAGES, MAX_EXPIRY_DAYS, MAX_REFERENCE_CHARS,
 };
 use crate::domain::Permission;
-use crate::error::AppError;
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::use_query_map;
@@ -95,10 +94,7 @@ pub fn PaymentLinks() -> impl IntoView {
 fn CreateForm(shop: String, create: ServerAction<CreatePaymentLink>) -> impl IntoView {
     view! {
         <h2>"New payment link"</h2>
-        <FormError message=Signal::derive(move || match create.value().get() {
-            Some(Err(AppError::Validation(_))) => None,
-            _ => form_msg(create).get(),
-        }) />
+        <FormError message=form_msg(create) />
         <ActionForm action=create attr:class="grid-form link-form">
             <input type="hidden" name="shop" value=shop />
             <Field label="Amount (EUR)" name="link[amount]" required=true hint="Use a dot for cents, e.g. 49.90." error=field_msg(create, "amount") />
@@ -194,10 +190,7 @@ fn Created(link: NewLink, shop: String, send: ServerAction<SendPaymentLink>) -> 
                     <p class="muted">"Valid until "{link.expires.clone()}". "<a href=link.url.clone() target="_blank" rel="noopener">"Open the payment page"</a></p>
                     <h3>"Send as invoice"</h3>
                     <div aria-live="polite">{move || sent().map(|m| view! { <p class="banner ok" role="status">{m}</p> })}</div>
-                    <FormError message=Signal::derive(move || match send.value().get() {
-                        Some(Err(AppError::Validation(_))) => None,
-                        _ => form_msg(send).get(),
-                    }) />
+                    <FormError message=form_msg(send) />
                     <ActionForm action=send attr:class="grid-form">
                         <input type="hidden" name="shop" value=shop />
                         <input type="hidden" name="id" value=link.id.to_string() />

@@ -270,9 +270,8 @@ pub struct StartForm {
 pub enum StartRefused {
     /// A message for the buyer (a key of the language files).
     Message(&'static str),
-    /// The link cannot be paid; its page says why.
+    /// The link cannot be paid, or there is no such link; its page says which.
     NotPayable,
-    Unknown,
 }
 
 /// Records the payment and asks the connector where the buyer goes to pay it.
@@ -289,7 +288,7 @@ pub async fn start(
     let link = link_by_token(state, token)
         .await
         .map_err(internal)?
-        .ok_or(StartRefused::Unknown)?;
+        .ok_or(StartRefused::NotPayable)?;
     if link.state(state.clock.now_ms()) != LinkState::Payable {
         return Err(StartRefused::NotPayable);
     }
@@ -511,25 +510,27 @@ pub async fn bank_page(
     payment_id: i64,
     lang: Option<&str>,
 ) -> AppResult<BankPage> {
-    let (link, paid_in) = payment_of_link(state, token, payment_id)
+    let link = link_by_token(state, token)
         .await?
         .ok_or(AppError::NotFound)?;
-    let (channel, status): (String, String) =
-        sqlx::query_as("SELECT channel, status FROM transactions WHERE id = $1")
-            .bind(payment_id)
-            .fetch_one(&state.db.pool)
-            .await?;
-    let decided: Option<i64> =
-        sqlx::query_scalar("SELECT 1 FROM test_bank_decisions WHERE transaction_id = $1")
-            .bind(payment_id)
-            .fetch_optional(&state.db.pool)
-            .await?;
+    // The payment (one of this link's) and whether the buyer decided at the bank, read once.
+    let (paid_in, channel, status, decided): (Option<String>, String, String, Option<String>) =
+        sqlx::query_as(
+            "SELECT t.language, t.channel, t.status, d.outcome FROM transactions t \
+             LEFT JOIN test_bank_decisions d ON d.transaction_id = t.id \
+             WHERE t.id = $1 AND t.payment_link_id = $2",
+        )
+        .bind(payment_id)
+        .bind(link.id)
+        .fetch_optional(&state.db.pool)
+        .await?
+        .ok_or(AppError::NotFound)?;
     let ch = crate::domain::fees::Channel::parse(&channel)
         .ok_or_else(|| super::internal("unknown channel in database"))?;
     Ok(BankPage {
         lang: lang
             .and_then(Lang::parse)
-            .or(Lang::parse(&paid_in))
+            .or(paid_in.as_deref().and_then(Lang::parse))
             .unwrap_or(link.language),
         bank: ch.label().to_string(),
         channel,

@@ -23,8 +23,8 @@ pub async fn create(
     by: &Actor,
     form: &LinkForm,
 ) -> AppResult<NewLink> {
-    let (limit, language): (i64, String) =
-        sqlx::query_as("SELECT payment_limit_cents, language FROM shops WHERE id = $1")
+    let (limit, language, time_zone): (i64, String, String) =
+        sqlx::query_as("SELECT payment_limit_cents, language, time_zone FROM shops WHERE id = $1")
             .bind(shop_id)
             .fetch_one(&state.db.pool)
             .await?;
@@ -80,7 +80,7 @@ pub async fn create(
         url,
         amount: v.amount,
         reference: v.reference,
-        expires: super::format_time(expires_at, &shop_time_zone(state, shop_id).await?),
+        expires: super::format_time(expires_at, &time_zone),
     })
 }
 
@@ -154,15 +154,6 @@ pub async fn send_invoice(
     )
     .await?;
     Ok(to.as_str().to_string())
-}
-
-async fn shop_time_zone(state: &AppState, shop_id: i64) -> AppResult<String> {
-    Ok(
-        sqlx::query_scalar("SELECT time_zone FROM shops WHERE id = $1")
-            .bind(shop_id)
-            .fetch_one(&state.db.pool)
-            .await?,
-    )
 }
 
 type Stored = (
