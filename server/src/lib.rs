@@ -20,7 +20,7 @@ use axum::Router;
 use config::Settings;
 use leptos::config::LeptosOptions;
 use leptos::prelude::provide_context;
-use leptos_axum::{generate_route_list, LeptosRoutes};
+use leptos_axum::{generate_route_list, AxumRouteListing, LeptosRoutes};
 use std::net::SocketAddr;
 use tower_http::request_id::{
     MakeRequestUuid, PropagateRequestIdLayer, RequestId, SetRequestIdLayer,
@@ -121,7 +121,7 @@ pub async fn build(
         .site_pkg_dir("pkg")
         .site_addr(settings.listen)
         .build();
-    let routes = generate_route_list(app::App);
+    let routes = route_list();
     let context = {
         let state = state.clone();
         move || provide_context(state.clone())
@@ -309,6 +309,15 @@ async fn authenticate(State(state): State<AppState>, mut req: Request, next: Nex
     next.run(req).await
 }
 
+/// The application's page routes, worked out once per process. Leptos finds them by running
+/// the app with resource loading switched off by a process-wide flag, so a page rendered by
+/// another instance in this process at that moment would wait forever for its data (tests
+/// build many instances side by side; the access matrix also lists the routes).
+fn route_list() -> Vec<AxumRouteListing> {
+    static ROUTES: std::sync::OnceLock<Vec<AxumRouteListing>> = std::sync::OnceLock::new();
+    ROUTES.get_or_init(|| generate_route_list(app::App)).clone()
+}
+
 /// Every endpoint the application serves: page routes, server functions and plain routes,
 /// as (method, path). The access-matrix test checks that each one has a row.
 pub fn endpoints() -> Vec<(String, String)> {
@@ -322,7 +331,7 @@ pub fn endpoints() -> Vec<(String, String)> {
             .iter()
             .map(|(m, p)| (m.to_string(), p.to_string())),
     );
-    for r in generate_route_list(app::App) {
+    for r in route_list() {
         for m in r.methods() {
             out.push((format!("{m:?}").to_uppercase(), r.path().to_string()));
         }

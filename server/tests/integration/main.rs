@@ -16,6 +16,7 @@ mod refunds;
 mod security;
 mod sign_in;
 mod smtp;
+mod startup;
 mod tx_detail;
 mod tx_list;
 mod users;
