@@ -140,6 +140,14 @@ test('a link from invoice to payment, refund and the info-only view', async ({ p
   const linkRow = info.getByRole('row').filter({ hasText: reference });
   await expect(linkRow).toContainText('paid');
   await expect(info.getByRole('button', { name: 'Make the link' })).toHaveCount(0);
+  // From the link to its payments.
+  await linkRow.getByRole('link', { name: `Payments of link ${reference}` }).click();
+  await expect(info.getByTestId('link-note')).toContainText(`Payments through the payment link ${reference}`);
+  const paidRows = info.locator('table.tx-table tbody tr');
+  await expect(paidRows).toHaveCount(1);
+  await expect(paidRows.first().locator('td[data-label="Status"]')).toHaveText('Partly refunded');
+  await info.getByTestId('link-note').getByRole('link', { name: 'Show all transactions' }).click();
+  await expect(info.getByTestId('link-note')).toHaveCount(0);
   await infoContext.close();
 });
 

@@ -26,6 +26,8 @@ pub struct TxRow {
 pub struct TxPage {
     pub rows: Vec<TxRow>,
     pub time_zone: String,
+    /// The reference of the payment link the list is limited to.
+    pub link_reference: Option<String>,
     /// Cursors for the neighbouring pages, when there are any.
     pub prev: Option<String>,
     pub next: Option<String>,
@@ -59,8 +61,10 @@ pub async fn list_transactions(
         async {
             let (state, a) = access::require(&shop, Permission::ViewInfo).await?;
             let c = tx_list::check(&filter, a.shop_id, &a.time_zone, state.clock.now_ms())?;
+            let link_reference = tx_list::link_reference(&state.db.pool, &c).await?;
             let page = tx_list::page(&state.db.pool, &c).await?;
             Ok(TxPage {
+                link_reference,
                 rows: page
                     .rows
                     .into_iter()

@@ -27,6 +27,9 @@ pub struct TxFilter {
     /// Searches reference, id, buyer name and e-mail.
     #[serde(default)]
     pub q: String,
+    /// Only the payments made through this payment link (its id).
+    #[serde(default)]
+    pub link: String,
     #[serde(default)]
     pub sort: String,
     #[serde(default)]
@@ -41,7 +44,7 @@ pub struct TxFilter {
 type Accessor = fn(&TxFilter) -> &String;
 
 /// The URL parameters in their order, with the accessor for each.
-const FIELDS: [(&str, Accessor); 12] = [
+const FIELDS: [(&str, Accessor); 13] = [
     ("period", |f| &f.period),
     ("from", |f| &f.from),
     ("to", |f| &f.to),
@@ -50,6 +53,7 @@ const FIELDS: [(&str, Accessor); 12] = [
     ("min", |f| &f.min),
     ("max", |f| &f.max),
     ("q", |f| &f.q),
+    ("link", |f| &f.link),
     ("sort", |f| &f.sort),
     ("size", |f| &f.size),
     ("after", |f| &f.after),
@@ -117,6 +121,7 @@ impl TxFilter {
             min: v("min"),
             max: v("max"),
             q: v("q"),
+            link: v("link"),
             sort: v("sort"),
             size: v("size"),
             after: v("after"),
@@ -187,8 +192,9 @@ impl TxFilter {
         !self.matching().to_query().is_empty()
     }
 
-    /// A one-line description of the filter, for export headers and saved views.
-    pub fn describe(&self) -> String {
+    /// A one-line description of the filter, for export headers; `link_reference` names the
+    /// payment link the filter is limited to.
+    pub fn describe(&self, link_reference: Option<&str>) -> String {
         let mut parts = Vec::new();
         if let Some(p) = period_label(self.period.trim()) {
             parts.push(p.to_string());
@@ -216,6 +222,12 @@ impl TxFilter {
         }
         if !self.q.trim().is_empty() {
             parts.push(format!("search \"{}\"", self.q.trim()));
+        }
+        if !self.link.trim().is_empty() {
+            parts.push(match link_reference {
+                Some(r) => format!("payment link \"{r}\""),
+                None => format!("payment link {}", self.link.trim()),
+            });
         }
         if parts.is_empty() {
             "all transactions".into()
@@ -281,6 +293,7 @@ mod tests {
             channel: "swedbank".into(),
             min: "10.50".into(),
             q: "Mari Maasikas & co/ä".into(),
+            link: "12".into(),
             sort: "amount_desc".into(),
             size: "100".into(),
             after: "1050_42".into(),
@@ -351,8 +364,18 @@ mod tests {
             f.first_page().to_query(),
             "status=refunded&sort=amount_asc&size=25"
         );
-        assert_eq!(f.describe(), "status Refunded");
-        assert_eq!(TxFilter::default().describe(), "all transactions");
+        assert_eq!(f.describe(None), "status Refunded");
+        assert_eq!(TxFilter::default().describe(None), "all transactions");
+        let f = TxFilter {
+            period: "7d".into(),
+            link: "12".into(),
+            ..TxFilter::default()
+        };
+        assert_eq!(
+            f.describe(Some("INV-7")),
+            "Last 7 days, payment link \"INV-7\""
+        );
+        assert_eq!(f.describe(None), "Last 7 days, payment link 12");
     }
 
     #[test]

@@ -282,7 +282,7 @@ fn LinkTable(
                         let msg_id = format!("deactivate-{}", r.id);
                         let send_id = format!("send-{}", r.id);
                         let send_label = format!("Send link {} as an invoice", r.reference);
-                        let (shop, shop_send) = (shop.clone(), shop.clone());
+                        let (shop, shop_send, shop_list) = (shop.clone(), shop.clone(), shop.clone());
                         view! {
                             <tr>
                                 <td data-label="Reference"><a href=r.url.clone()>{r.reference.clone()}</a></td>
@@ -291,7 +291,10 @@ fn LinkTable(
                                     <span class=badge>{r.status.clone()}</span>
                                     {r.message.clone().map(|m| view! { <small class="muted">" “"{m}"”"</small> })}
                                 </td>
-                                <td data-label="Payments">{payments}</td>
+                                <td data-label="Payments">
+                                    <a href=format!("/shops/{shop_list}/transactions?link={}", r.id)
+                                        aria-label=format!("Payments of link {}: {payments}", r.reference)>{payments.clone()}</a>
+                                </td>
                                 <td data-label="Buyer">{r.buyer_email.clone().unwrap_or_else(|| "—".into())}</td>
                                 <td data-label="Created">{r.created.clone()}<br /><small class="muted">{r.created_by.clone()}</small></td>
                                 <td data-label="Valid until">{r.expires.clone()}</td>

@@ -65,6 +65,7 @@ pub fn Transactions() -> impl IntoView {
                                 <FilterForm f=f.clone() errors />
                                 {match result {
                                     Ok(p) => view! {
+                                        {p.link_reference.clone().map(|r| view! { <LinkNote reference=r f=f.clone() /> })}
                                         <Totals totals />
                                         <TxTable page=p f shop />
                                     }.into_any(),
@@ -79,6 +80,21 @@ pub fn Transactions() -> impl IntoView {
                 }
             </Suspense>
         </section>
+    }
+}
+
+/// Says that the list shows one payment link's payments, with the way back to all of them.
+#[component]
+fn LinkNote(reference: String, f: TxFilter) -> impl IntoView {
+    let all = TxFilter {
+        link: String::new(),
+        ..f.first_page()
+    };
+    view! {
+        <p class="banner" data-testid="link-note">
+            "Payments through the payment link " <strong>{reference}</strong> ". "
+            <a href=href(&all)>"Show all transactions"</a>
+        </p>
     }
 }
 
@@ -130,6 +146,8 @@ fn FilterForm(f: TxFilter, errors: FieldErrors) -> impl IntoView {
         </nav>
         <form method="get" class="filters" aria-label="Filter transactions">
             {(!f.period.is_empty()).then(|| view! { <input type="hidden" name="period" value=f.period.clone() /> })}
+            {(!f.link.is_empty()).then(|| view! { <input type="hidden" name="link" value=f.link.clone() /> })}
+            {field_error(&errors, "link").map(|e| view! { <div class="field wide">{e}<a href=href(&TxFilter { link: String::new(), ..f.first_page() })>"Show all transactions"</a></div> })}
             <div class="field">
                 <label for="f-from">"From"</label>
                 <input id="f-from" name="from" type="date" value=f.from.clone()

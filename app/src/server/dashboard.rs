@@ -117,6 +117,7 @@ pub async fn load(state: &AppState, shop_id: i64, time_zone: &str) -> AppResult<
             min_cents: None,
             max_cents: None,
             q: None,
+            link: None,
             sort: SortKey::Time,
             descending: true,
             size: LATEST,

@@ -539,10 +539,14 @@ pub async fn handle(
         Ok(c) => c,
         Err(e) => return error_response(e),
     };
+    let link = match tx_list::link_reference(&state.db.pool, &checked).await {
+        Ok(l) => l,
+        Err(e) => return error_response(e),
+    };
     let tz = TimeZone::get(&a.time_zone).unwrap_or(TimeZone::UTC);
     let header = Header {
         shop: format!("{} ({})", a.shop_name, a.merchant_name),
-        filter: filter.describe(),
+        filter: filter.describe(link.as_deref()),
         time_zone: a.time_zone.clone(),
         exported: time_in(now, &tz),
     };

@@ -21,6 +21,8 @@ pub struct Checked {
     pub min_cents: Option<i64>,
     pub max_cents: Option<i64>,
     pub q: Option<String>,
+    /// Only the payments through this payment link.
+    pub link: Option<i64>,
     pub sort: SortKey,
     pub descending: bool,
     pub size: i64,
@@ -29,6 +31,8 @@ pub struct Checked {
 }
 
 pub const MAX_SEARCH_CHARS: usize = 200;
+
+const NO_SUCH_LINK: &str = "This shop has no such payment link. Show all transactions instead.";
 
 /// The start of the day `days` after `date`, in `tz`, as UTC milliseconds.
 fn day_start(date: Date, days: i64, tz: &TimeZone) -> Option<i64> {
@@ -114,6 +118,13 @@ pub fn check(f: &TxFilter, shop_id: i64, time_zone: &str, now_ms: i64) -> AppRes
             format!("Search for at most {MAX_SEARCH_CHARS} characters."),
         );
     }
+    let link = text(&f.link).and_then(|l| {
+        let id = l.parse::<i64>().ok().filter(|id| *id > 0);
+        if id.is_none() {
+            errors.add("link", NO_SUCH_LINK);
+        }
+        id
+    });
     let cursor = |errors: &mut FieldErrors, field: &'static str, s: &str| {
         text(s).and_then(|s| {
             let c = Cursor::parse(&s);
@@ -140,12 +151,30 @@ pub fn check(f: &TxFilter, shop_id: i64, time_zone: &str, now_ms: i64) -> AppRes
         min_cents,
         max_cents,
         q,
+        link,
         sort: f.sort_key(),
         descending: f.descending(),
         size: f.page_size(),
         after,
         before,
     })
+}
+
+/// The reference of the payment link the filter names, if it names one; a link that is not
+/// the shop's is a mistake to fix, as other wrong filter values are.
+pub async fn link_reference(pool: &sqlx::AnyPool, c: &Checked) -> AppResult<Option<String>> {
+    let Some(id) = c.link else {
+        return Ok(None);
+    };
+    let reference: Option<String> =
+        sqlx::query_scalar("SELECT reference FROM payment_links WHERE id = $1 AND shop_id = $2")
+            .bind(id)
+            .bind(c.shop_id)
+            .fetch_optional(pool)
+            .await?;
+    reference
+        .map(Some)
+        .ok_or_else(|| AppError::field("link", NO_SUCH_LINK))
 }
 
 /// A bound value of a built query.
@@ -260,6 +289,9 @@ pub fn matching(c: &Checked) -> Where {
     }
     if let Some(v) = c.max_cents {
         w.and("amount_cents <= ?", vec![Bind::I(v)]);
+    }
+    if let Some(v) = c.link {
+        w.and("payment_link_id = ?", vec![Bind::I(v)]);
     }
     if let Some(q) = &c.q {
         let p = like_pattern(q);

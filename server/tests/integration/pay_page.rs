@@ -1,8 +1,9 @@
 //! The hosted payment page end to end over HTTP: the buyer opens a link, picks a method, the
 //! test bank approves, declines or cancels, and the payment lands in the ledger exactly once.
 
-use crate::harness::{body, TestApp, Who, SHOP};
+use crate::harness::{body, TestApp, Who, SHOP, SHOP_B};
 use app::api::payment_links::{LinkRow, NewLink};
+use app::api::transactions::{TxPage, TxTotals};
 use app::i18n::Lang;
 use app::server::connector::{self, BankStatus};
 use app::server::pay;
@@ -931,4 +932,103 @@ async fn a_bank_that_cannot_be_reached_leaves_a_clear_message_and_a_closed_attem
     let buyer = TestApp::client();
     let to = start(&app, &buyer, &token, &[("method", "seb:EE")]).await;
     assert!(to.contains("/test-bank/"), "{to}");
+}
+
+#[tokio::test]
+async fn the_transactions_list_shows_the_payments_of_one_link() {
+    let app = crate::app!();
+    let (club, club_token) = make_link(
+        &app,
+        &[
+            ("amount", "12.00"),
+            ("reference", "Club fee"),
+            ("usage", "reusable"),
+        ],
+    )
+    .await;
+    let (_, other_token) = make_link(&app, &[("amount", "3.00"), ("reference", "Other")]).await;
+    let buyer = TestApp::client();
+    let mut club_payments = Vec::new();
+    for (token, choice) in [
+        (&club_token, "approve"),
+        (&club_token, "cancel"),
+        (&other_token, "approve"),
+    ] {
+        let payment = payment_in(&start(&app, &buyer, token, &[("method", "seb:EE")]).await);
+        bank(&app, &buyer, token, payment, &[("choice", choice)]).await;
+        pay::confirm(&app.state, payment).await.unwrap();
+        if *token == club_token {
+            club_payments.push(payment);
+        }
+    }
+    let info = app.client_for(Who::Info).await;
+    let link = club.id.to_string();
+    let call = |endpoint: &'static str, shop: &'static str, link: String| {
+        let info = info.clone();
+        let app = &app;
+        async move {
+            let form = [("shop", shop.to_string()), ("filter[link]", link)];
+            let form: Vec<(&str, &str)> = form.iter().map(|(k, v)| (*k, v.as_str())).collect();
+            body(app.call(&info, endpoint, &form).await).await
+        }
+    };
+
+    // Both attempts through the link, the paid one and the cancelled one, and nothing else.
+    let (s, _, b) = call("list_transactions", SHOP, link.clone()).await;
+    assert_eq!(s, StatusCode::OK, "{b}");
+    let page: TxPage = serde_json::from_str(&b).unwrap();
+    let mut ids: Vec<i64> = page.rows.iter().map(|r| r.id).collect();
+    ids.sort();
+    club_payments.sort();
+    assert_eq!(ids, club_payments);
+    assert_eq!(page.link_reference.as_deref(), Some("Club fee"));
+    let (s, _, b) = call("transaction_totals", SHOP, link.clone()).await;
+    assert_eq!(s, StatusCode::OK, "{b}");
+    let totals: TxTotals = serde_json::from_str(&b).unwrap();
+    assert_eq!((totals.count, totals.gross.cents()), (2, 1200));
+
+    // The export says which link it holds.
+    let r = info
+        .get(app.url(&format!(
+            "/shops/{SHOP}/exports/transactions.csv?link={link}"
+        )))
+        .send()
+        .await
+        .unwrap();
+    let (s, _, csv) = body(r).await;
+    assert_eq!(s, StatusCode::OK, "{csv}");
+    assert!(
+        csv.contains("Filter,\"payment link \"\"Club fee\"\"\""),
+        "{csv}"
+    );
+    assert_eq!(csv.matches("Club fee,").count(), 2, "{csv}");
+
+    // Another shop's view of the link, and a damaged value, are mistakes to fix.
+    for (shop, link) in [(SHOP_B, link.clone()), (SHOP, "12abc".to_string())] {
+        let (s, _, b) = call("list_transactions", shop, link).await;
+        assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{b}");
+        assert!(b.contains("no such payment link"), "{b}");
+    }
+
+    // The links page leads to them.
+    let (_, _, links_page) = body(
+        app.page(&info, &format!("/shops/{SHOP}/payment-links"))
+            .await,
+    )
+    .await;
+    assert!(
+        links_page.contains(&format!("href=\"/shops/{SHOP}/transactions?link={link}\"")),
+        "{links_page}"
+    );
+    let (s, _, tx_page) = body(
+        app.page(&info, &format!("/shops/{SHOP}/transactions?link={link}"))
+            .await,
+    )
+    .await;
+    assert_eq!(s, StatusCode::OK);
+    assert!(
+        tx_page.contains("Payments through the payment link"),
+        "{tx_page}"
+    );
+    assert!(!tx_page.contains(">Other<"), "{tx_page}");
 }
