@@ -326,11 +326,7 @@ pub fn endpoints() -> Vec<(String, String)> {
         ("GET".into(), "/readyz".into()),
         ("GET".into(), "/shops/{shop}/exports/{file}".into()),
     ];
-    out.extend(
-        pay::PATHS
-            .iter()
-            .map(|(m, p)| (m.to_string(), p.to_string())),
-    );
+    out.extend(pay::paths().map(|(m, p)| (m.to_string(), p.to_string())));
     for r in route_list() {
         for m in r.methods() {
             out.push((format!("{m:?}").to_uppercase(), r.path().to_string()));

@@ -9,27 +9,37 @@ use app::server::pay::{self, StartForm, StartRefused};
 use axum::extract::{Path, State};
 use axum::http::{header, StatusCode};
 use axum::response::{IntoResponse, Response};
-use axum::routing::post;
+use axum::routing::{get, post, MethodRouter};
 use axum::{Extension, Form, Router};
 use serde::Deserialize;
 
 /// The routes below, for the list of every endpoint (and the access matrix that tests it).
-pub const PATHS: [(&str, &str); 4] = [
-    ("POST", "/pay/{token}/start"),
-    ("GET", "/pay/{token}/return/{payment}"),
-    ("POST", "/connector/{connector}/notify"),
-    ("POST", "/test-bank/{token}/{payment}"),
-];
+/// The plain routes of the buyer's pages: method, path and handler. Both the router and the
+/// endpoint list (which the access matrix checks) are made from this one table.
+fn table() -> [(&'static str, &'static str, MethodRouter<ServerState>); 4] {
+    [
+        ("POST", "/pay/{token}/start", post(start)),
+        ("GET", "/pay/{token}/return/{payment}", get(back_from_bank)),
+        ("POST", "/connector/{connector}/notify", post(notify)),
+        (
+            "POST",
+            "/test-bank/{token}/{payment}",
+            post(test_bank_decide),
+        ),
+    ]
+}
 
 pub fn routes() -> Router<ServerState> {
-    Router::new()
-        .route("/pay/{token}/start", post(start))
-        .route(
-            "/pay/{token}/return/{payment}",
-            axum::routing::get(back_from_bank),
-        )
-        .route("/connector/{connector}/notify", post(notify))
-        .route("/test-bank/{token}/{payment}", post(test_bank_decide))
+    table()
+        .into_iter()
+        .fold(Router::new(), |router, (_, path, handler)| {
+            router.route(path, handler)
+        })
+}
+
+/// The routes' methods and paths, for the endpoint list.
+pub fn paths() -> impl Iterator<Item = (&'static str, &'static str)> {
+    table().into_iter().map(|(method, path, _)| (method, path))
 }
 
 fn see_other(to: String) -> Response {
