@@ -15,8 +15,9 @@ pub mod pages;
 pub mod server;
 
 use leptos::prelude::*;
-use leptos_meta::{provide_meta_context, MetaTags, Stylesheet, Title};
+use leptos_meta::{provide_meta_context, Html, MetaTags, Stylesheet, Title};
 use leptos_router::components::{ParentRoute, Route, Router, Routes};
+use leptos_router::hooks::use_location;
 use leptos_router::{path, SsrMode};
 
 /// The HTML document around the app, rendered on the server.
@@ -25,7 +26,8 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
     server::provide_request_nonce();
     view! {
         <!DOCTYPE html>
-        <html lang="en">
+        // The language is set by the page: see `PageLanguage` and the buyer's pages.
+        <html>
             <head>
                 <meta charset="utf-8" />
                 <meta name="viewport" content="width=device-width, initial-scale=1" />
@@ -36,6 +38,18 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
                 <App />
             </body>
         </html>
+    }
+}
+
+/// The portal's own pages are in English. The buyer's pages (payment page and test bank) name
+/// their language themselves, so that screen readers speak the whole page in it.
+#[component]
+fn PageLanguage() -> impl IntoView {
+    let location = use_location();
+    move || {
+        let path = location.pathname.get();
+        let buyers = path.starts_with("/pay/") || path.starts_with("/test-bank/");
+        (!buyers).then(|| view! { <Html {..} lang="en" /> })
     }
 }
 
@@ -52,6 +66,7 @@ pub fn App() -> impl IntoView {
         <Stylesheet id="leptos" href="/pkg/portal.css" />
         <Title formatter=|t: String| if t.is_empty() { "Portal".to_string() } else { format!("{t} · Portal") } />
         <Router>
+            <PageLanguage />
             <Routes fallback=pages::NotFound>
                 <Route path=path!("/") view=pages::auth::Home ssr=SsrMode::Async />
                 <Route path=path!("/login") view=pages::auth::SignIn ssr=SsrMode::Async />

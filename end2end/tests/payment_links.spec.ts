@@ -89,7 +89,7 @@ test('a link from invoice to payment, refund and the info-only view', async ({ p
   await buyerPage.getByRole('link', { name: 'Latviešu' }).click();
   const lv = texts('lv');
   await expect(buyerPage.getByRole('heading', { name: lv['pay-choose'] })).toBeVisible();
-  await expect(buyerPage.locator('main')).toHaveAttribute('lang', 'lv');
+  await expect(buyerPage.locator('html')).toHaveAttribute('lang', 'lv');
   expect(await buyerPage.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(375);
   const latvia = buyerPage.getByRole('group', { name: new RegExp(lv['country-LV']) });
   await latvia.getByRole('button', { name: 'Swedbank' }).click();
@@ -192,8 +192,14 @@ test('the payment page has no accessibility violations in any language, on a pho
     await buyer.goto(`${url}?lang=${lang}`);
     await expect(buyer.getByRole('heading', { name: texts(lang)['pay-choose'] })).toBeVisible();
     expect(await buyer.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(375);
+    await expect(buyer.locator('html')).toHaveAttribute('lang', lang);
     await expectNoViolations(buyer, `payment page in ${lang}`);
   }
+  // Switching language in the hydrated page changes the whole document's language.
+  await open(buyer, `${url}?lang=ru`);
+  await buyer.getByRole('link', { name: 'Eesti' }).click();
+  await expect(buyer.getByRole('heading', { name: texts('et')['pay-choose'] })).toBeVisible();
+  await expect(buyer.locator('html')).toHaveAttribute('lang', 'et');
   // The pages of links that cannot be paid, and the test bank.
   const r = await buyer.goto('/pay/no-such-link?lang=lt');
   expect(r!.status()).toBe(404);

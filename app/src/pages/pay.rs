@@ -5,7 +5,7 @@ use crate::api::pay::{pay_page, LinkState, MethodGroup, Outcome, PaymentPage, Pa
 use crate::components::badge::ChannelBadge;
 use crate::i18n::Lang;
 use leptos::prelude::*;
-use leptos_meta::Title;
+use leptos_meta::{Html, Title};
 use leptos_router::hooks::{use_params_map, use_query_map};
 
 /// Error keys the page shows when the start of a payment was refused (anything else in the
@@ -50,6 +50,7 @@ pub fn Pay() -> impl IntoView {
                         Err(_) => {
                             let l = args().0.as_deref().and_then(Lang::parse).unwrap_or(Lang::En);
                             view! {
+                                <Html {..} lang=l.code() />
                                 <main id="main" class="pay" lang=l.code()>
                                     <div class="pay-card">
                                         <h1>{l.t("error-title")}</h1>
@@ -115,6 +116,7 @@ fn PayView(page: PaymentPage, token: String, error: Option<String>) -> impl Into
     };
     view! {
         <Title text=title />
+        <Html {..} lang=l.code() />
         <main id="main" class="pay" lang=l.code()>
             <nav class="langs" aria-label=l.t("language-switcher")>
                 <ul>{switcher}</ul>

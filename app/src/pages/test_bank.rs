@@ -6,7 +6,7 @@ use crate::api::pay::{test_bank_page, BankPage};
 use crate::components::badge::ChannelBadge;
 use crate::i18n::Lang;
 use leptos::prelude::*;
-use leptos_meta::Title;
+use leptos_meta::{Html, Title};
 use leptos_router::hooks::{use_params_map, use_query_map};
 
 #[component]
@@ -43,6 +43,7 @@ pub fn TestBank() -> impl IntoView {
                         Err(_) => {
                             let l = q("lang").as_deref().and_then(Lang::parse).unwrap_or(Lang::En);
                             view! {
+                                <Html {..} lang=l.code() />
                                 <main id="main" class="pay" lang=l.code()>
                                     <div class="pay-card">
                                         <h1>{l.t("link-unknown-title")}</h1>
@@ -148,6 +149,7 @@ fn BankView(
     };
     view! {
         <Title text=title.clone() />
+        <Html {..} lang=l.code() />
         <main id="main" class="pay test-bank" lang=l.code()>
             <div class="pay-card">
                 <div class="bank-head">

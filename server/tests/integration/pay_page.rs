@@ -189,6 +189,7 @@ async fn a_buyer_pays_with_a_bank_link_and_the_ledger_gets_it_once() {
         bank_page.contains(&Lang::Lv.t("bank-approve")),
         "{bank_page}"
     );
+    assert!(bank_page.contains("<html lang=\"lv\""), "{bank_page}");
     let back = bank(
         &app,
         &buyer,
@@ -630,7 +631,12 @@ async fn the_page_speaks_every_language_and_the_switcher_keeps_the_link() {
         )
         .await;
         assert_eq!(s, StatusCode::OK);
-        assert!(page.contains(&format!("lang=\"{}\"", lang.code())));
+        // The whole document is in the page's language, for screen readers.
+        assert!(
+            page.contains(&format!("<html lang=\"{}\"", lang.code())),
+            "{}: {page}",
+            lang.code()
+        );
         for key in ["pay-choose", "pay-email", "pay-redirect-note", "pay-cards"] {
             assert!(page.contains(&lang.t(key)), "{}: {key}", lang.code());
         }

@@ -147,6 +147,8 @@ async fn every_response_carries_the_security_headers() {
         .to_string();
     let html = r.text().await.unwrap();
     assert!(html.contains(&format!("nonce=\"{nonce}\"")), "{html}");
+    // The portal's own pages say they are in English.
+    assert!(html.contains("<html lang=\"en\""), "{html}");
     let again = app.page(&c, "/login").await;
     assert!(!again.headers()["content-security-policy"]
         .to_str()
