@@ -288,6 +288,10 @@ pub struct TxDetail {
     pub payout_id: Option<i64>,
     /// Where the payment came from, when the portal knows (a payment link).
     pub origin: Option<String>,
+    /// The payment link it came through, to list that link's payments.
+    pub link_id: Option<i64>,
+    /// Other paid payments of the same single-use link: the buyer may have paid twice.
+    pub also_paid: Vec<i64>,
     pub time_zone: String,
     pub timeline: Vec<TimelineEvent>,
     pub movements: Vec<MovementRow>,

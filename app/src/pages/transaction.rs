@@ -95,12 +95,29 @@ fn Detail(
                 <div><dt>"Refunded"</dt><dd data-testid="refunded">{d.refunded.human()}</dd></div>
                 <div><dt>"Still refundable"</dt><dd data-testid="refundable">{d.refundable.human()}</dd></div>
             </dl>
+            {(!d.also_paid.is_empty()).then(|| view! {
+                <p class="banner error" role="note" data-testid="also-paid">
+                    "This payment link was for one payment, but it was paid more than once. "
+                    "The buyer may have paid twice: if so, refund one of the payments. Also paid: "
+                    {d.also_paid.iter().map(|other| view! {
+                        <a href=format!("/shops/{shop}/transactions/{other}")>{format!("payment {other}")}</a>" "
+                    }).collect_view()}
+                </p>
+            })}
             <dl class="facts">
                 <dt>"ID"</dt><dd class="mono">{d.id}</dd>
                 <dt>"Reference"</dt><dd>{d.reference.clone()}</dd>
                 <dt>"Description"</dt><dd>{d.description.clone().unwrap_or_else(dash)}</dd>
                 <dt>"Channel"</dt><dd>{Channel::label_of(&d.channel).to_string()}</dd>
-                <dt>"Origin"</dt><dd data-testid="origin">{d.origin.clone().unwrap_or_else(dash)}</dd>
+                <dt>"Origin"</dt>
+                <dd data-testid="origin">
+                    {match d.link_id {
+                        Some(link) => view! {
+                            <a href=format!("/shops/{shop}/transactions?link={link}")>{d.origin.clone().unwrap_or_else(dash)}</a>
+                        }.into_any(),
+                        None => d.origin.clone().unwrap_or_else(dash).into_any(),
+                    }}
+                </dd>
                 <dt>"Buyer"</dt><dd>{d.buyer_name.clone().unwrap_or_else(dash)}</dd>
                 <dt>"Buyer e-mail"</dt><dd>{d.buyer_email.clone().unwrap_or_else(dash)}</dd>
                 <dt>"Buyer IP"</dt><dd>{d.buyer_ip.clone().unwrap_or_else(dash)}</dd>

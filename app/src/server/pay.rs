@@ -458,11 +458,37 @@ pub async fn confirm(state: &AppState, payment_id: i64) -> AppResult<Confirmed> 
                 .execute(&mut *tx)
                 .await?;
             }
+            // Read after the link's row is updated: a concurrent approval of the same link
+            // has committed by then, so exactly the later one of two finds the other.
+            let others = match link_id {
+                Some(_) => other_payments_of_single_use_link(&mut *tx, payment_id).await?,
+                None => Vec::new(),
+            };
             tx.commit().await?;
-            pay_mail::payment_approved(state, payment_id).await;
+            pay_mail::payment_approved(state, payment_id, &others).await;
             Ok(Confirmed::Approved)
         }
     }
+}
+
+/// The other paid payments of a paid payment's single-use link. A buyer who opened the link
+/// twice and paid in both tabs has paid twice (the bank took the money both times), so both
+/// payments stand and the merchant is told, to refund one.
+pub async fn other_payments_of_single_use_link<'c, E>(db: E, payment_id: i64) -> AppResult<Vec<i64>>
+where
+    E: sqlx::Executor<'c, Database = sqlx::Any>,
+{
+    Ok(sqlx::query_scalar(
+        "SELECT o.id FROM transactions t \
+         JOIN payment_links l ON l.id = t.payment_link_id \
+         JOIN transactions o ON o.payment_link_id = t.payment_link_id AND o.id <> t.id \
+         WHERE t.id = $1 AND l.reusable = 0 \
+         AND t.status IN ('approved', 'part_refunded') AND o.status IN ('approved', 'part_refunded') \
+         ORDER BY o.id",
+    )
+    .bind(payment_id)
+    .fetch_all(db)
+    .await?)
 }
 
 /// Closes payments from the payment page left unfinished for 30 minutes: the connector is

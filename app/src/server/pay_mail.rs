@@ -103,7 +103,8 @@ type Paid = (
 
 /// After an approval (called once, by the confirmation that approved): the buyer's receipt
 /// and the shop's notice. A failure to send is logged; the payment stands.
-pub async fn payment_approved(state: &AppState, payment_id: i64) {
+/// `others`: the other paid payments of its single-use link, which the shop is told of.
+pub async fn payment_approved(state: &AppState, payment_id: i64, others: &[i64]) {
     let row: Result<Paid, _> = sqlx::query_as(
         "SELECT s.slug, t.reference, t.amount_cents, t.channel, t.buyer_email, t.language, t.paid_at, \
                 s.name, s.time_zone, s.notification_email \
@@ -147,22 +148,37 @@ pub async fn payment_approved(state: &AppState, payment_id: i64) {
         send(state, mail, "receipt").await;
     }
     if let Some(to) = notify {
+        let mut lines = vec![
+            format!("{shop} has received a payment through a payment link."),
+            format!("Amount: {}", amount.human()),
+            format!("Reference: {reference}"),
+            format!("Method: {method}"),
+            format!("Time: {date} ({tz})"),
+            format!("Payment ID: {payment_id}"),
+        ];
+        if !others.is_empty() {
+            lines.push(format!(
+                "This link was for one payment and had already been paid (payment ID {}). \
+                 The buyer may have paid twice: if so, refund one of the payments.",
+                join_ids(others)
+            ));
+        }
         let mail = super::mail::action_mail(
             &to,
             &format!("Payment received: {} ({reference})", amount.human()),
-            &[
-                format!("{shop} has received a payment through a payment link."),
-                format!("Amount: {}", amount.human()),
-                format!("Reference: {reference}"),
-                format!("Method: {method}"),
-                format!("Time: {date} ({tz})"),
-                format!("Payment ID: {payment_id}"),
-            ],
+            &lines,
             "Open the payment",
             &state.link(&format!("/shops/{slug}/transactions/{payment_id}")),
         );
         send(state, mail, "payment notice").await;
     }
+}
+
+fn join_ids(ids: &[i64]) -> String {
+    ids.iter()
+        .map(i64::to_string)
+        .collect::<Vec<_>>()
+        .join(", ")
 }
 
 async fn send(state: &AppState, mail: OutgoingMail, what: &str) {

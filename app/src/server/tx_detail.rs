@@ -60,6 +60,11 @@ pub async fn load(state: &AppState, shop_id: i64, id: i64, tz: &str) -> AppResul
         }
     });
 
+    let also_paid = match from_link {
+        Some(_) => super::pay::other_payments_of_single_use_link(pool, id).await?,
+        None => Vec::new(),
+    };
+
     let refunds: Vec<RefundDbRow> = sqlx::query_as(
         "SELECT f.id, f.amount_cents, f.status, f.comment, u.email, f.created_at, f.done_at \
              FROM refunds f LEFT JOIN users u ON u.id = f.created_by \
@@ -168,6 +173,8 @@ pub async fn load(state: &AppState, shop_id: i64, id: i64, tz: &str) -> AppResul
         buyer_country,
         payout_id: r.get(14),
         origin,
+        link_id: from_link,
+        also_paid,
         time_zone: tz.to_string(),
         timeline: timeline
             .into_iter()

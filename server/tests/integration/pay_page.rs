@@ -107,6 +107,18 @@ async fn movements_of(app: &TestApp, payment: i64) -> i64 {
     .await
 }
 
+/// The mails to `to`, once there are `n` of them (or after ten seconds, whatever there is).
+async fn mails_to(app: &TestApp, to: &str, n: usize) -> Vec<app::server::mail::OutgoingMail> {
+    for _ in 0..100 {
+        let mails: Vec<_> = app.mails().into_iter().filter(|m| m.to == to).collect();
+        if mails.len() >= n {
+            return mails;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    panic!("fewer than {n} mails to {to}: {:?}", app.mails());
+}
+
 async fn set_notification_address(app: &TestApp) {
     app::server::operator::set_notification_email(&app.state, SHOP, Some("orders@shop-a.example"))
         .await
@@ -1037,4 +1049,91 @@ async fn the_transactions_list_shows_the_payments_of_one_link() {
         "{tx_page}"
     );
     assert!(!tx_page.contains(">Other<"), "{tx_page}");
+}
+
+#[tokio::test]
+async fn a_single_use_link_paid_in_two_tabs_keeps_both_payments_and_says_so() {
+    let app = crate::app!();
+    set_notification_address(&app).await;
+    let (link, token) = make_link(&app, &[("amount", "40.00"), ("reference", "Two tabs")]).await;
+    let buyer = TestApp::client();
+    // Both tabs reach the bank before either payment is approved.
+    let first = payment_in(&start(&app, &buyer, &token, &[("method", "seb:EE")]).await);
+    let second = payment_in(&start(&app, &buyer, &token, &[("method", "lhv:EE")]).await);
+    for payment in [first, second] {
+        bank(&app, &buyer, &token, payment, &[("choice", "approve")]).await;
+        pay::confirm(&app.state, payment).await.unwrap();
+        assert_eq!(status_of(&app, payment).await, "approved");
+    }
+    // The money was taken twice, so both payments stand; the link counts its one payment.
+    assert_eq!(
+        app.scalar("SELECT payments_made FROM payment_links").await,
+        1
+    );
+    // The test bank also notifies the portal on its own: its mails may still be on the way.
+    let notices = mails_to(&app, "orders@shop-a.example", 2).await;
+    // The later approval's notice says so (the two may arrive in either order).
+    let warned: Vec<_> = notices
+        .iter()
+        .filter(|m| m.text.contains("had already been paid"))
+        .collect();
+    assert_eq!(warned.len(), 1, "{notices:?}");
+    assert!(
+        warned[0]
+            .text
+            .contains(&format!("had already been paid (payment ID {first})")),
+        "{}",
+        warned[0].text
+    );
+
+    // Each payment's page points to the other, and its origin to the link's payments.
+    let admin = app.client_for(Who::Admin).await;
+    for (this, other) in [(first, second), (second, first)] {
+        let (s, _, b) = body(
+            app.call(
+                &admin,
+                "get_transaction",
+                &[("shop", SHOP), ("id", &this.to_string())],
+            )
+            .await,
+        )
+        .await;
+        assert_eq!(s, StatusCode::OK, "{b}");
+        let d: app::api::transactions::TxDetail = serde_json::from_str(&b).unwrap();
+        assert_eq!((d.link_id, d.also_paid), (Some(link.id), vec![other]));
+        let (_, _, page) = body(
+            app.page(&admin, &format!("/shops/{SHOP}/transactions/{this}"))
+                .await,
+        )
+        .await;
+        assert!(page.contains("it was paid more than once"), "{page}");
+        assert!(page.contains(&format!("href=\"/shops/{SHOP}/transactions/{other}\"")));
+        assert!(page.contains(&format!(
+            "href=\"/shops/{SHOP}/transactions?link={}\"",
+            link.id
+        )));
+    }
+
+    // A reusable link's payments are not doubles of each other.
+    let (_, reusable) = make_link(
+        &app,
+        &[
+            ("amount", "5.00"),
+            ("reference", "Many"),
+            ("usage", "reusable"),
+        ],
+    )
+    .await;
+    let a = payment_in(&start(&app, &buyer, &reusable, &[("method", "seb:EE")]).await);
+    let b = payment_in(&start(&app, &buyer, &reusable, &[("method", "seb:EE")]).await);
+    for payment in [a, b] {
+        bank(&app, &buyer, &reusable, payment, &[("choice", "approve")]).await;
+        pay::confirm(&app.state, payment).await.unwrap();
+    }
+    assert!(
+        pay::other_payments_of_single_use_link(&app.state.db.pool, b)
+            .await
+            .unwrap()
+            .is_empty()
+    );
 }
