@@ -111,11 +111,11 @@ fn Detail(
                 <dt>"Channel"</dt><dd>{Channel::label_of(&d.channel).to_string()}</dd>
                 <dt>"Origin"</dt>
                 <dd data-testid="origin">
-                    {match d.link_id {
-                        Some(link) => view! {
-                            <a href=format!("/shops/{shop}/transactions?link={link}")>{d.origin.clone().unwrap_or_else(dash)}</a>
+                    {match (d.link_id, d.origin.clone()) {
+                        (Some(link), Some(origin)) => view! {
+                            <a href=format!("/shops/{shop}/transactions?link={link}")>{origin}</a>
                         }.into_any(),
-                        None => d.origin.clone().unwrap_or_else(dash).into_any(),
+                        _ => dash().into_any(),
                     }}
                 </dd>
                 <dt>"Buyer"</dt><dd>{d.buyer_name.clone().unwrap_or_else(dash)}</dd>

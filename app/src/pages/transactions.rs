@@ -86,16 +86,20 @@ pub fn Transactions() -> impl IntoView {
 /// Says that the list shows one payment link's payments, with the way back to all of them.
 #[component]
 fn LinkNote(reference: String, f: TxFilter) -> impl IntoView {
-    let all = TxFilter {
-        link: String::new(),
-        ..f.first_page()
-    };
     view! {
         <p class="banner" data-testid="link-note">
             "Payments through the payment link " <strong>{reference}</strong> ". "
-            <a href=href(&all)>"Show all transactions"</a>
+            <a href=without_link(&f)>"Show all transactions"</a>
         </p>
     }
+}
+
+/// The same filter for every payment, not only one payment link's.
+fn without_link(f: &TxFilter) -> String {
+    href(&TxFilter {
+        link: String::new(),
+        ..f.first_page()
+    })
 }
 
 fn field_error(errors: &FieldErrors, field: &str) -> Option<impl IntoView> {
@@ -147,7 +151,7 @@ fn FilterForm(f: TxFilter, errors: FieldErrors) -> impl IntoView {
         <form method="get" class="filters" aria-label="Filter transactions">
             {(!f.period.is_empty()).then(|| view! { <input type="hidden" name="period" value=f.period.clone() /> })}
             {(!f.link.is_empty()).then(|| view! { <input type="hidden" name="link" value=f.link.clone() /> })}
-            {field_error(&errors, "link").map(|e| view! { <div class="field wide">{e}<a href=href(&TxFilter { link: String::new(), ..f.first_page() })>"Show all transactions"</a></div> })}
+            {field_error(&errors, "link").map(|e| view! { <div class="field wide">{e}<a href=without_link(&f)>"Show all transactions"</a></div> })}
             <div class="field">
                 <label for="f-from">"From"</label>
                 <input id="f-from" name="from" type="date" value=f.from.clone()
