@@ -184,7 +184,7 @@ mod tests {
         let sources = [
             include_str!("pages/pay.rs"),
             include_str!("pages/test_bank.rs"),
-            include_str!("server/pay_mail.rs"),
+            include_str!("server/payments/pay_mail.rs"),
         ];
         let mut seen = 0;
         for src in sources {

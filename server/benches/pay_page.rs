@@ -6,7 +6,7 @@
 //! `BENCH_REFERENCE=1` also measures `/healthz` and `/login` on the same server.
 
 use app::domain::payment_link::LinkForm;
-use app::server::payment_links;
+use app::server::links::payment_links;
 
 mod common;
 

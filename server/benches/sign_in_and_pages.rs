@@ -4,7 +4,7 @@
 //! `cargo bench -p server --bench sign_in_and_pages` (needs `wrk`; PostgreSQL from
 //! `PORTAL_TEST_PG_URL`, default postgres://postgres@127.0.0.1:5432/postgres, skipped if absent).
 
-use app::server::operator;
+use app::server::operations::operator;
 
 mod common;
 use std::time::{Duration, Instant};

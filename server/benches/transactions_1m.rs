@@ -9,7 +9,7 @@
 //! the database `portal_bench_1m` (PostgreSQL, from `PORTAL_TEST_PG_URL`); delete them to
 //! start over. `BENCH_ROWS` changes the size (default 1,000,000). Needs `sqlite3` and `psql`.
 
-use app::server::tx_list::{period_range, TOTALS_SELECT};
+use app::server::reporting::tx_list::{period_range, TOTALS_SELECT};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
@@ -325,7 +325,10 @@ async fn measure(t: &Target, rows: usize) -> Vec<String> {
         .post(format!("{}/api/sign_in", server.base))
         .form(&[
             ("email", "info@demo.example"),
-            ("password", app::server::operator::DEMO_PASSWORD_INFO),
+            (
+                "password",
+                app::server::operations::operator::DEMO_PASSWORD_INFO,
+            ),
         ])
         .send()
         .await
@@ -502,7 +505,7 @@ async fn measure(t: &Target, rows: usize) -> Vec<String> {
     stop.store(true, std::sync::atomic::Ordering::Relaxed);
     sampler.join().unwrap();
     let peak = peak.load(std::sync::atomic::Ordering::Relaxed);
-    let columns = app::server::tx_list::COLUMNS;
+    let columns = app::server::reporting::tx_list::COLUMNS;
     let sql = format!(
         "SELECT {columns} FROM transactions WHERE shop_id = {shop_id} ORDER BY created_at DESC, id DESC"
     );

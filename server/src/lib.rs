@@ -5,10 +5,10 @@ pub mod config;
 pub mod pay;
 pub mod session_store;
 
-use app::server::auth::{session_user, Auth, RequestMeta};
-use app::server::clock::Clock;
-use app::server::db::Db;
-use app::server::mail::Mailer;
+use app::server::identity::auth::{session_user, Auth, RequestMeta};
+use app::server::infra::clock::Clock;
+use app::server::infra::db::Db;
+use app::server::infra::mail::Mailer;
 use app::server::{AppState, CspNonce};
 use axum::body::Body;
 use axum::extract::{ConnectInfo, FromRef, Request, State};
@@ -100,7 +100,7 @@ pub async fn build(
         session_idle_minutes: settings.session_idle_minutes,
         session_max_hours: settings.session_max_hours,
         mail_from: settings.mail_from.clone(),
-        connector: std::sync::Arc::new(app::server::connector::TestConnector),
+        connector: std::sync::Arc::new(app::server::payments::connector::TestConnector),
     };
     let store = session_store::Store::connect(&settings.database_url)
         .await
@@ -156,8 +156,8 @@ pub async fn build(
         }))
         .layer(SetRequestIdLayer::x_request_id(MakeRequestUuid));
     // Safe on every instance at once: each expiry is a conditional update.
-    app::server::refund_accounts::spawn_expiry_job(state.clone());
-    app::server::pay::spawn_expiry_job(state.clone());
+    app::server::refunds::refund_accounts::spawn_expiry_job(state.clone());
+    app::server::payments::pay::spawn_expiry_job(state.clone());
     Ok(Built { router, state })
 }
 
@@ -182,10 +182,10 @@ async fn export(
     State(s): State<ServerState>,
     axum::extract::Path((shop, file)): axum::extract::Path<(String, String)>,
     axum::extract::Query(filter): axum::extract::Query<app::domain::tx_filter::TxFilter>,
-    axum::Extension(auth): axum::Extension<app::server::auth::Auth>,
-    axum::Extension(meta): axum::Extension<app::server::auth::RequestMeta>,
+    axum::Extension(auth): axum::Extension<app::server::identity::auth::Auth>,
+    axum::Extension(meta): axum::Extension<app::server::identity::auth::RequestMeta>,
 ) -> Response {
-    app::server::export::handle(s.app.clone(), shop, file, filter, auth, meta).await
+    app::server::reporting::export::handle(s.app.clone(), shop, file, filter, auth, meta).await
 }
 
 async fn healthz() -> &'static str {

@@ -2,8 +2,8 @@
 
 use app::domain::Role;
 use app::error::AppError;
-use app::server::clock::Clock;
-use app::server::operator;
+use app::server::infra::clock::Clock;
+use app::server::operations::operator;
 use clap::{Parser, Subcommand};
 use server::config::Settings;
 use server::{build, MailChoice};
@@ -304,8 +304,12 @@ async fn run(command: Command, settings: Settings) -> Result<(), String> {
                 .map_err(|e| e.to_string())?;
             let shop_id = shop_id.ok_or_else(|| format!("--shop: no shop has id {shop:?}"))?;
             let started = std::time::Instant::now();
-            let plan = app::server::demo_payments::bulk_plan(seed, count, state.clock.now_ms());
-            let n = app::server::generate::bulk_insert(&state, shop_id, plan)
+            let plan = app::server::operations::demo_payments::bulk_plan(
+                seed,
+                count,
+                state.clock.now_ms(),
+            );
+            let n = app::server::operations::generate::bulk_insert(&state, shop_id, plan)
                 .await
                 .map_err(explain)?;
             println!(
@@ -316,10 +320,13 @@ async fn run(command: Command, settings: Settings) -> Result<(), String> {
         }
         Command::PriceList { merchant } => {
             let mut conn = state.db.pool.acquire().await.map_err(|e| e.to_string())?;
-            let (id, list) =
-                app::server::price_lists::in_force(&mut conn, merchant, state.clock.now_ms())
-                    .await
-                    .map_err(explain)?;
+            let (id, list) = app::server::ledger::price_lists::in_force(
+                &mut conn,
+                merchant,
+                state.clock.now_ms(),
+            )
+            .await
+            .map_err(explain)?;
             let show = |r: &app::domain::fees::FeeRule| {
                 let min = r.minimum.map(|m| format!(" min {m}")).unwrap_or_default();
                 let billing = match r.billing {

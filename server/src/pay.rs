@@ -3,9 +3,9 @@
 //! with a redirect (303) so the browser never resubmits a form on reload.
 
 use crate::ServerState;
-use app::server::auth::RequestMeta;
-use app::server::connector::{self, BankStatus};
-use app::server::pay::{self, StartForm, StartRefused};
+use app::server::identity::auth::RequestMeta;
+use app::server::payments::connector::{self, BankStatus};
+use app::server::payments::pay::{self, StartForm, StartRefused};
 use axum::extract::{Path, State};
 use axum::http::{header, StatusCode};
 use axum::response::{IntoResponse, Response};

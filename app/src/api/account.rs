@@ -1,20 +1,11 @@
-use super::ShopRef;
 use crate::error::AppError;
+pub use crate::model::account::*;
 use leptos::prelude::*;
-use serde::{Deserialize, Serialize};
-
-/// The signed-in user and the shops they may open.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-pub struct Me {
-    pub name: String,
-    pub email: String,
-    pub shops: Vec<ShopRef>,
-}
 
 /// `None` when nobody is signed in (not an error: the home page uses it to choose where to go).
 #[server(endpoint = "current_account")]
 pub async fn current_account() -> Result<Option<Me>, AppError> {
-    use crate::server::{auth::Auth, respond, state::app_state};
+    use crate::server::{identity::auth::Auth, infra::state::app_state, respond};
     respond(
         async {
             let state = app_state()?;
@@ -22,7 +13,7 @@ pub async fn current_account() -> Result<Option<Me>, AppError> {
                 .await
                 .map_err(crate::server::internal)?;
             let Some(user) = user else { return Ok(None) };
-            let shops = crate::server::users::shops_of(&state, user.id).await?;
+            let shops = crate::server::identity::users::shops_of(&state, user.id).await?;
             Ok(Some(Me {
                 name: user.name,
                 email: user.email,
@@ -35,7 +26,7 @@ pub async fn current_account() -> Result<Option<Me>, AppError> {
 
 #[server(endpoint = "update_name")]
 pub async fn update_name(name: String) -> Result<(), AppError> {
-    use crate::server::{access, respond, users};
+    use crate::server::{identity::access, identity::users, respond};
     respond(
         async {
             let (state, user, ip) = access::signed_in().await?;
@@ -51,7 +42,7 @@ pub async fn change_password(
     password: String,
     confirm: String,
 ) -> Result<(), AppError> {
-    use crate::server::{access, auth, respond};
+    use crate::server::{identity::access, identity::auth, respond};
     respond(
         async {
             let (state, user, ip) = access::signed_in().await?;

@@ -1,6 +1,6 @@
 use crate::error::AppError;
+pub use crate::model::auth::*;
 use leptos::prelude::*;
-use serde::{Deserialize, Serialize};
 
 #[cfg(feature = "ssr")]
 async fn session() -> Result<tower_sessions::Session, AppError> {
@@ -25,7 +25,7 @@ pub async fn sign_in(
     password: String,
     next: Option<String>,
 ) -> Result<(), AppError> {
-    use crate::server::{access, auth, respond, state::app_state};
+    use crate::server::{identity::access, identity::auth, infra::state::app_state, respond};
     respond(
         async {
             let state = app_state()?;
@@ -41,7 +41,7 @@ pub async fn sign_in(
 
 #[server(endpoint = "sign_out")]
 pub async fn sign_out() -> Result<(), AppError> {
-    use crate::server::{auth, respond};
+    use crate::server::{identity::auth, respond};
     respond(
         async {
             auth::sign_out(&session().await?).await?;
@@ -54,7 +54,7 @@ pub async fn sign_out() -> Result<(), AppError> {
 
 #[server(endpoint = "request_password_reset")]
 pub async fn request_password_reset(email: String) -> Result<(), AppError> {
-    use crate::server::{access, auth, respond, state::app_state};
+    use crate::server::{identity::access, identity::auth, infra::state::app_state, respond};
     respond(
         async {
             let state = app_state()?;
@@ -70,7 +70,9 @@ pub async fn reset_password(
     password: String,
     confirm: String,
 ) -> Result<(), AppError> {
-    use crate::server::{access, auth, respond, state::app_state, tokens::Purpose};
+    use crate::server::{
+        identity::access, identity::auth, infra::state::app_state, infra::tokens::Purpose, respond,
+    };
     respond(
         async {
             let state = app_state()?;
@@ -92,16 +94,9 @@ pub async fn reset_password(
     )
 }
 
-/// Who an invite link is for, if it is still valid.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-pub struct InviteDetails {
-    pub email: String,
-    pub name: String,
-}
-
 #[server(endpoint = "get_invite")]
 pub async fn get_invite(token: String) -> Result<Option<InviteDetails>, AppError> {
-    use crate::server::{respond, state::app_state, tokens};
+    use crate::server::{infra::state::app_state, infra::tokens, respond};
     respond(
         async {
             let state = app_state()?;
@@ -123,7 +118,9 @@ pub async fn accept_invite(
     password: String,
     confirm: String,
 ) -> Result<(), AppError> {
-    use crate::server::{access, auth, respond, state::app_state, tokens::Purpose};
+    use crate::server::{
+        identity::access, identity::auth, infra::state::app_state, infra::tokens::Purpose, respond,
+    };
     respond(
         async {
             let state = app_state()?;

@@ -13,13 +13,4 @@ pub mod shop;
 pub mod transactions;
 pub mod users;
 
-use serde::{Deserialize, Serialize};
-
-/// A shop the signed-in user can open, for the shop switcher.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-pub struct ShopRef {
-    pub slug: String,
-    pub name: String,
-    pub merchant: String,
-    pub role: crate::domain::Role,
-}
+pub use crate::model::shop::ShopRef;

@@ -1,45 +1,13 @@
 use crate::domain::payment_link::LinkForm;
-use crate::domain::Money;
 use crate::error::AppError;
+pub use crate::model::payment_links::*;
 use leptos::prelude::*;
-use serde::{Deserialize, Serialize};
-
-/// A link just made: what the merchant copies or sends.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-pub struct NewLink {
-    pub id: i64,
-    pub url: String,
-    /// The link as a QR code (SVG markup made on the server).
-    pub qr_svg: String,
-    /// Where "send as invoice" goes unless the merchant types another address.
-    pub buyer_email: Option<String>,
-    pub amount: Money,
-    pub reference: String,
-    pub expires: String,
-}
-
-/// One row of the shop's list of links.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-pub struct LinkRow {
-    pub id: i64,
-    pub url: String,
-    pub amount: Money,
-    pub reference: String,
-    pub buyer_email: Option<String>,
-    pub created_by: String,
-    pub created: String,
-    pub expires: String,
-    pub reusable: bool,
-    pub max_payments: Option<i64>,
-    pub payments_made: i64,
-    /// active, paid, expired or deactivated.
-    pub status: String,
-    pub message: Option<String>,
-}
 
 #[cfg(feature = "ssr")]
-fn actor(a: &crate::server::access::ShopAccess) -> crate::server::payment_links::Actor {
-    crate::server::payment_links::Actor {
+fn actor(
+    a: &crate::server::identity::access::ShopAccess,
+) -> crate::server::links::payment_links::Actor {
+    crate::server::links::payment_links::Actor {
         user_id: a.user.id,
         email: a.user.email.clone(),
         ip: a.ip.clone(),
@@ -53,7 +21,7 @@ pub async fn create_payment_link(
     #[server(default)] link: LinkForm,
 ) -> Result<NewLink, AppError> {
     use crate::domain::Permission;
-    use crate::server::{access, payment_links, respond};
+    use crate::server::{identity::access, links::payment_links, respond};
     respond(
         async {
             let (state, a) = access::require(&shop, Permission::CreatePaymentLinks).await?;
@@ -63,15 +31,6 @@ pub async fn create_payment_link(
     )
 }
 
-/// Statuses the list can be filtered by.
-pub const STATUSES: [(&str, &str); 5] = [
-    ("", "All"),
-    ("active", "Active"),
-    ("paid", "Paid"),
-    ("expired", "Expired"),
-    ("deactivated", "Deactivated"),
-];
-
 #[server(endpoint = "list_payment_links")]
 pub async fn list_payment_links(
     shop: String,
@@ -79,7 +38,7 @@ pub async fn list_payment_links(
     #[server(default)] q: Option<String>,
 ) -> Result<Vec<LinkRow>, AppError> {
     use crate::domain::Permission;
-    use crate::server::{access, payment_links, respond};
+    use crate::server::{identity::access, links::payment_links, respond};
     respond(
         async {
             let (state, a) = access::require(&shop, Permission::ViewInfo).await?;
@@ -109,7 +68,7 @@ pub async fn deactivate_payment_link(
     message: Option<String>,
 ) -> Result<(), AppError> {
     use crate::domain::Permission;
-    use crate::server::{access, payment_links, respond};
+    use crate::server::{identity::access, links::payment_links, respond};
     respond(
         async {
             let (state, a) = access::require(&shop, Permission::CreatePaymentLinks).await?;
@@ -127,7 +86,7 @@ pub async fn send_payment_link(
     #[server(default)] email: Option<String>,
 ) -> Result<String, AppError> {
     use crate::domain::Permission;
-    use crate::server::{access, payment_links, respond};
+    use crate::server::{identity::access, links::payment_links, respond};
     respond(
         async {
             let (state, a) = access::require(&shop, Permission::CreatePaymentLinks).await?;

@@ -1,25 +1,12 @@
 use crate::domain::Money;
 use crate::error::AppError;
+pub use crate::model::refund_account::*;
 use leptos::prelude::*;
-use serde::{Deserialize, Serialize};
-
-/// What the buyer's refund link shows.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-pub struct RefundClaim {
-    /// `open` (waiting for the account), `done` (sent) or `expired`.
-    pub state: String,
-    pub merchant: String,
-    pub shop: String,
-    pub amount: Money,
-    pub reference: String,
-    /// When the link stops working, in the shop's time zone.
-    pub expires: String,
-}
 
 /// The refund behind a buyer's link (public: the link is the credential).
 #[server(endpoint = "get_refund_claim")]
 pub async fn get_refund_claim(token: String) -> Result<RefundClaim, AppError> {
-    use crate::server::{refund_accounts, respond, state::app_state};
+    use crate::server::{infra::state::app_state, refunds::refund_accounts, respond};
     respond(
         async {
             let state = app_state()?;
@@ -36,7 +23,9 @@ pub async fn give_refund_account(
     holder: String,
     iban: String,
 ) -> Result<Money, AppError> {
-    use crate::server::{access, refund_accounts, respond, state::app_state};
+    use crate::server::{
+        identity::access, infra::state::app_state, refunds::refund_accounts, respond,
+    };
     respond(
         async {
             let state = app_state()?;

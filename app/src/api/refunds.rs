@@ -1,33 +1,6 @@
-use crate::domain::Money;
 use crate::error::AppError;
+pub use crate::model::refunds::*;
 use leptos::prelude::*;
-use serde::{Deserialize, Serialize};
-
-/// What a refund request ended with.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-pub struct RefundOutcome {
-    pub refund_id: i64,
-    pub amount: Money,
-    /// The shop's balance after the refund (unchanged while a refund awaits the buyer's account).
-    pub balance: Money,
-    /// `done`, or `awaiting_account` for Finnish bank-link payments.
-    pub status: String,
-}
-
-/// What a refund would do, shown before the user confirms it.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-pub struct RefundPreview {
-    pub amount: Money,
-    /// What can still be refunded on the payment.
-    pub refundable: Money,
-    pub balance: Money,
-    pub reserved: Money,
-    pub balance_after: Money,
-    /// A Finnish bank-link payment: the amount is reserved until the buyer gives an account.
-    pub awaits_account: bool,
-    /// The idempotency key the confirmation sends, so a double click makes one refund.
-    pub key: String,
-}
 
 /// Checks a refund and shows its effect on the balance; nothing is written.
 #[server(endpoint = "preview_refund")]
@@ -36,8 +9,8 @@ pub async fn preview_refund(
     transaction_id: i64,
     amount: String,
 ) -> Result<RefundPreview, AppError> {
-    use crate::domain::Permission;
-    use crate::server::{access, refunds, respond};
+    use crate::domain::{Money, Permission};
+    use crate::server::{identity::access, refunds, respond};
     respond(
         async {
             let (state, a) = access::require(&shop, Permission::MakeRefunds).await?;
@@ -58,8 +31,8 @@ pub async fn make_refund(
     comment: Option<String>,
     key: String,
 ) -> Result<RefundOutcome, AppError> {
-    use crate::domain::Permission;
-    use crate::server::{access, refunds, respond};
+    use crate::domain::{Money, Permission};
+    use crate::server::{identity::access, refunds, respond};
     respond(
         async {
             let (state, a) = access::require(&shop, Permission::MakeRefunds).await?;

@@ -1,31 +1,11 @@
-use super::ShopRef;
-use crate::domain::{Permission, Role};
 use crate::error::AppError;
+pub use crate::model::shop::*;
 use leptos::prelude::*;
-use serde::{Deserialize, Serialize};
-
-/// What the shop's pages need around them: the shop, the user's role there, the other shops.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-pub struct ShopContext {
-    pub slug: String,
-    pub name: String,
-    pub merchant: String,
-    pub time_zone: String,
-    pub role: Role,
-    pub user_name: String,
-    pub user_email: String,
-    pub shops: Vec<ShopRef>,
-}
-
-impl ShopContext {
-    pub fn can(&self, p: Permission) -> bool {
-        self.role.allows(p)
-    }
-}
 
 #[server(endpoint = "load_shop")]
 pub async fn load_shop(shop: String) -> Result<ShopContext, AppError> {
-    use crate::server::{access, respond, users};
+    use crate::domain::Permission;
+    use crate::server::{identity::access, identity::users, respond};
     respond(
         async {
             let (state, a) = access::require(&shop, Permission::ViewInfo).await?;

@@ -1,49 +1,11 @@
-use crate::domain::Role;
 use crate::error::AppError;
+pub use crate::model::users::*;
 use leptos::prelude::*;
-use serde::{Deserialize, Serialize};
-
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
-pub enum UserStatus {
-    /// Invited, has not chosen a password yet.
-    Invited,
-    Active,
-    Deactivated,
-}
-
-impl UserStatus {
-    pub fn label(self) -> &'static str {
-        match self {
-            UserStatus::Invited => "Invited",
-            UserStatus::Active => "Active",
-            UserStatus::Deactivated => "Deactivated",
-        }
-    }
-}
-
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-pub struct UserRow {
-    pub id: i64,
-    pub name: String,
-    pub email: String,
-    pub role: Role,
-    pub status: UserStatus,
-    pub last_sign_in_ms: Option<i64>,
-}
-
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-pub struct UserList {
-    pub rows: Vec<UserRow>,
-    /// Last sign-in times formatted in the shop's time zone, by row.
-    pub last_sign_in: Vec<Option<String>>,
-    pub time_zone: String,
-    pub me: i64,
-}
 
 #[server(endpoint = "list_users")]
 pub async fn list_users(shop: String) -> Result<UserList, AppError> {
     use crate::domain::Permission;
-    use crate::server::{access, respond, users};
+    use crate::server::{identity::access, identity::users, respond};
     respond(
         async {
             let (state, a) = access::require(&shop, Permission::ManageUsers).await?;
@@ -75,7 +37,7 @@ pub async fn invite_user(
     role: String,
 ) -> Result<String, AppError> {
     use crate::domain::Permission;
-    use crate::server::{access, respond, users};
+    use crate::server::{identity::access, identity::users, respond};
     respond(
         async {
             let (state, a) = access::require(&shop, Permission::ManageUsers).await?;
@@ -88,7 +50,7 @@ pub async fn invite_user(
 #[server(endpoint = "change_role")]
 pub async fn change_role(shop: String, user_id: i64, role: String) -> Result<(), AppError> {
     use crate::domain::Permission;
-    use crate::server::{access, respond, users};
+    use crate::server::{identity::access, identity::users, respond};
     respond(
         async {
             let (state, a) = access::require(&shop, Permission::ManageUsers).await?;
@@ -101,7 +63,7 @@ pub async fn change_role(shop: String, user_id: i64, role: String) -> Result<(),
 #[server(endpoint = "set_user_active")]
 pub async fn set_user_active(shop: String, user_id: i64, active: bool) -> Result<(), AppError> {
     use crate::domain::Permission;
-    use crate::server::{access, respond, users};
+    use crate::server::{identity::access, identity::users, respond};
     respond(
         async {
             let (state, a) = access::require(&shop, Permission::ManageUsers).await?;

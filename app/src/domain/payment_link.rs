@@ -1,6 +1,7 @@
 //! A payment link's form, checked field by field with the same rules in the browser and on
 //! the server.
 
+use super::status::LinkStatus;
 use super::validate::{Email, FieldErrors};
 use super::Money;
 use serde::{Deserialize, Serialize};
@@ -19,6 +20,39 @@ pub const MAX_REFERENCE_CHARS: usize = 35;
 pub const MAX_DESCRIPTION_CHARS: usize = 500;
 pub const DEFAULT_EXPIRY_DAYS: i64 = 7;
 pub const MAX_EXPIRY_DAYS: i64 = 90;
+
+/// What the buyer can do with a link.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum LinkState {
+    Payable,
+    /// A single-use link (or one that reached its maximum) has been paid.
+    Paid,
+    Expired,
+    /// Withdrawn by the merchant, with their message to the buyer.
+    Deactivated(Option<String>),
+    Unknown,
+}
+
+impl LinkState {
+    /// Whether a buyer may pay a link now: its stored status, expiry and count of payments.
+    pub fn of(
+        status: Option<LinkStatus>,
+        message: Option<String>,
+        expires_at: i64,
+        max_payments: Option<i64>,
+        payments_made: i64,
+        now: i64,
+    ) -> LinkState {
+        match status {
+            Some(LinkStatus::Paid) => LinkState::Paid,
+            Some(LinkStatus::Deactivated) => LinkState::Deactivated(message),
+            _ if expires_at <= now => LinkState::Expired,
+            _ if max_payments.is_some_and(|max| payments_made >= max) => LinkState::Paid,
+            Some(LinkStatus::Active) => LinkState::Payable,
+            None => LinkState::Unknown,
+        }
+    }
+}
 
 /// The form as typed.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -180,6 +214,48 @@ pub fn validate(f: &LinkForm, limit: Money, shop_language: &str) -> Result<Valid
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_link_state_follows_status_expiry_and_count() {
+        let now = 1_000;
+        let active = Some(LinkStatus::Active);
+        assert_eq!(
+            LinkState::of(active, None, 2_000, None, 0, now),
+            LinkState::Payable
+        );
+        assert_eq!(
+            LinkState::of(active, None, 1_000, None, 0, now),
+            LinkState::Expired
+        );
+        assert_eq!(
+            LinkState::of(active, None, 2_000, Some(3), 3, now),
+            LinkState::Paid
+        );
+        assert_eq!(
+            LinkState::of(active, None, 2_000, Some(3), 2, now),
+            LinkState::Payable
+        );
+        assert_eq!(
+            LinkState::of(Some(LinkStatus::Paid), None, 2_000, None, 1, now),
+            LinkState::Paid
+        );
+        let msg = Some("Sold out".to_string());
+        assert_eq!(
+            LinkState::of(
+                Some(LinkStatus::Deactivated),
+                msg.clone(),
+                500,
+                None,
+                0,
+                now
+            ),
+            LinkState::Deactivated(msg)
+        );
+        assert_eq!(
+            LinkState::of(None, None, 2_000, None, 0, now),
+            LinkState::Unknown
+        );
+    }
 
     fn form() -> LinkForm {
         LinkForm {

@@ -3,6 +3,7 @@ use crate::api::shop::ShopContext;
 use crate::api::transactions::{get_transaction, TxDetail};
 use crate::components::form::{field_msg, form_msg, ErrorPage, FormError};
 use crate::domain::fees::Channel;
+use crate::domain::status::PaymentStatus;
 use crate::domain::tx_filter::status_label;
 use crate::domain::Permission;
 use leptos::prelude::*;
@@ -133,7 +134,7 @@ fn Detail(
         {(can_refund && !refundable_now).then(|| {
             let why = if d.reserved.is_positive() {
                 "Nothing more can be refunded while a refund waits for the buyer's bank account."
-            } else if matches!(d.status.as_str(), "approved" | "part_refunded" | "refunded") {
+            } else if PaymentStatus::parse(&d.status).is_some_and(PaymentStatus::is_paid) {
                 "This payment has been refunded in full."
             } else {
                 "Only paid payments can be refunded."

@@ -1,5 +1,7 @@
 //! Posting movements to a shop's append-only ledger, with the balance after each one.
 
+pub mod price_lists;
+
 use crate::domain::ledger::MovementKind;
 use crate::domain::Money;
 use crate::error::AppResult;
@@ -44,7 +46,7 @@ pub async fn post(
             "INSERT INTO movements (id, shop_id, seq, kind, amount_cents, balance_after_cents, transaction_id, \
              refund_id, payout_id, at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
         )
-        .bind(super::new_id())
+        .bind(crate::server::new_id())
         .bind(shop_id)
         .bind(seq)
         .bind(kind.code())

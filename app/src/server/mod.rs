@@ -1,34 +1,17 @@
-//! Server-side services: database access, sign-in and sessions, access checks, mail.
-//! Each module is one capability; the SQL sits in small functions that take an executor.
+//! Server-side services, one folder per capability; the SQL sits in small functions that
+//! take an executor. Services return `crate::model` types and never import `api/` or
+//! `pages/` (a test in this module checks it).
 
-pub mod access;
-pub mod audit;
-pub mod auth;
-pub mod clock;
-pub mod connector;
-pub mod dashboard;
-pub mod db;
-pub mod demo_payments;
-pub mod export;
-pub mod generate;
+pub mod identity;
+pub mod infra;
 pub mod ledger;
-pub mod mail;
-pub mod operator;
-pub mod pay;
-pub mod pay_mail;
-pub mod payment_links;
-pub mod price_lists;
-pub mod refund_accounts;
+pub mod links;
+pub mod operations;
+pub mod payments;
 pub mod refunds;
-pub mod state;
-pub mod throttle;
-pub mod tokens;
-pub mod transactions;
-pub mod tx_detail;
-pub mod tx_list;
-pub mod users;
+pub mod reporting;
 
-pub use state::AppState;
+pub use infra::state::AppState;
 
 use crate::error::AppError;
 

@@ -2,13 +2,16 @@
 //! the shop's balance less reservations, and exactly once per idempotency key — under any
 //! number of concurrent requests.
 
-use super::audit::{self, AuditEvent};
-use super::ledger::{self, Links};
-use super::AppState;
+pub mod refund_accounts;
+
 use crate::domain::fees::Channel;
 use crate::domain::ledger::MovementKind;
+use crate::domain::status::{PaymentStatus, RefundStatus};
 use crate::domain::Money;
 use crate::error::{AppError, AppResult};
+use crate::server::identity::audit::{self, AuditEvent};
+use crate::server::ledger::{self, Links};
+use crate::server::AppState;
 
 /// Who asks for the refund, for the audit log.
 pub struct Requester {
@@ -18,7 +21,7 @@ pub struct Requester {
     pub merchant_id: i64,
 }
 
-pub use crate::api::refunds::RefundOutcome;
+pub use crate::model::refunds::RefundOutcome;
 
 /// Makes a refund of `amount` on a payment of `shop_id`. A repeated request with the same
 /// `key` (a double click, a retried request) returns the first one's outcome.
@@ -85,10 +88,15 @@ pub async fn refund(
         reference,
         ..
     } = assess(&mut tx, shop_id, transaction_id, amount, balance, reserved).await?;
-    let refund_id = super::new_id();
+    let refund_id = crate::server::new_id();
     // The buyer's single-use link to give a bank account (Finnish bank links only).
-    let claim = finnish.then(super::tokens::random_token);
-    let refund_status = if finnish { "awaiting_account" } else { "done" };
+    let claim = finnish.then(crate::server::infra::tokens::random_token);
+    let refund_status = if finnish {
+        RefundStatus::AwaitingAccount
+    } else {
+        RefundStatus::Done
+    }
+    .as_str();
     sqlx::query(
         "INSERT INTO refunds (id, shop_id, transaction_id, amount_cents, status, comment, idempotency_key, created_by, created_at, done_at, \
          claim_token_hash, claim_expires_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)",
@@ -103,8 +111,8 @@ pub async fn refund(
     .bind(by.user_id)
     .bind(now)
     .bind((!finnish).then_some(now))
-    .bind(claim.as_ref().map(|t| super::tokens::hash(t)))
-    .bind(finnish.then_some(now + super::refund_accounts::CLAIM_MS))
+    .bind(claim.as_ref().map(|t| crate::server::infra::tokens::hash(t)))
+    .bind(finnish.then_some(now + crate::server::refunds::refund_accounts::CLAIM_MS))
     .execute(&mut *tx)
     .await?;
     let balance_after = if finnish {
@@ -127,7 +135,7 @@ pub async fn refund(
         .execute(&mut *tx)
         .await?;
         if updated.rows_affected() != 1 {
-            return Err(super::internal(
+            return Err(crate::server::internal(
                 "refund exceeded the payment despite the check",
             ));
         }
@@ -166,10 +174,10 @@ pub async fn refund(
     .await?;
     tx.commit().await?;
     // The refund stands; mails that fail are logged and do not undo it.
-    super::refund_accounts::notify(
+    crate::server::refunds::refund_accounts::notify(
         state,
         shop_id,
-        &super::refund_accounts::Notice {
+        &crate::server::refunds::refund_accounts::Notice {
             amount,
             reference: &reference,
             transaction_id,
@@ -215,7 +223,7 @@ pub async fn assess(
     .await?;
     let (paid, refunded, status, channel, buyer_email, reference) =
         payment.ok_or(AppError::NotFound)?;
-    if !matches!(status.as_str(), "approved" | "part_refunded" | "refunded") {
+    if !PaymentStatus::parse(&status).is_some_and(PaymentStatus::is_paid) {
         return Err(AppError::Conflict(format!(
             "Only paid payments can be refunded; this one is {status}."
         )));
@@ -251,8 +259,8 @@ pub async fn assess(
             ),
         ));
     }
-    let channel =
-        Channel::parse(&channel).ok_or_else(|| super::internal("unknown channel in database"))?;
+    let channel = Channel::parse(&channel)
+        .ok_or_else(|| crate::server::internal("unknown channel in database"))?;
     let finnish = channel.is_finnish_bank_link();
     if finnish && buyer_email.as_deref().is_none_or(str::is_empty) {
         return Err(AppError::Conflict(
@@ -273,7 +281,7 @@ pub async fn preview(
     shop_id: i64,
     transaction_id: i64,
     amount: Money,
-) -> AppResult<crate::api::refunds::RefundPreview> {
+) -> AppResult<crate::model::refunds::RefundPreview> {
     if !amount.is_positive() {
         return Err(AppError::field(
             "amount",
@@ -297,7 +305,7 @@ pub async fn preview(
         reserved,
     )
     .await?;
-    Ok(crate::api::refunds::RefundPreview {
+    Ok(crate::model::refunds::RefundPreview {
         amount,
         refundable: a.refundable,
         balance: Money::from_cents(balance),
@@ -308,6 +316,6 @@ pub async fn preview(
             balance - amount.cents()
         }),
         awaits_account: a.finnish,
-        key: super::tokens::random_token(),
+        key: crate::server::infra::tokens::random_token(),
     })
 }

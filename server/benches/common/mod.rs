@@ -1,8 +1,8 @@
 //! What the HTTP benchmarks share: a `wrk` run read into its figures, and running one
 //! measurement on SQLite and then on a fresh PostgreSQL database.
 
-use app::server::clock::Clock;
-use app::server::{operator, AppState};
+use app::server::infra::clock::Clock;
+use app::server::{operations::operator, AppState};
 use server::config::Settings;
 use sqlx::Connection;
 use std::future::Future;

@@ -4,8 +4,8 @@
 use crate::harness::{body, TestApp, Who, SHOP, SHOP_B};
 use app::domain::fees::Channel;
 use app::domain::Money;
-use app::server::transactions::{self, NewTransaction};
-use app::server::{demo_payments, generate};
+use app::server::payments::transactions::{self, NewTransaction};
+use app::server::{operations::demo_payments, operations::generate};
 use reqwest::StatusCode;
 use std::io::Read;
 

@@ -7,10 +7,10 @@
 
 use app::domain::fees::Channel;
 use app::domain::{Money, Role};
-use app::server::clock::Clock;
-use app::server::mail::OutgoingMail;
-use app::server::transactions::{self, NewTransaction};
-use app::server::{operator, AppState};
+use app::server::infra::clock::Clock;
+use app::server::infra::mail::OutgoingMail;
+use app::server::payments::transactions::{self, NewTransaction};
+use app::server::{operations::operator, AppState};
 use reqwest::header::HeaderMap;
 use reqwest::{Client, Response, StatusCode};
 use server::config::Settings;

@@ -4,8 +4,8 @@ use crate::app;
 use crate::harness::{TestApp, SHOP};
 use app::domain::fees::{Channel, FeeRule, PriceList};
 use app::domain::Money;
-use app::server::price_lists::{self, ListKind};
-use app::server::transactions::{self, Approval};
+use app::server::ledger::price_lists::{self, ListKind};
+use app::server::payments::transactions::{self, Approval};
 use rust_decimal::Decimal;
 
 async fn shop_id(app: &TestApp) -> i64 {
@@ -226,7 +226,9 @@ async fn the_suite_notices_a_ledger_that_does_not_add_up() {
 #[tokio::test]
 async fn demo_shops_get_ninety_days_of_payments_through_the_real_service() {
     let app = app!();
-    let link = app::server::operator::demo(&app.state).await.unwrap();
+    let link = app::server::operations::operator::demo(&app.state)
+        .await
+        .unwrap();
     let page = app
         .page(
             &crate::harness::TestApp::client(),
@@ -284,7 +286,9 @@ async fn demo_shops_get_ninety_days_of_payments_through_the_real_service() {
     );
     // Running it again adds nothing.
     let before = app.scalar("SELECT COUNT(*) FROM transactions").await;
-    let again = app::server::operator::demo(&app.state).await.unwrap();
+    let again = app::server::operations::operator::demo(&app.state)
+        .await
+        .unwrap();
     assert_eq!(
         app.scalar("SELECT COUNT(*) FROM transactions").await,
         before
@@ -294,7 +298,7 @@ async fn demo_shops_get_ninety_days_of_payments_through_the_real_service() {
 
 #[tokio::test]
 async fn bulk_generation_makes_the_same_rows_and_movements_as_the_service() {
-    use app::server::{demo_payments, generate};
+    use app::server::{operations::demo_payments, operations::generate};
     let app = app!();
     let now = app.state.clock.now_ms();
     let merchant = app

@@ -5,8 +5,8 @@ use crate::harness::{body, TestApp, Who, SHOP, SHOP_B};
 use app::api::payment_links::{LinkRow, NewLink};
 use app::api::transactions::{TxPage, TxTotals};
 use app::i18n::Lang;
-use app::server::connector::{self, BankStatus};
-use app::server::pay;
+use app::server::payments::connector::{self, BankStatus};
+use app::server::payments::pay;
 use reqwest::{Client, StatusCode};
 
 /// Makes a link as the shop's admin; returns it and its token.
@@ -108,7 +108,11 @@ async fn movements_of(app: &TestApp, payment: i64) -> i64 {
 }
 
 /// The mails to `to`, once there are `n` of them (or after ten seconds, whatever there is).
-async fn mails_to(app: &TestApp, to: &str, n: usize) -> Vec<app::server::mail::OutgoingMail> {
+async fn mails_to(
+    app: &TestApp,
+    to: &str,
+    n: usize,
+) -> Vec<app::server::infra::mail::OutgoingMail> {
     for _ in 0..100 {
         let mails: Vec<_> = app.mails().into_iter().filter(|m| m.to == to).collect();
         if mails.len() >= n {
@@ -120,9 +124,13 @@ async fn mails_to(app: &TestApp, to: &str, n: usize) -> Vec<app::server::mail::O
 }
 
 async fn set_notification_address(app: &TestApp) {
-    app::server::operator::set_notification_email(&app.state, SHOP, Some("orders@shop-a.example"))
-        .await
-        .unwrap();
+    app::server::operations::operator::set_notification_email(
+        &app.state,
+        SHOP,
+        Some("orders@shop-a.example"),
+    )
+    .await
+    .unwrap();
 }
 
 #[tokio::test]

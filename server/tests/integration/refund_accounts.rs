@@ -5,7 +5,7 @@
 use crate::harness::{body, TestApp, Who, SHOP};
 use app::api::refund_account::RefundClaim;
 use app::domain::fees::Channel;
-use app::server::refund_accounts;
+use app::server::refunds::refund_accounts;
 use reqwest::StatusCode;
 
 const BUYER: &str = "aino@example.fi";

@@ -169,7 +169,7 @@ impl PipeOk for reqwest::Response {
 
 #[tokio::test]
 async fn secure_cookies_when_the_public_url_is_https() {
-    let clock = app::server::clock::Clock::System;
+    let clock = app::server::infra::clock::Clock::System;
     let Some(app) = TestApp::spawn_with(clock, server::MailChoice::Memory, |env| {
         env.retain(|(k, _)| k != "PORTAL_PUBLIC_URL");
         env.push((

@@ -252,7 +252,8 @@ async fn the_sign_in_page_shows_the_wait_and_keeps_the_next_page() {
 
 #[tokio::test]
 async fn session_lifetimes_are_configurable() {
-    let clock = app::server::clock::Clock::manual_at(jiff::Timestamp::now().as_millisecond());
+    let clock =
+        app::server::infra::clock::Clock::manual_at(jiff::Timestamp::now().as_millisecond());
     let Some(app) = TestApp::spawn_with(clock, server::MailChoice::Memory, |env| {
         env.push(("PORTAL_SESSION_IDLE_MINUTES".into(), "5".into()));
         env.push(("PORTAL_SESSION_MAX_HOURS".into(), "1".into()));

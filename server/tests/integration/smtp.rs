@@ -104,7 +104,7 @@ async fn invite_mail_goes_out_over_smtp_with_text_and_html_parts() {
     let Some(smtp) = start_smtp().await else {
         return;
     };
-    let clock = app::server::clock::Clock::System;
+    let clock = app::server::infra::clock::Clock::System;
     let url = format!("smtp://127.0.0.1:{}", smtp.port);
     let Some(app) = TestApp::spawn_with(clock, server::MailChoice::FromSettings, |env| {
         env.push(("PORTAL_SMTP_URL".into(), url));

@@ -5,7 +5,7 @@ use crate::harness::{body, TestApp, Who, SHOP};
 use app::api::refunds::RefundPreview;
 use app::api::transactions::TxDetail;
 use app::domain::fees::Channel;
-use app::server::transactions::{self, Closed, NewTransaction};
+use app::server::payments::transactions::{self, Closed, NewTransaction};
 use reqwest::{Client, StatusCode};
 
 async fn detail(app: &TestApp, c: &Client, id: i64) -> TxDetail {

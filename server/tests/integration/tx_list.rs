@@ -3,7 +3,7 @@
 
 use crate::harness::{body, TestApp, Who, SHOP, SHOP_B};
 use app::api::transactions::{SavedView, TxPage, TxTotals};
-use app::server::{demo_payments, generate};
+use app::server::{operations::demo_payments, operations::generate};
 use reqwest::{Client, StatusCode};
 
 /// Fills `shop-a` with `n` payments over the last year (and a few in `shop-b`).
@@ -120,7 +120,8 @@ async fn filters_and_totals_match_the_database() {
     let c = app.client_for(Who::Refunds).await;
     let tz = jiff::tz::TimeZone::get("Europe/Tallinn").unwrap();
     let (since, until) =
-        app::server::tx_list::period_range("30d", app.state.clock.now_ms(), &tz).unwrap();
+        app::server::reporting::tx_list::period_range("30d", app.state.clock.now_ms(), &tz)
+            .unwrap();
     // A row to search for by reference, buyer and id.
     let (id, reference, email): (i64, String, String) = sqlx::query_as(
         "SELECT id, reference, buyer_email FROM transactions WHERE buyer_email IS NOT NULL AND shop_id = $1 ORDER BY id LIMIT 1",

@@ -1,0 +1,14 @@
+//! Wire types: what server functions take and return, shared by pages (both features) and
+//! services (ssr). Services return these types and never import `api/` or `pages/`.
+
+pub mod account;
+pub mod audit;
+pub mod auth;
+pub mod dashboard;
+pub mod pay;
+pub mod payment_links;
+pub mod refund_account;
+pub mod refunds;
+pub mod shop;
+pub mod transactions;
+pub mod users;

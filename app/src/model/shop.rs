@@ -1,0 +1,30 @@
+use crate::domain::{Permission, Role};
+use serde::{Deserialize, Serialize};
+
+/// What the shop's pages need around them: the shop, the user's role there, the other shops.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct ShopContext {
+    pub slug: String,
+    pub name: String,
+    pub merchant: String,
+    pub time_zone: String,
+    pub role: Role,
+    pub user_name: String,
+    pub user_email: String,
+    pub shops: Vec<ShopRef>,
+}
+
+impl ShopContext {
+    pub fn can(&self, p: Permission) -> bool {
+        self.role.allows(p)
+    }
+}
+
+/// A shop the signed-in user can open, for the shop switcher.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct ShopRef {
+    pub slug: String,
+    pub name: String,
+    pub merchant: String,
+    pub role: crate::domain::Role,
+}

@@ -1,0 +1,89 @@
+//! The append-only audit log: who did what, when, from where, to whom, before and after.
+
+use crate::error::AppResult;
+pub use crate::model::audit::AuditRow;
+use sqlx::{Any, Executor, Row};
+
+#[derive(Default)]
+pub struct AuditEvent {
+    pub at: i64,
+    pub kind: &'static str,
+    pub merchant_id: Option<i64>,
+    pub shop_id: Option<i64>,
+    pub actor_user_id: Option<i64>,
+    pub actor_email: Option<String>,
+    pub ip: Option<String>,
+    pub target_user_id: Option<i64>,
+    pub target_email: Option<String>,
+    pub before: Option<String>,
+    pub after: Option<String>,
+    pub detail: Option<String>,
+}
+
+pub async fn record<'e, E: Executor<'e, Database = Any>>(db: E, e: AuditEvent) -> AppResult<()> {
+    sqlx::query(
+        "INSERT INTO audit_events (id, at, merchant_id, shop_id, actor_user_id, actor_email, ip, kind, \
+         target_user_id, target_email, before_value, after_value, detail) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)",
+    )
+    .bind(crate::server::new_id())
+    .bind(e.at)
+    .bind(e.merchant_id)
+    .bind(e.shop_id)
+    .bind(e.actor_user_id)
+    .bind(e.actor_email)
+    .bind(e.ip)
+    .bind(e.kind)
+    .bind(e.target_user_id)
+    .bind(e.target_email)
+    .bind(e.before)
+    .bind(e.after)
+    .bind(e.detail)
+    .execute(db)
+    .await?;
+    Ok(())
+}
+
+pub struct AuditQuery {
+    pub shop_id: i64,
+    pub user_email: Option<String>,
+    pub kind: Option<String>,
+    pub from_ms: Option<i64>,
+    pub to_ms: Option<i64>,
+    pub limit: i64,
+}
+
+/// Events of this shop, plus account events (sign-ins, password changes) of the shop's users.
+pub async fn list(pool: &sqlx::AnyPool, q: &AuditQuery) -> AppResult<Vec<AuditRow>> {
+    let rows = sqlx::query(
+        "SELECT at, kind, actor_email, ip, target_email, before_value, after_value, detail \
+         FROM audit_events e \
+         WHERE (e.shop_id = $1 OR (e.shop_id IS NULL AND e.target_user_id IN \
+                (SELECT user_id FROM shop_roles WHERE shop_id = $1))) \
+           AND ($2 = '' OR e.actor_email = $2 OR e.target_email = $2) \
+           AND ($3 = '' OR e.kind = $3) \
+           AND e.at >= $4 AND e.at < $5 \
+         ORDER BY e.at DESC, e.id DESC LIMIT $6",
+    )
+    .bind(q.shop_id)
+    .bind(q.user_email.clone().unwrap_or_default())
+    .bind(q.kind.clone().unwrap_or_default())
+    .bind(q.from_ms.unwrap_or(i64::MIN))
+    .bind(q.to_ms.unwrap_or(i64::MAX))
+    .bind(q.limit)
+    .fetch_all(pool)
+    .await?;
+    Ok(rows
+        .into_iter()
+        .map(|r| AuditRow {
+            at_ms: r.get(0),
+            kind: r.get(1),
+            actor: r.get(2),
+            ip: r.get(3),
+            target: r.get(4),
+            before: r.get(5),
+            after: r.get(6),
+            detail: r.get(7),
+        })
+        .collect())
+}

@@ -1,0 +1,436 @@
+//! Passwords, sign-in, sessions and the signed-in user.
+
+use crate::domain::validate::new_password;
+use crate::domain::{Email, FieldErrors};
+use crate::error::{AppError, AppResult};
+use crate::server::identity::audit::{self, AuditEvent};
+use crate::server::infra::clock::{HOUR_MS, MINUTE_MS};
+use crate::server::{infra::throttle, infra::tokens, internal, AppState};
+use argon2::password_hash::{
+    rand_core::OsRng, PasswordHash, PasswordHasher, PasswordVerifier, SaltString,
+};
+use argon2::Argon2;
+use sqlx::Row;
+use std::sync::OnceLock;
+use tower_sessions::Session;
+
+const KEY_USER: &str = "uid";
+const KEY_EPOCH: &str = "epoch";
+const KEY_SIGNED_IN_AT: &str = "signed_in_at";
+
+/// A stored argon2id hash. It has no `Serialize`, so it cannot reach the browser.
+pub struct StoredHash(String);
+
+/// The person behind the current request.
+#[derive(Clone, Debug)]
+pub struct CurrentUser {
+    pub id: i64,
+    pub email: String,
+    pub name: String,
+}
+
+/// Facts about the request that services record: the client IP.
+#[derive(Clone, Debug)]
+pub struct RequestMeta {
+    pub ip: String,
+}
+
+/// Put into every request's extensions by the server's middleware.
+#[derive(Clone, Debug)]
+pub struct Auth(pub Option<CurrentUser>);
+
+/// argon2id with the crate's defaults (the OWASP recommendation: 19 MiB, 2 passes, 1 lane),
+/// run on the blocking pool so hashing never stalls the async runtime.
+pub async fn hash_password(password: &str) -> AppResult<StoredHash> {
+    let password = password.to_string();
+    tokio::task::spawn_blocking(move || {
+        let salt = SaltString::generate(&mut OsRng);
+        Argon2::default()
+            .hash_password(password.as_bytes(), &salt)
+            .map(|h| StoredHash(h.to_string()))
+            .map_err(internal)
+    })
+    .await
+    .map_err(internal)?
+}
+
+fn dummy_hash() -> &'static str {
+    static DUMMY: OnceLock<String> = OnceLock::new();
+    DUMMY.get_or_init(|| {
+        let salt = SaltString::generate(&mut OsRng);
+        Argon2::default()
+            .hash_password(b"no user has this password", &salt)
+            .map(|h| h.to_string())
+            .unwrap_or_default()
+    })
+}
+
+/// Verifies a password. Without a stored hash it verifies against a dummy one, so unknown
+/// e-mails cost the same time as wrong passwords.
+pub async fn verify_password(stored: Option<String>, password: &str) -> AppResult<bool> {
+    let password = password.to_string();
+    tokio::task::spawn_blocking(move || {
+        let (hash, real) = match stored {
+            Some(h) => (h, true),
+            None => (dummy_hash().to_string(), false),
+        };
+        let ok = PasswordHash::new(&hash)
+            .map(|parsed| {
+                Argon2::default()
+                    .verify_password(password.as_bytes(), &parsed)
+                    .is_ok()
+            })
+            .unwrap_or(false);
+        ok && real
+    })
+    .await
+    .map_err(internal)
+}
+
+impl StoredHash {
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+/// The signed-in user of a session, or `None`. Ends the session on the server when it is
+/// past its absolute lifetime, its user was deactivated everywhere, or the user changed the
+/// password in another session.
+pub async fn session_user(state: &AppState, session: &Session) -> AppResult<Option<CurrentUser>> {
+    let Some(uid) = session.get::<i64>(KEY_USER).await.map_err(internal)? else {
+        return Ok(None);
+    };
+    let epoch = session
+        .get::<i64>(KEY_EPOCH)
+        .await
+        .map_err(internal)?
+        .unwrap_or(-1);
+    let signed_in_at = session
+        .get::<i64>(KEY_SIGNED_IN_AT)
+        .await
+        .map_err(internal)?
+        .unwrap_or(0);
+    let now = state.clock.now_ms();
+    if now - signed_in_at > state.session_max_hours * HOUR_MS {
+        session.flush().await.map_err(internal)?;
+        return Ok(None);
+    }
+    let row = sqlx::query(
+        "SELECT u.id, u.email, u.name, u.session_epoch FROM users u \
+         WHERE u.id = $1 AND EXISTS (SELECT 1 FROM merchant_members m \
+           WHERE m.user_id = u.id AND m.status = 'active')",
+    )
+    .bind(uid)
+    .fetch_optional(&state.db.pool)
+    .await?;
+    match row {
+        Some(r) if r.get::<i64, _>(3) == epoch => Ok(Some(CurrentUser {
+            id: r.get(0),
+            email: r.get(1),
+            name: r.get(2),
+        })),
+        _ => {
+            session.flush().await.map_err(internal)?;
+            Ok(None)
+        }
+    }
+}
+
+fn wrong_credentials() -> AppError {
+    AppError::field("form", "The e-mail or password is wrong.")
+}
+
+/// Signs a person in: throttled, audited, session id cycled.
+pub async fn sign_in(
+    state: &AppState,
+    session: &Session,
+    ip: &str,
+    email: &str,
+    password: &str,
+) -> AppResult<CurrentUser> {
+    let mut errors = FieldErrors::default();
+    let email = email.trim().to_lowercase();
+    if email.is_empty() {
+        errors.add("email", "Enter your e-mail address.");
+    }
+    if password.is_empty() {
+        errors.add("password", "Enter your password.");
+    }
+    if !errors.is_empty() {
+        return Err(AppError::Validation(errors));
+    }
+    let now = state.clock.now_ms();
+    throttle::check(&state.db, &email, ip, now).await?;
+
+    let row = sqlx::query(
+        "SELECT u.id, u.name, u.password_hash, u.session_epoch, \
+           (SELECT COUNT(*) FROM merchant_members m WHERE m.user_id = u.id AND m.status = 'active') \
+         FROM users u WHERE u.email = $1",
+    )
+    .bind(&email)
+    .fetch_optional(&state.db.pool)
+    .await?;
+    let stored = row.as_ref().and_then(|r| r.get::<Option<String>, _>(2));
+    let ok = verify_password(stored, password).await?;
+    let user_id = row.as_ref().map(|r| r.get::<i64, _>(0));
+    let active = row
+        .as_ref()
+        .map(|r| r.get::<i64, _>(4) > 0)
+        .unwrap_or(false);
+
+    throttle::record(&state.db, &email, ip, now, ok && active).await?;
+    if !ok || !active {
+        audit::record(
+            &state.db.pool,
+            AuditEvent {
+                at: now,
+                kind: "sign_in_failed",
+                actor_email: Some(email.clone()),
+                ip: Some(ip.to_string()),
+                target_user_id: user_id,
+                target_email: Some(email.clone()),
+                detail: Some(if ok {
+                    "no active access".into()
+                } else {
+                    "wrong e-mail or password".into()
+                }),
+                ..Default::default()
+            },
+        )
+        .await?;
+        if ok {
+            return Err(AppError::field(
+                "form",
+                "Your access to the portal has been deactivated. Ask an admin of your shop.",
+            ));
+        }
+        return Err(wrong_credentials());
+    }
+    let row = row.ok_or_else(wrong_credentials)?;
+    let user = CurrentUser {
+        id: row.get(0),
+        email: email.clone(),
+        name: row.get(1),
+    };
+    let epoch: i64 = row.get(3);
+    sqlx::query("UPDATE users SET last_sign_in_at = $1 WHERE id = $2")
+        .bind(now)
+        .bind(user.id)
+        .execute(&state.db.pool)
+        .await?;
+    audit::record(
+        &state.db.pool,
+        AuditEvent {
+            at: now,
+            kind: "sign_in",
+            actor_user_id: Some(user.id),
+            actor_email: Some(email.clone()),
+            ip: Some(ip.to_string()),
+            target_user_id: Some(user.id),
+            target_email: Some(email),
+            ..Default::default()
+        },
+    )
+    .await?;
+    start_session(session, user.id, epoch, now).await?;
+    Ok(user)
+}
+
+async fn start_session(session: &Session, user_id: i64, epoch: i64, now: i64) -> AppResult<()> {
+    session.cycle_id().await.map_err(internal)?;
+    session.insert(KEY_USER, user_id).await.map_err(internal)?;
+    session.insert(KEY_EPOCH, epoch).await.map_err(internal)?;
+    session
+        .insert(KEY_SIGNED_IN_AT, now)
+        .await
+        .map_err(internal)?;
+    Ok(())
+}
+
+pub async fn sign_out(session: &Session) -> AppResult<()> {
+    session.flush().await.map_err(internal)
+}
+
+/// Changes the signed-in user's password. Needs the current one; ends every other session.
+pub async fn change_password(
+    state: &AppState,
+    session: &Session,
+    user: &CurrentUser,
+    ip: &str,
+    current: &str,
+    password: &str,
+    confirm: &str,
+) -> AppResult<()> {
+    let mut errors = FieldErrors::default();
+    if current.is_empty() {
+        errors.add("current", "Enter your current password.");
+    }
+    let new = new_password(&mut errors, password, confirm);
+    let (Some(new), true) = (new, errors.is_empty()) else {
+        return Err(AppError::Validation(errors));
+    };
+    let stored: Option<String> =
+        sqlx::query_scalar("SELECT password_hash FROM users WHERE id = $1")
+            .bind(user.id)
+            .fetch_one(&state.db.pool)
+            .await?;
+    if !verify_password(stored, current).await? {
+        return Err(AppError::field(
+            "current",
+            "This is not your current password.",
+        ));
+    }
+    let hash = hash_password(new.expose()).await?;
+    let now = state.clock.now_ms();
+    let epoch = set_password(state, user.id, &hash, now).await?;
+    audit::record(
+        &state.db.pool,
+        AuditEvent {
+            at: now,
+            kind: "password_changed",
+            actor_user_id: Some(user.id),
+            actor_email: Some(user.email.clone()),
+            ip: Some(ip.to_string()),
+            target_user_id: Some(user.id),
+            target_email: Some(user.email.clone()),
+            ..Default::default()
+        },
+    )
+    .await?;
+    // This session stays signed in with the new epoch; all others no longer match.
+    start_session(session, user.id, epoch, now).await
+}
+
+/// Stores a new hash and moves the session epoch on, which ends every existing session.
+async fn set_password(
+    state: &AppState,
+    user_id: i64,
+    hash: &StoredHash,
+    _now: i64,
+) -> AppResult<i64> {
+    let epoch: i64 = sqlx::query_scalar(
+        "UPDATE users SET password_hash = $1, session_epoch = session_epoch + 1 WHERE id = $2 RETURNING session_epoch",
+    )
+    .bind(hash.as_str())
+    .bind(user_id)
+    .fetch_one(&state.db.pool)
+    .await?;
+    Ok(epoch)
+}
+
+/// Mails a single-use reset link valid for 30 minutes. Answers the same whether or not the
+/// address is known, so the form reveals nothing about who has an account.
+pub async fn request_password_reset(state: &AppState, ip: &str, email: &str) -> AppResult<()> {
+    let email = Email::parse(email).map_err(|m| AppError::field("email", m))?;
+    let now = state.clock.now_ms();
+    let user: Option<(i64, String)> =
+        sqlx::query_as("SELECT id, name FROM users WHERE email = $1 AND password_hash IS NOT NULL")
+            .bind(email.as_str())
+            .fetch_optional(&state.db.pool)
+            .await?;
+    let Some((user_id, name)) = user else {
+        return Ok(());
+    };
+    let token = tokens::issue(
+        &mut *state.db.pool.acquire().await?,
+        user_id,
+        tokens::Purpose::Reset,
+        now,
+        30 * MINUTE_MS,
+    )
+    .await?;
+    let link = state.link(&format!("/reset-password/{token}"));
+    let mail = crate::server::infra::mail::action_mail(
+        email.as_str(),
+        "Reset your Portal password",
+        &[
+            format!("Hello {name},"),
+            "Someone (hopefully you) asked to reset the password of your Portal account. The link below works once and for 30 minutes.".into(),
+            "If you did not ask for this, ignore this mail: your password stays as it is.".into(),
+        ],
+        "Choose a new password",
+        &link,
+    );
+    state.mailer.send(mail).await.map_err(internal)?;
+    audit::record(
+        &state.db.pool,
+        AuditEvent {
+            at: now,
+            kind: "password_reset_requested",
+            ip: Some(ip.to_string()),
+            target_user_id: Some(user_id),
+            target_email: Some(email.as_str().to_string()),
+            ..Default::default()
+        },
+    )
+    .await?;
+    Ok(())
+}
+
+/// Sets a password from a reset or invite link, consuming the link. Ends other sessions.
+pub async fn set_password_with_token(
+    state: &AppState,
+    ip: &str,
+    purpose: tokens::Purpose,
+    token: &str,
+    name: Option<&str>,
+    password: &str,
+    confirm: &str,
+) -> AppResult<String> {
+    let mut errors = FieldErrors::default();
+    let name = match name {
+        Some(n) => errors.check("name", crate::domain::validate::person_name(n)),
+        None => None,
+    };
+    let new = new_password(&mut errors, password, confirm);
+    let (Some(new), true) = (new, errors.is_empty()) else {
+        return Err(AppError::Validation(errors));
+    };
+    let hash = hash_password(new.expose()).await?;
+    let now = state.clock.now_ms();
+    let mut tx = state.db.begin_write().await?;
+    let user_id = tokens::consume(&mut *tx, token, purpose, now)
+        .await?
+        .ok_or_else(|| {
+            AppError::Conflict(
+                "This link has expired or was already used. Ask for a new one.".into(),
+            )
+        })?;
+    sqlx::query(
+        "UPDATE users SET password_hash = $1, session_epoch = session_epoch + 1 WHERE id = $2",
+    )
+    .bind(hash.as_str())
+    .bind(user_id)
+    .execute(&mut *tx)
+    .await?;
+    if let Some(name) = &name {
+        sqlx::query("UPDATE users SET name = $1 WHERE id = $2")
+            .bind(name)
+            .bind(user_id)
+            .execute(&mut *tx)
+            .await?;
+    }
+    let email: String = sqlx::query_scalar("SELECT email FROM users WHERE id = $1")
+        .bind(user_id)
+        .fetch_one(&mut *tx)
+        .await?;
+    audit::record(
+        &mut *tx,
+        AuditEvent {
+            at: now,
+            kind: match purpose {
+                tokens::Purpose::Reset => "password_reset",
+                tokens::Purpose::Invite => "invite_accepted",
+            },
+            actor_user_id: Some(user_id),
+            actor_email: Some(email.clone()),
+            ip: Some(ip.to_string()),
+            target_user_id: Some(user_id),
+            target_email: Some(email.clone()),
+            ..Default::default()
+        },
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(email)
+}

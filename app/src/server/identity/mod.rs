@@ -1,0 +1,6 @@
+//! Who the user is and what they may do: sign-in, sessions, access checks, users, audit log.
+
+pub mod access;
+pub mod audit;
+pub mod auth;
+pub mod users;

@@ -1,0 +1,424 @@
+//! The shop's users: list, invite, change role, deactivate and reactivate.
+
+use crate::domain::validate::person_name;
+use crate::domain::{Email, FieldErrors, Role};
+use crate::error::{AppError, AppResult};
+use crate::model::users::{UserRow, UserStatus};
+use crate::server::identity::access::ShopAccess;
+use crate::server::identity::audit::{self, AuditEvent};
+use crate::server::infra::clock::DAY_MS;
+use crate::server::infra::mail::action_mail;
+use crate::server::{infra::tokens, internal, AppState};
+use sqlx::{AnyConnection, Row};
+
+pub async fn list(state: &AppState, access: &ShopAccess) -> AppResult<Vec<UserRow>> {
+    let rows = sqlx::query(
+        "SELECT u.id, u.name, u.email, r.role, mm.status, u.password_hash IS NOT NULL, u.last_sign_in_at \
+         FROM shop_roles r \
+         JOIN users u ON u.id = r.user_id \
+         JOIN merchant_members mm ON mm.user_id = u.id AND mm.merchant_id = $2 \
+         WHERE r.shop_id = $1 ORDER BY u.name, u.email",
+    )
+    .bind(access.shop_id)
+    .bind(access.merchant_id)
+    .fetch_all(&state.db.pool)
+    .await?;
+    rows.into_iter()
+        .map(|r| {
+            let role =
+                Role::parse(&r.get::<String, _>(3)).ok_or_else(|| internal("unknown role"))?;
+            let has_password = r
+                .try_get::<bool, _>(5)
+                .or_else(|_| r.try_get::<i64, _>(5).map(|v| v != 0))?;
+            let status = if r.get::<String, _>(4) != "active" {
+                UserStatus::Deactivated
+            } else if !has_password {
+                UserStatus::Invited
+            } else {
+                UserStatus::Active
+            };
+            Ok(UserRow {
+                id: r.get(0),
+                name: r.get(1),
+                email: r.get(2),
+                role,
+                status,
+                last_sign_in_ms: r.get(6),
+            })
+        })
+        .collect()
+}
+
+/// Active admins of the shop who can sign in, other than `except`.
+async fn other_active_admins(
+    conn: &mut AnyConnection,
+    shop_id: i64,
+    merchant_id: i64,
+    except: i64,
+) -> AppResult<i64> {
+    Ok(sqlx::query_scalar(
+        "SELECT COUNT(*) FROM shop_roles r \
+         JOIN users u ON u.id = r.user_id AND u.password_hash IS NOT NULL \
+         JOIN merchant_members mm ON mm.user_id = r.user_id AND mm.merchant_id = $2 AND mm.status = 'active' \
+         WHERE r.shop_id = $1 AND r.role = 'admin' AND r.user_id <> $3",
+    )
+    .bind(shop_id)
+    .bind(merchant_id)
+    .bind(except)
+    .fetch_one(conn)
+    .await?)
+}
+
+/// Serialises changes to a merchant's users: a no-op update takes the merchant row's lock
+/// (PostgreSQL) inside the caller's transaction, so two admins demoting each other at the
+/// same moment cannot both pass the last-admin check. SQLite already has the write lock.
+async fn lock_merchant(conn: &mut AnyConnection, merchant_id: i64) -> AppResult<()> {
+    sqlx::query("UPDATE merchants SET name = name WHERE id = $1")
+        .bind(merchant_id)
+        .execute(conn)
+        .await?;
+    Ok(())
+}
+
+fn last_admin(email: &str) -> AppError {
+    AppError::Conflict(format!(
+        "{email} is the last active admin of this shop. Make another user admin first."
+    ))
+}
+
+struct Target {
+    email: String,
+    role: Role,
+}
+
+async fn target(conn: &mut AnyConnection, access: &ShopAccess, user_id: i64) -> AppResult<Target> {
+    let row = sqlx::query(
+        "SELECT u.email, r.role FROM shop_roles r JOIN users u ON u.id = r.user_id \
+         WHERE r.shop_id = $1 AND r.user_id = $2",
+    )
+    .bind(access.shop_id)
+    .bind(user_id)
+    .fetch_optional(conn)
+    .await?
+    .ok_or(AppError::NotFound)?;
+    Ok(Target {
+        email: row.get(0),
+        role: Role::parse(&row.get::<String, _>(1)).ok_or_else(|| internal("unknown role"))?,
+    })
+}
+
+fn event(
+    access: &ShopAccess,
+    now: i64,
+    kind: &'static str,
+    target_id: i64,
+    target_email: &str,
+) -> AuditEvent {
+    AuditEvent {
+        at: now,
+        kind,
+        merchant_id: Some(access.merchant_id),
+        shop_id: Some(access.shop_id),
+        actor_user_id: Some(access.user.id),
+        actor_email: Some(access.user.email.clone()),
+        ip: Some(access.ip.clone()),
+        target_user_id: Some(target_id),
+        target_email: Some(target_email.to_string()),
+        ..Default::default()
+    }
+}
+
+/// Gives `email` a role in the shop. A new person gets an invite link valid 7 days to set a
+/// password; someone who already has an account is told of the new access. The mail is sent
+/// before the change is committed, so a failed mail leaves nothing half-done.
+pub async fn invite(
+    state: &AppState,
+    access: &ShopAccess,
+    email: &str,
+    name: &str,
+    role: &str,
+) -> AppResult<String> {
+    let mut errors = FieldErrors::default();
+    let email = errors.check("email", Email::parse(email));
+    let name = if name.trim().is_empty() {
+        None
+    } else {
+        errors.check("name", person_name(name))
+    };
+    let role = errors.check(
+        "role",
+        Role::parse(role).ok_or_else(|| "Choose one of the roles.".to_string()),
+    );
+    let (Some(email), Some(role), true) = (email, role, errors.is_empty()) else {
+        return Err(AppError::Validation(errors));
+    };
+    let now = state.clock.now_ms();
+    let mut tx = state.db.begin_write().await?;
+    lock_merchant(&mut tx, access.merchant_id).await?;
+    let existing: Option<(i64, Option<String>)> =
+        sqlx::query_as("SELECT id, password_hash FROM users WHERE email = $1")
+            .bind(email.as_str())
+            .fetch_optional(&mut *tx)
+            .await?;
+    let (user_id, has_password) = match existing {
+        Some((id, hash)) => (id, hash.is_some()),
+        None => {
+            let id = crate::server::new_id();
+            let display = name.clone().unwrap_or_else(|| {
+                email
+                    .as_str()
+                    .split('@')
+                    .next()
+                    .unwrap_or_default()
+                    .to_string()
+            });
+            sqlx::query("INSERT INTO users (id, email, name, created_at) VALUES ($1, $2, $3, $4)")
+                .bind(id)
+                .bind(email.as_str())
+                .bind(display)
+                .bind(now)
+                .execute(&mut *tx)
+                .await?;
+            (id, false)
+        }
+    };
+    let membership: Option<String> = sqlx::query_scalar(
+        "SELECT status FROM merchant_members WHERE merchant_id = $1 AND user_id = $2",
+    )
+    .bind(access.merchant_id)
+    .bind(user_id)
+    .fetch_optional(&mut *tx)
+    .await?;
+    if membership.as_deref() == Some("deactivated") {
+        return Err(AppError::field(
+            "email",
+            format!(
+                "{} was deactivated. Reactivate them in the list instead.",
+                email.as_str()
+            ),
+        ));
+    }
+    if membership.is_none() {
+        sqlx::query("INSERT INTO merchant_members (merchant_id, user_id, status, created_at) VALUES ($1, $2, 'active', $3)")
+            .bind(access.merchant_id)
+            .bind(user_id)
+            .bind(now)
+            .execute(&mut *tx)
+            .await?;
+    }
+    let inserted = sqlx::query(
+        "INSERT INTO shop_roles (shop_id, user_id, role, created_at) VALUES ($1, $2, $3, $4) ON CONFLICT (shop_id, user_id) DO NOTHING",
+    )
+    .bind(access.shop_id)
+    .bind(user_id)
+    .bind(role.as_str())
+    .bind(now)
+    .execute(&mut *tx)
+    .await?;
+    if inserted.rows_affected() == 0 {
+        return Err(AppError::field(
+            "email",
+            format!(
+                "{} already has access to this shop. Change their role in the list instead.",
+                email.as_str()
+            ),
+        ));
+    }
+    let mut ev = event(access, now, "invite", user_id, email.as_str());
+    ev.after = Some(role.as_str().to_string());
+    audit::record(&mut *tx, ev).await?;
+
+    let intro = format!(
+        "{} ({}) has given you access to the shop \"{}\" of {} in Portal, as {}.",
+        access.user.name,
+        access.user.email,
+        access.shop_name,
+        access.merchant_name,
+        role.label()
+    );
+    let mail = if has_password {
+        action_mail(
+            email.as_str(),
+            &format!("You now have access to {}", access.shop_name),
+            &[
+                "Hello,".into(),
+                intro,
+                "Sign in with your existing password.".into(),
+            ],
+            "Open the shop",
+            &state.link(&format!("/shops/{}", access.shop_slug)),
+        )
+    } else {
+        let token =
+            tokens::issue(&mut tx, user_id, tokens::Purpose::Invite, now, 7 * DAY_MS).await?;
+        action_mail(
+            email.as_str(),
+            &format!("You are invited to {} in Portal", access.shop_name),
+            &[
+                "Hello,".into(),
+                intro,
+                "Choose your password with the link below. It works once and for 7 days.".into(),
+            ],
+            "Accept the invitation",
+            &state.link(&format!("/invite/{token}")),
+        )
+    };
+    state.mailer.send(mail).await.map_err(|e| {
+        tracing::error!(error = %e, "invite mail failed");
+        AppError::Conflict("The invitation e-mail could not be sent, so nothing was changed. Please try again later.".into())
+    })?;
+    tx.commit().await?;
+    Ok(email.as_str().to_string())
+}
+
+pub async fn change_role(
+    state: &AppState,
+    access: &ShopAccess,
+    user_id: i64,
+    role: &str,
+) -> AppResult<()> {
+    let role =
+        Role::parse(role).ok_or_else(|| AppError::field("role", "Choose one of the roles."))?;
+    let now = state.clock.now_ms();
+    let mut tx = state.db.begin_write().await?;
+    lock_merchant(&mut tx, access.merchant_id).await?;
+    let t = target(&mut tx, access, user_id).await?;
+    if t.role == role {
+        return Ok(());
+    }
+    if t.role == Role::Admin
+        && other_active_admins(&mut tx, access.shop_id, access.merchant_id, user_id).await? == 0
+    {
+        return Err(last_admin(&t.email));
+    }
+    sqlx::query("UPDATE shop_roles SET role = $1 WHERE shop_id = $2 AND user_id = $3")
+        .bind(role.as_str())
+        .bind(access.shop_id)
+        .bind(user_id)
+        .execute(&mut *tx)
+        .await?;
+    let mut ev = event(access, now, "role_changed", user_id, &t.email);
+    ev.before = Some(t.role.as_str().into());
+    ev.after = Some(role.as_str().into());
+    audit::record(&mut *tx, ev).await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// Deactivates or reactivates a user for the whole merchant. A deactivated user's sessions
+/// stop working on their next request. No shop of the merchant may lose its last admin.
+pub async fn set_active(
+    state: &AppState,
+    access: &ShopAccess,
+    user_id: i64,
+    active: bool,
+) -> AppResult<()> {
+    let now = state.clock.now_ms();
+    let mut tx = state.db.begin_write().await?;
+    lock_merchant(&mut tx, access.merchant_id).await?;
+    let t = target(&mut tx, access, user_id).await?;
+    let status: String = sqlx::query_scalar(
+        "SELECT status FROM merchant_members WHERE merchant_id = $1 AND user_id = $2",
+    )
+    .bind(access.merchant_id)
+    .bind(user_id)
+    .fetch_one(&mut *tx)
+    .await?;
+    let want = if active { "active" } else { "deactivated" };
+    if status == want {
+        return Ok(());
+    }
+    if !active {
+        let admin_shops: Vec<i64> = sqlx::query_scalar(
+            "SELECT r.shop_id FROM shop_roles r JOIN shops s ON s.id = r.shop_id \
+             WHERE s.merchant_id = $1 AND r.user_id = $2 AND r.role = 'admin'",
+        )
+        .bind(access.merchant_id)
+        .bind(user_id)
+        .fetch_all(&mut *tx)
+        .await?;
+        for shop_id in admin_shops {
+            if other_active_admins(&mut tx, shop_id, access.merchant_id, user_id).await? == 0 {
+                return Err(last_admin(&t.email));
+            }
+        }
+    }
+    sqlx::query("UPDATE merchant_members SET status = $1 WHERE merchant_id = $2 AND user_id = $3")
+        .bind(want)
+        .bind(access.merchant_id)
+        .bind(user_id)
+        .execute(&mut *tx)
+        .await?;
+    let mut ev = event(
+        access,
+        now,
+        if active { "reactivated" } else { "deactivated" },
+        user_id,
+        &t.email,
+    );
+    ev.before = Some(status);
+    ev.after = Some(want.into());
+    audit::record(&mut *tx, ev).await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// Every shop the user has an active role in, for the switcher and the home page.
+pub async fn shops_of(
+    state: &AppState,
+    user_id: i64,
+) -> AppResult<Vec<crate::model::shop::ShopRef>> {
+    let rows = sqlx::query(
+        "SELECT s.slug, s.name, m.name, r.role FROM shop_roles r \
+         JOIN shops s ON s.id = r.shop_id JOIN merchants m ON m.id = s.merchant_id \
+         JOIN merchant_members mm ON mm.merchant_id = s.merchant_id AND mm.user_id = r.user_id AND mm.status = 'active' \
+         WHERE r.user_id = $1 ORDER BY m.name, s.created_at, s.name",
+    )
+    .bind(user_id)
+    .fetch_all(&state.db.pool)
+    .await?;
+    rows.into_iter()
+        .map(|r| {
+            Ok(crate::model::shop::ShopRef {
+                slug: r.get(0),
+                name: r.get(1),
+                merchant: r.get(2),
+                role: Role::parse(&r.get::<String, _>(3))
+                    .ok_or_else(|| internal("unknown role"))?,
+            })
+        })
+        .collect()
+}
+
+pub async fn update_name(
+    state: &AppState,
+    user: &crate::server::identity::auth::CurrentUser,
+    ip: &str,
+    name: &str,
+) -> AppResult<()> {
+    let name = person_name(name).map_err(|m| AppError::field("name", m))?;
+    let mut tx = state.db.begin_write().await?;
+    sqlx::query("UPDATE users SET name = $1 WHERE id = $2")
+        .bind(&name)
+        .bind(user.id)
+        .execute(&mut *tx)
+        .await?;
+    audit::record(
+        &mut *tx,
+        AuditEvent {
+            at: state.clock.now_ms(),
+            kind: "profile_changed",
+            actor_user_id: Some(user.id),
+            actor_email: Some(user.email.clone()),
+            ip: Some(ip.to_string()),
+            target_user_id: Some(user.id),
+            target_email: Some(user.email.clone()),
+            before: Some(user.name.clone()),
+            after: Some(name),
+            ..Default::default()
+        },
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(())
+}

@@ -1,0 +1,170 @@
+//! Outgoing e-mail: SMTP in production, `.eml` files in development, memory in tests.
+
+use lettre::message::{header::ContentType, Mailbox, MultiPart, SinglePart};
+use lettre::{AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
+use std::path::PathBuf;
+use std::sync::{Arc, Mutex};
+
+/// A message as the application composes it, before it becomes MIME.
+#[derive(Clone, Debug)]
+pub struct OutgoingMail {
+    pub to: String,
+    pub subject: String,
+    pub text: String,
+    pub html: String,
+}
+
+#[derive(Clone)]
+pub enum Mailer {
+    Smtp {
+        transport: AsyncSmtpTransport<Tokio1Executor>,
+        from: Mailbox,
+    },
+    /// Development without SMTP: each mail becomes an `.eml` file in this folder.
+    Files { dir: PathBuf, from: Mailbox },
+    /// Tests: mails are kept in memory for the test to read.
+    Memory {
+        sent: Arc<Mutex<Vec<OutgoingMail>>>,
+        from: Mailbox,
+    },
+}
+
+impl Mailer {
+    pub fn smtp(url: &str, from: &str) -> Result<Mailer, String> {
+        let from: Mailbox = from
+            .parse()
+            .map_err(|e| format!("mail from address: {e}"))?;
+        let transport = AsyncSmtpTransport::<Tokio1Executor>::from_url(url)
+            .map_err(|e| format!("SMTP URL: {e}"))?
+            .build();
+        Ok(Mailer::Smtp { transport, from })
+    }
+
+    pub fn files(dir: PathBuf, from: &str) -> Result<Mailer, String> {
+        let from: Mailbox = from
+            .parse()
+            .map_err(|e| format!("mail from address: {e}"))?;
+        Ok(Mailer::Files { dir, from })
+    }
+
+    pub fn memory(from: &str) -> Mailer {
+        Mailer::Memory {
+            sent: Arc::default(),
+            from: from.parse().expect("a valid test sender address"),
+        }
+    }
+
+    /// Mails sent so far by a memory mailer (empty for the others).
+    pub fn sent(&self) -> Vec<OutgoingMail> {
+        match self {
+            Mailer::Memory { sent, .. } => sent.lock().map(|v| v.clone()).unwrap_or_default(),
+            _ => Vec::new(),
+        }
+    }
+
+    fn from(&self) -> &Mailbox {
+        match self {
+            Mailer::Smtp { from, .. }
+            | Mailer::Files { from, .. }
+            | Mailer::Memory { from, .. } => from,
+        }
+    }
+
+    fn build(&self, mail: &OutgoingMail) -> Result<Message, String> {
+        let to: Mailbox = mail.to.parse().map_err(|e| format!("recipient: {e}"))?;
+        Message::builder()
+            .from(self.from().clone())
+            .to(to)
+            .subject(&mail.subject)
+            .multipart(
+                MultiPart::alternative()
+                    .singlepart(
+                        SinglePart::builder()
+                            .header(ContentType::TEXT_PLAIN)
+                            .body(mail.text.clone()),
+                    )
+                    .singlepart(
+                        SinglePart::builder()
+                            .header(ContentType::TEXT_HTML)
+                            .body(mail.html.clone()),
+                    ),
+            )
+            .map_err(|e| format!("building message: {e}"))
+    }
+
+    pub async fn send(&self, mail: OutgoingMail) -> Result<(), String> {
+        match self {
+            Mailer::Memory { sent, .. } => {
+                self.build(&mail)?;
+                sent.lock().map_err(|e| e.to_string())?.push(mail);
+                Ok(())
+            }
+            Mailer::Files { dir, .. } => {
+                let msg = self.build(&mail)?;
+                tokio::fs::create_dir_all(dir)
+                    .await
+                    .map_err(|e| e.to_string())?;
+                let name = format!(
+                    "{}-{}.eml",
+                    jiff::Timestamp::now().as_millisecond(),
+                    crate::server::new_id()
+                );
+                let path = dir.join(name);
+                tokio::fs::write(&path, msg.formatted())
+                    .await
+                    .map_err(|e| e.to_string())?;
+                tracing::info!(path = %path.display(), subject = %mail.subject, "mail written to file");
+                Ok(())
+            }
+            Mailer::Smtp { transport, .. } => {
+                let msg = self.build(&mail)?;
+                transport
+                    .send(msg)
+                    .await
+                    .map(|_| ())
+                    .map_err(|e| format!("SMTP: {e}"))
+            }
+        }
+    }
+}
+
+pub fn escape_html(s: &str) -> String {
+    s.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+        .replace('"', "&quot;")
+        .replace('\'', "&#39;")
+}
+
+/// A mail with one call to action: greeting, paragraphs, a button, and the link spelled out.
+pub fn action_mail(
+    to: &str,
+    subject: &str,
+    paragraphs: &[String],
+    button: &str,
+    link: &str,
+) -> OutgoingMail {
+    let mut text = String::new();
+    for p in paragraphs {
+        text.push_str(p);
+        text.push_str("\n\n");
+    }
+    text.push_str(&format!("{button}: {link}\n\n-- \nPortal\n"));
+    let mut html = String::from(
+        "<!DOCTYPE html><html><body style=\"font-family:sans-serif;line-height:1.5;color:#1f2933\">",
+    );
+    for p in paragraphs {
+        html.push_str(&format!("<p>{}</p>", escape_html(p)));
+    }
+    html.push_str(&format!(
+        "<p><a href=\"{l}\" style=\"display:inline-block;padding:10px 16px;background:#0b5cad;color:#fff;text-decoration:none;border-radius:6px\">{b}</a></p><p style=\"font-size:13px;color:#52606d\">If the button does not work, open this address: {l}</p></body></html>",
+        l = escape_html(link),
+        b = escape_html(button)
+    ));
+    OutgoingMail {
+        to: to.to_string(),
+        subject: subject.to_string(),
+        text,
+        html,
+    }
+}

@@ -1,0 +1,3 @@
+//! Payment links: making, listing, sending and withdrawing them.
+
+pub mod payment_links;

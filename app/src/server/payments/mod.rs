@@ -1,0 +1,6 @@
+//! Taking payments: the hosted payment page, connectors, recording approvals, buyer mails.
+
+pub mod connector;
+pub mod pay;
+pub mod pay_mail;
+pub mod transactions;

@@ -1,0 +1,6 @@
+//! What merchants read: transaction lists, detail, dashboard, exports.
+
+pub mod dashboard;
+pub mod export;
+pub mod tx_detail;
+pub mod tx_list;
