@@ -16,6 +16,9 @@ pub enum AppError {
     Forbidden,
     #[error("Not found.")]
     NotFound,
+    /// The shop's merchant requires two-factor sign-in and this user has not set it up.
+    #[error("This shop requires two-factor sign-in. Set it up under My account, then come back.")]
+    TwoFactorRequired,
     /// The request clashes with the current state; the message says what to do.
     #[error("{0}")]
     Conflict(String),
@@ -43,7 +46,7 @@ impl AppError {
             AppError::Validation(_) => S::UNPROCESSABLE_ENTITY,
             AppError::BadRequest => S::BAD_REQUEST,
             AppError::Unauthenticated => S::UNAUTHORIZED,
-            AppError::Forbidden => S::FORBIDDEN,
+            AppError::Forbidden | AppError::TwoFactorRequired => S::FORBIDDEN,
             AppError::NotFound => S::NOT_FOUND,
             AppError::Conflict(_) => S::CONFLICT,
             AppError::TooManyAttempts { .. } => S::TOO_MANY_REQUESTS,

@@ -54,6 +54,21 @@ fn PageLanguage() -> impl IntoView {
     }
 }
 
+/// The document's title: the page's own, then the product. On the server the text goes into
+/// the HTML of `<head>` as it is (Leptos' meta tags do not escape it), so it is escaped here:
+/// a reference like `</title><a href=…>` stays text. In the browser it is set as
+/// `document.title`, which takes plain text.
+fn title_text(page: String) -> String {
+    let title = if page.is_empty() {
+        "Portal".to_string()
+    } else {
+        format!("{page} · Portal")
+    };
+    #[cfg(feature = "ssr")]
+    let title = server::infra::mail::escape_html(&title);
+    title
+}
+
 #[component]
 pub fn App() -> impl IntoView {
     provide_meta_context();
@@ -65,12 +80,13 @@ pub fn App() -> impl IntoView {
     });
     view! {
         <Stylesheet id="leptos" href="/pkg/portal.css" />
-        <Title formatter=|t: String| if t.is_empty() { "Portal".to_string() } else { format!("{t} · Portal") } />
+        <Title formatter=title_text />
         <Router>
             <PageLanguage />
             <Routes fallback=pages::NotFound>
                 <Route path=path!("/") view=pages::auth::Home ssr=SsrMode::Async />
                 <Route path=path!("/login") view=pages::auth::SignIn ssr=SsrMode::Async />
+                <Route path=path!("/login/code") view=pages::auth::SignInCode ssr=SsrMode::Async />
                 <Route path=path!("/forgot-password") view=pages::auth::ForgotPassword ssr=SsrMode::Async />
                 <Route path=path!("/reset-password/:token") view=pages::auth::ResetPassword ssr=SsrMode::Async />
                 <Route path=path!("/invite/:token") view=pages::auth::AcceptInvite ssr=SsrMode::Async />
@@ -78,6 +94,7 @@ pub fn App() -> impl IntoView {
                 <Route path=path!("/pay/:token") view=pages::pay::Pay ssr=SsrMode::Async />
                 <Route path=path!("/test-bank/:token/:payment") view=pages::test_bank::TestBank ssr=SsrMode::Async />
                 <Route path=path!("/account") view=pages::account::Account ssr=SsrMode::Async />
+                <Route path=path!("/account/two-factor") view=pages::two_factor::TwoFactor ssr=SsrMode::Async />
                 <ParentRoute path=path!("/shops/:shop") view=components::shell::ShopLayout ssr=SsrMode::Async>
                     <Route path=path!("") view=pages::overview::Overview ssr=SsrMode::Async />
                     <Route path=path!("transactions") view=pages::transactions::Transactions ssr=SsrMode::Async />

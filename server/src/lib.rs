@@ -276,9 +276,12 @@ fn same_origin(req: &Request, public_origin: &str) -> bool {
         .headers()
         .get(header::HOST)
         .and_then(|v| v.to_str().ok());
+    // Another name for this server (the Host it was reached by) counts only with the public
+    // URL's scheme: an https page must not post to the http site, nor the other way round.
+    let public_scheme = public_origin.split_once("://").map(|(s, _)| s);
     match (origin.split_once("://"), host) {
         (Some((scheme, origin_host)), Some(host)) => {
-            matches!(scheme, "http" | "https") && origin_host.eq_ignore_ascii_case(host)
+            Some(scheme) == public_scheme && origin_host.eq_ignore_ascii_case(host)
         }
         _ => false,
     }

@@ -9,16 +9,6 @@ async fn session() -> Result<tower_sessions::Session, AppError> {
         .map_err(crate::server::internal)
 }
 
-/// Only same-site paths are followed after sign-in, never another host.
-pub fn safe_next(next: Option<&str>) -> String {
-    match next {
-        Some(n) if n.starts_with('/') && !n.starts_with("//") && !n.starts_with("/\\") => {
-            n.to_string()
-        }
-        _ => "/".to_string(),
-    }
-}
-
 #[server(endpoint = "sign_in")]
 pub async fn sign_in(
     email: String,
@@ -31,8 +21,30 @@ pub async fn sign_in(
             let state = app_state()?;
             let session = session().await?;
             let ip = access::client_ip().await;
-            auth::sign_in(&state, &session, &ip, &email, &password).await?;
-            leptos_axum::redirect(&safe_next(next.as_deref()));
+            let next = crate::domain::validate::safe_next(next.as_deref());
+            let to = match auth::sign_in(&state, &session, &ip, &email, &password).await? {
+                auth::SignIn::NeedsCode => format!("/login/code?next={}", urlencode(&next)),
+                auth::SignIn::Done { enrol: true, .. } => "/account/two-factor".to_string(),
+                auth::SignIn::Done { enrol: false, .. } => next,
+            };
+            leptos_axum::redirect(&to);
+            Ok(())
+        }
+        .await,
+    )
+}
+
+/// The second step of signing in: a code from the authenticator app or a recovery code.
+#[server(endpoint = "sign_in_code")]
+pub async fn sign_in_code(code: String, next: Option<String>) -> Result<(), AppError> {
+    use crate::server::{identity::access, identity::two_factor, infra::state::app_state, respond};
+    respond(
+        async {
+            let state = app_state()?;
+            let session = session().await?;
+            let ip = access::client_ip().await;
+            two_factor::verify_sign_in_code(&state, &session, &ip, &code).await?;
+            leptos_axum::redirect(&crate::domain::validate::safe_next(next.as_deref()));
             Ok(())
         }
         .await,

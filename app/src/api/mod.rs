@@ -11,6 +11,7 @@ pub mod refund_account;
 pub mod refunds;
 pub mod shop;
 pub mod transactions;
+pub mod two_factor;
 pub mod users;
 
 pub use crate::model::shop::ShopRef;

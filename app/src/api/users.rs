@@ -17,11 +17,13 @@ pub async fn list_users(shop: String) -> Result<UserList, AppError> {
                         .map(|ms| crate::server::format_time(ms, &a.time_zone))
                 })
                 .collect();
+            let two_factor_required = users::two_factor_required(&state, a.merchant_id).await?;
             Ok(UserList {
                 rows,
                 last_sign_in,
                 time_zone: a.time_zone,
                 me: a.user.id,
+                two_factor_required,
             })
         }
         .await,

@@ -110,6 +110,7 @@ pub fn FormError(#[prop(into)] message: Signal<Option<String>>) -> impl IntoView
 pub fn ErrorPage(error: AppError) -> impl IntoView {
     let (title, text) = match &error {
         AppError::Forbidden => ("No access", error.to_string()),
+        AppError::TwoFactorRequired => ("Two-factor sign-in required", error.to_string()),
         AppError::NotFound => (
             "Not found",
             "This page does not exist, or you have no access to it.".to_string(),
@@ -121,6 +122,9 @@ pub fn ErrorPage(error: AppError) -> impl IntoView {
         <section class="panel">
             <h1>{title}</h1>
             <p>{text}</p>
+            {matches!(error, AppError::TwoFactorRequired).then(|| view! {
+                <p><a class="button primary" href="/account/two-factor">"Set up two-factor sign-in"</a></p>
+            })}
             <p><a href="/">"Go to the start page"</a></p>
         </section>
     }

@@ -121,9 +121,54 @@ pub fn person_name(input: &str) -> Result<String, String> {
     Ok(s.to_string())
 }
 
+/// Where to go after signing in: only a path on this site, else the start page. A path must
+/// start with one `/` followed by neither `/` nor `\` (browsers read `//host` and `/\host`
+/// as another host) and hold no backslash or control character (browsers drop tabs and
+/// newlines, so `/<TAB>/host` becomes `//host`; CR/LF would break the redirect header).
+pub fn safe_next(next: Option<&str>) -> String {
+    let ok = |n: &str| {
+        let mut chars = n.chars();
+        chars.next() == Some('/')
+            && !matches!(chars.next(), Some('/' | '\\'))
+            && !n.chars().any(|c| c == '\\' || c.is_control())
+    };
+    match next {
+        Some(n) if ok(n) => n.to_string(),
+        _ => "/".to_string(),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn only_paths_on_this_site_are_followed_after_sign_in() {
+        for good in [
+            "/",
+            "/shops/a/transactions?status=approved",
+            "/account#x",
+            "/a/b//c",
+        ] {
+            assert_eq!(safe_next(Some(good)), good, "{good:?}");
+        }
+        for bad in [
+            "//evil.example/",
+            "/\\evil.example/",
+            "/\tevil",
+            "/\t/evil.example/",
+            "/\n/evil.example/",
+            "/\r\nSet-Cookie: x=1",
+            "/a\\b",
+            "/%09\u{7f}",
+            "https://evil.example/",
+            "evil.example",
+            "",
+        ] {
+            assert_eq!(safe_next(Some(bad)), "/", "{bad:?}");
+        }
+        assert_eq!(safe_next(None), "/");
+    }
 
     #[test]
     fn emails() {

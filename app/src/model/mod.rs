@@ -11,4 +11,5 @@ pub mod refund_account;
 pub mod refunds;
 pub mod shop;
 pub mod transactions;
+pub mod two_factor;
 pub mod users;

@@ -27,6 +27,8 @@ pub struct UserRow {
     pub role: Role,
     pub status: UserStatus,
     pub last_sign_in_ms: Option<i64>,
+    /// Signs in with a second factor.
+    pub two_factor: bool,
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -36,4 +38,6 @@ pub struct UserList {
     pub last_sign_in: Vec<Option<String>>,
     pub time_zone: String,
     pub me: i64,
+    /// The merchant requires two-factor sign-in of everyone.
+    pub two_factor_required: bool,
 }

@@ -1,4 +1,4 @@
-use crate::api::account::{current_account, ChangePassword, UpdateName};
+use crate::api::account::{current_account, ChangePassword, Me, UpdateName};
 use crate::components::form::{field_msg, form_msg, succeeded, ErrorPage, Field, FormError};
 use crate::components::shell::{SignInRedirect, SignOutButton};
 use crate::domain::validate::{PASSWORD_MAX_CHARS, PASSWORD_MIN_CHARS};
@@ -19,15 +19,7 @@ pub fn Account() -> impl IntoView {
             {move || Suspend::new(async move {
                 match who.await {
                     Ok(Some(m)) => view! {
-                        <a class="skip" href="#main">"Skip to content"</a>
-                        <header class="top">
-                            <div class="brand"><span class="shop-name">"My account"</span></div>
-                            <div class="who"><span>{m.email.clone()}</span><SignOutButton /></div>
-                        </header>
-                        <nav class="main-nav" aria-label="Main">
-                            {m.shops.iter().map(|s| view! { <a href=format!("/shops/{}", s.slug)>{s.name.clone()}</a> }).collect_view()}
-                            <a href="/account" aria-current="page">"My account"</a>
-                        </nav>
+                        <AccountChrome me=m.clone() />
                         <main id="main">
                             <section class="panel">
                                 <h1>"My account"</h1>
@@ -54,6 +46,11 @@ pub fn Account() -> impl IntoView {
                                     <button type="submit" class="primary" disabled=move || password.pending().get()>"Change password"</button>
                                 </ActionForm>
                             </section>
+                            <section class="panel">
+                                <h2>"Two-factor sign-in"</h2>
+                                <p>"A code from an authenticator app on your phone, after your password, keeps your account safe even if your password leaks."</p>
+                                <p><a class="button" href="/account/two-factor">"Manage two-factor sign-in"</a></p>
+                            </section>
                         </main>
                     }.into_any(),
                     Ok(None) | Err(AppError::Unauthenticated) => view! { <SignInRedirect /> }.into_any(),
@@ -61,5 +58,21 @@ pub fn Account() -> impl IntoView {
                 }
             })}
         </Suspense>
+    }
+}
+
+/// The header and navigation of the account pages.
+#[component]
+pub fn AccountChrome(me: Me) -> impl IntoView {
+    view! {
+        <a class="skip" href="#main">"Skip to content"</a>
+        <header class="top">
+            <div class="brand"><span class="shop-name">"My account"</span></div>
+            <div class="who"><span>{me.email.clone()}</span><SignOutButton /></div>
+        </header>
+        <nav class="main-nav" aria-label="Main">
+            {me.shops.iter().map(|s| view! { <a href=format!("/shops/{}", s.slug)>{s.name.clone()}</a> }).collect_view()}
+            <a href="/account" aria-current="page">"My account"</a>
+        </nav>
     }
 }

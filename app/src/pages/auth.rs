@@ -1,7 +1,9 @@
 //! Signing in, the forgotten-password flow, invite acceptance and the start page.
 
 use crate::api::account::current_account;
-use crate::api::auth::{get_invite, AcceptInvite, RequestPasswordReset, ResetPassword, SignIn};
+use crate::api::auth::{
+    get_invite, AcceptInvite, RequestPasswordReset, ResetPassword, SignIn, SignInCode,
+};
 use crate::components::form::{field_msg, form_msg, Field, FormError};
 use crate::domain::validate::{PASSWORD_MAX_CHARS, PASSWORD_MIN_CHARS};
 use crate::error::AppError;
@@ -72,6 +74,30 @@ pub fn SignIn() -> impl IntoView {
                 </button>
             </ActionForm>
             <p class="aside"><a href="/forgot-password">"Forgot your password?"</a></p>
+        </AuthCard>
+    }
+}
+
+/// `/login/code`: the second step for users with two-factor sign-in.
+#[component]
+pub fn SignInCode() -> impl IntoView {
+    let query = use_query_map();
+    let next = query.with_untracked(|m| m.get("next")).unwrap_or_default();
+    let action = ServerAction::<SignInCode>::new();
+    view! {
+        <AuthCard title="Enter your code">
+            <p>"Open your authenticator app and type the 6-digit code it shows for Portal."</p>
+            <FormError message=form_msg(action) />
+            <ActionForm action=action>
+                <input type="hidden" name="next" value=next />
+                <Field label="Code" name="code" autocomplete="one-time-code" required=true
+                    hint="Lost your phone? Type one of your recovery codes instead."
+                    error=field_msg(action, "code") />
+                <button type="submit" class="primary" disabled=move || action.pending().get()>
+                    {move || if action.pending().get() { "Checking…" } else { "Sign in" }}
+                </button>
+            </ActionForm>
+            <p class="aside"><a href="/login">"Start again"</a></p>
         </AuthCard>
     }
 }

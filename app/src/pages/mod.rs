@@ -10,6 +10,7 @@ pub mod refund_account;
 pub mod test_bank;
 pub mod transaction;
 pub mod transactions;
+pub mod two_factor;
 pub mod users;
 
 use leptos::prelude::*;

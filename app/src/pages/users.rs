@@ -1,4 +1,5 @@
 use crate::api::shop::ShopContext;
+use crate::api::two_factor::{RequireTwoFactor, ResetTwoFactor};
 use crate::api::users::{list_users, ChangeRole, InviteUser, SetUserActive, UserList, UserStatus};
 use crate::components::form::{field_msg, form_msg, ErrorPage, Field, FormError};
 use crate::domain::Role;
@@ -13,6 +14,8 @@ pub fn Users() -> impl IntoView {
     let invite = ServerAction::<InviteUser>::new();
     let change = ServerAction::<ChangeRole>::new();
     let activate = ServerAction::<SetUserActive>::new();
+    let reset = ServerAction::<ResetTwoFactor>::new();
+    let require = ServerAction::<RequireTwoFactor>::new();
     let users = Resource::new(
         {
             let shop = shop.clone();
@@ -22,14 +25,21 @@ pub fn Users() -> impl IntoView {
                     invite.version().get(),
                     change.version().get(),
                     activate.version().get(),
+                    reset.version().get(),
+                    require.version().get(),
                 )
             }
         },
         |(shop, ..)| list_users(shop),
     );
     let invite_value = invite.value();
-    let row_error =
-        Signal::derive(move || form_msg(change).get().or_else(|| form_msg(activate).get()));
+    let row_error = Signal::derive(move || {
+        form_msg(change)
+            .get()
+            .or_else(|| form_msg(activate).get())
+            .or_else(|| form_msg(reset).get())
+            .or_else(|| form_msg(require).get())
+    });
     let invited = move || match invite_value.get() {
         Some(Ok(email)) => Some(format!("Invitation sent to {email}.")),
         _ => None,
@@ -46,7 +56,13 @@ pub fn Users() -> impl IntoView {
                         let shop = shop.clone();
                         Suspend::new(async move {
                             match users.await {
-                                Ok(list) => view! { <UserTable list shop change activate /> }.into_any(),
+                                Ok(list) => {
+                                    let required = list.two_factor_required;
+                                    view! {
+                                        <UserTable list shop=shop.clone() change activate reset />
+                                        <TwoFactorRule shop required require />
+                                    }.into_any()
+                                }
                                 Err(e) => view! { <ErrorPage error=e /> }.into_any(),
                             }
                         })
@@ -86,6 +102,7 @@ fn UserTable(
     shop: String,
     change: ServerAction<ChangeRole>,
     activate: ServerAction<SetUserActive>,
+    reset: ServerAction<ResetTwoFactor>,
 ) -> impl IntoView {
     if list.rows.is_empty() {
         return view! { <p class="empty">"No users yet. Invite someone below."</p> }.into_any();
@@ -101,6 +118,7 @@ fn UserTable(
                         <th scope="col">"E-mail"</th>
                         <th scope="col">"Role"</th>
                         <th scope="col">"Status"</th>
+                        <th scope="col">"Two-factor"</th>
                         <th scope="col">"Last sign-in ("{tz}")"</th>
                         <th scope="col">"Actions"</th>
                     </tr>
@@ -111,6 +129,8 @@ fn UserTable(
                         let role_label = format!("Role of {}", u.email);
                         let save_label = format!("Save role of {}", u.email);
                         let (uid_a, uid_b) = (u.id.to_string(), u.id.to_string());
+                        let (shop_c, uid_c) = (shop.clone(), u.id.to_string());
+                        let reset_label = format!("Reset the second factor of {}", u.email);
                         let status_class = match u.status {
                             UserStatus::Active => "badge ok",
                             UserStatus::Invited => "badge info",
@@ -136,6 +156,20 @@ fn UserTable(
                                     </ActionForm>
                                 </td>
                                 <td data-label="Status"><span class=status_class>{u.status.label()}</span></td>
+                                <td data-label="Two-factor">
+                                    {if u.two_factor {
+                                        view! {
+                                            <span class="badge ok">"On"</span>
+                                            <ActionForm action=reset attr:class="inline">
+                                                <input type="hidden" name="shop" value=shop_c />
+                                                <input type="hidden" name="user_id" value=uid_c />
+                                                <button type="submit" aria-label=reset_label>"Reset"</button>
+                                            </ActionForm>
+                                        }.into_any()
+                                    } else {
+                                        view! { <span class="badge off">"Off"</span> }.into_any()
+                                    }}
+                                </td>
                                 <td data-label="Last sign-in">{last.unwrap_or_else(|| "Never".into())}</td>
                                 <td data-label="Actions">
                                     <ActionForm action=activate attr:class="inline">
@@ -156,4 +190,30 @@ fn UserTable(
         </div>
     }
     .into_any()
+}
+
+/// The merchant's rule: everyone signs in with a second factor, or each user chooses.
+#[component]
+fn TwoFactorRule(
+    shop: String,
+    required: bool,
+    require: ServerAction<RequireTwoFactor>,
+) -> impl IntoView {
+    view! {
+        <h2>"Two-factor sign-in"</h2>
+        <p class="muted">
+            {if required {
+                "Required: everyone in this merchant signs in with a code from an authenticator app. Users without one set it up at their next sign-in and see no shop data until then."
+            } else {
+                "Optional: each user can turn it on under My account."
+            }}
+        </p>
+        <ActionForm action=require attr:class="inline">
+            <input type="hidden" name="shop" value=shop />
+            <input type="hidden" name="required" value=(!required).to_string() />
+            <button type="submit" class=if required { "" } else { "primary" }>
+                {if required { "Stop requiring two-factor sign-in" } else { "Require two-factor sign-in for everyone" }}
+            </button>
+        </ActionForm>
+    }
 }

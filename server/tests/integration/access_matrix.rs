@@ -112,6 +112,52 @@ fn matrix() -> BTreeMap<(&'static str, &'static str), (Form, Statuses)> {
         [CONFLICT; 5],
     );
     row("POST", "/api/current_account", vec![], [OK; 5]);
+    row("GET", "/login/code", vec![], [OK; 5]);
+    row(
+        "GET",
+        "/account/two-factor",
+        vec![],
+        [FOUND, OK, OK, OK, OK],
+    );
+    // Without a right password in this session just before, there is no code to check.
+    row(
+        "POST",
+        "/api/sign_in_code",
+        vec![("code", "123456")],
+        [CONFLICT; 5],
+    );
+    row(
+        "POST",
+        "/api/load_two_factor",
+        vec![],
+        [UNAUTH, OK, OK, OK, OK],
+    );
+    // The two-factor page (visited first: rows run in path order) made a secret; a wrong
+    // code for it is refused.
+    row(
+        "POST",
+        "/api/confirm_two_factor",
+        vec![("code", "123456")],
+        [UNAUTH, INVALID, INVALID, INVALID, INVALID],
+    );
+    row(
+        "POST",
+        "/api/disable_two_factor",
+        vec![("password", "wrong password!!"), ("code", "123456")],
+        [UNAUTH, INVALID, INVALID, INVALID, INVALID],
+    );
+    row(
+        "POST",
+        "/api/reset_two_factor",
+        vec![("shop", SHOP), ("user_id", "VICTIM")],
+        [UNAUTH, CONFLICT, FORBID, FORBID, NOTF],
+    );
+    row(
+        "POST",
+        "/api/require_two_factor",
+        vec![("shop", SHOP), ("required", "false")],
+        [UNAUTH, OK, FORBID, FORBID, NOTF],
+    );
     row(
         "POST",
         "/api/update_name",

@@ -17,6 +17,7 @@ mod security;
 mod sign_in;
 mod smtp;
 mod startup;
+mod two_factor;
 mod tx_detail;
 mod tx_list;
 mod users;

@@ -298,3 +298,55 @@ async fn invite_links_expire_after_seven_days() {
         .await;
     assert_eq!(r.status(), StatusCode::CONFLICT);
 }
+
+#[tokio::test]
+async fn wrong_current_passwords_end_the_session_after_five() {
+    let app = app!();
+    let here = app.client_for(Who::Refunds).await;
+    app.advance_minutes(1);
+    let wrong = [
+        ("current", "not my password"),
+        ("password", NEW),
+        ("confirm", NEW),
+    ];
+    for attempt in 1..=4 {
+        let r = app.call(&here, "change_password", &wrong).await;
+        assert_eq!(
+            r.status(),
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "attempt {attempt}"
+        );
+    }
+    // The fifth wrong guess ends the session, like five failed sign-ins lock the account.
+    let r = app.call(&here, "change_password", &wrong).await;
+    assert_eq!(r.status(), StatusCode::TOO_MANY_REQUESTS);
+    assert!(r.headers().contains_key("retry-after"));
+    assert_eq!(
+        app.call(&here, "load_shop", &[("shop", SHOP)])
+            .await
+            .status(),
+        StatusCode::UNAUTHORIZED
+    );
+    // Signing in, even with the right password, waits as after failed sign-ins.
+    assert_eq!(
+        app.sign_in(&TestApp::client(), "refunds@test.example", PASSWORD)
+            .await
+            .status(),
+        StatusCode::TOO_MANY_REQUESTS
+    );
+    assert_eq!(
+        app.scalar(
+            "SELECT COUNT(*) FROM audit_events WHERE kind = 'sign_in_failed' \
+             AND detail = 'wrong current password when changing it'"
+        )
+        .await,
+        5
+    );
+    app.advance_minutes(16);
+    assert_eq!(
+        app.sign_in(&TestApp::client(), "refunds@test.example", PASSWORD)
+            .await
+            .status(),
+        StatusCode::OK
+    );
+}

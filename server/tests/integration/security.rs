@@ -1,5 +1,5 @@
 use crate::app;
-use crate::harness::{TestApp, Who, SHOP};
+use crate::harness::{body, TestApp, Who, SHOP};
 use reqwest::StatusCode;
 
 #[tokio::test]
@@ -103,6 +103,15 @@ async fn state_changes_from_another_site_are_refused() {
         .await
         .unwrap();
     assert_eq!(spoof.status(), StatusCode::FORBIDDEN);
+    // The scheme counts as well: the public URL is http, so an https page is another site.
+    let https = admin
+        .post(app.url("/api/load_shop"))
+        .header("Origin", app.base.replacen("http://", "https://", 1))
+        .form(&[("shop", SHOP)])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(https.status(), StatusCode::FORBIDDEN);
 }
 
 #[tokio::test]
@@ -217,4 +226,99 @@ async fn malformed_form_data_gets_a_clear_answer_not_a_framework_error() {
     assert!(app::error::AppError::BadRequest
         .to_string()
         .contains("Reload the page and try again"));
+}
+
+/// Text a merchant or buyer typed, built to end the `<title>` or a `<script>` and start a
+/// link of its own if any page places it in the HTML unescaped.
+const MARKUP: &str = "</title></script><a href=//evil.example>x";
+
+#[tokio::test]
+async fn stored_markup_reaches_no_page_unescaped() {
+    use app::domain::fees::Channel;
+    use app::domain::Money;
+    use app::server::payments::transactions::{self, NewTransaction};
+    let app = app!();
+    let admin = app.client_for(Who::Admin).await;
+    let payment = transactions::create(
+        &app.state,
+        NewTransaction {
+            shop_id: app.shop_id(SHOP).await,
+            reference: MARKUP.into(),
+            amount: Money::from_cents(12_50),
+            channel: Channel::Swedbank,
+            test_mode: false,
+            buyer_name: Some(MARKUP.into()),
+            buyer_email: Some("buyer@example.com".into()),
+            buyer_ip: Some("192.0.2.7".into()),
+            buyer_country: Some("EE".into()),
+            description: Some(MARKUP.into()),
+            from_link: None,
+        },
+    )
+    .await
+    .unwrap();
+    transactions::approve(&app.state, payment).await.unwrap();
+    let (s, _, b) = body(
+        app.call(
+            &admin,
+            "create_payment_link",
+            &[
+                ("shop", SHOP),
+                ("link[amount]", "5.00"),
+                ("link[reference]", "</title><a href=//evil.example>"),
+                ("link[description]", MARKUP),
+                ("link[buyer_name]", MARKUP),
+            ],
+        )
+        .await,
+    )
+    .await;
+    assert_eq!(s, StatusCode::OK, "{b}");
+    let link: app::api::payment_links::NewLink = serde_json::from_str(&b).unwrap();
+    let token = link.url.rsplit('/').next().unwrap().to_string();
+    assert_eq!(
+        app.call(&admin, "update_name", &[("name", MARKUP)])
+            .await
+            .status(),
+        StatusCode::OK
+    );
+    for path in [
+        format!("/shops/{SHOP}"),
+        format!("/shops/{SHOP}/transactions"),
+        format!("/shops/{SHOP}/transactions/{payment}"),
+        format!("/shops/{SHOP}/payment-links"),
+        format!("/shops/{SHOP}/users"),
+        format!("/shops/{SHOP}/audit"),
+        "/account".to_string(),
+        format!("/pay/{token}"),
+    ] {
+        let (s, _, html) = body(app.page(&admin, &path).await).await;
+        assert_eq!(s, StatusCode::OK, "{path}");
+        assert!(
+            html.contains("evil.example"),
+            "{path} should show the text (escaped), or this test proves nothing"
+        );
+        assert!(
+            !html.contains("<a href=//evil.example>"),
+            "{path} carries the markup unescaped:\n{}",
+            html.split("<a href=//evil.example>")
+                .next()
+                .unwrap_or("")
+                .chars()
+                .rev()
+                .take(300)
+                .collect::<String>()
+                .chars()
+                .rev()
+                .collect::<String>()
+        );
+        let title = html
+            .split("<title>")
+            .nth(1)
+            .and_then(|t| t.split("</title>").next());
+        assert!(
+            title.is_some_and(|t| !t.contains('<')),
+            "{path}: the title holds markup: {title:?}"
+        );
+    }
 }

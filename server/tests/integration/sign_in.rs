@@ -158,9 +158,11 @@ async fn five_failures_lock_the_account_for_fifteen_minutes() {
         );
         app.advance_minutes(1);
     }
-    let (s, _, text) = body(app.sign_in(&c, "info@test.example", PASSWORD).await).await;
+    let (s, headers, text) = body(app.sign_in(&c, "info@test.example", PASSWORD).await).await;
     assert_eq!(s, StatusCode::TOO_MANY_REQUESTS, "{text}");
     assert!(text.contains("retry_after_secs"), "{text}");
+    // The first failure was 5 minutes ago: it leaves the window in 10 minutes.
+    assert_eq!(headers["retry-after"], "600");
     // Another account from the same address is not locked.
     assert_eq!(
         app.sign_in(&c, "refunds@test.example", PASSWORD)
@@ -248,6 +250,27 @@ async fn the_sign_in_page_shows_the_wait_and_keeps_the_next_page() {
         )
         .await;
     assert_eq!(r.headers()["location"], "/");
+    // Browsers drop tabs and newlines in URLs, so `/<TAB>/host` would become `//host`; CR/LF
+    // would break the header. Each answers like any other bad `next`: the start page.
+    for next in [
+        "/\t/evil.example/",
+        "/\\evil.example/",
+        "/\r\nSet-Cookie: a=b",
+        "/\n/evil.example/",
+    ] {
+        let r = app
+            .call(
+                &TestApp::client(),
+                "sign_in",
+                &[
+                    ("email", "admin@test.example"),
+                    ("password", PASSWORD),
+                    ("next", next),
+                ],
+            )
+            .await;
+        assert_eq!(r.headers()["location"], "/", "{next:?}");
+    }
 }
 
 #[tokio::test]
@@ -271,4 +294,58 @@ async fn session_lifetimes_are_configurable() {
         app.call(&c, "load_shop", &[("shop", SHOP)]).await.status(),
         StatusCode::UNAUTHORIZED
     );
+}
+
+#[tokio::test]
+async fn an_own_sign_in_does_not_reset_the_count_of_an_address() {
+    let app = app!();
+    let c = TestApp::client();
+    let mut guesses = 0;
+    // 19 guesses, then the attacker's own account, then guesses again: the address's count
+    // keeps every failure in the window.
+    for _ in 0..19 {
+        guesses += 1;
+        let email = format!("guess{guesses}@test.example");
+        assert_eq!(
+            app.sign_in(&c, &email, "wrong password!!").await.status(),
+            StatusCode::UNPROCESSABLE_ENTITY
+        );
+    }
+    assert_eq!(
+        app.sign_in(&TestApp::client(), "admin@test.example", PASSWORD)
+            .await
+            .status(),
+        StatusCode::OK
+    );
+    guesses += 1;
+    assert_eq!(
+        app.sign_in(
+            &c,
+            &format!("guess{guesses}@test.example"),
+            "wrong password!!"
+        )
+        .await
+        .status(),
+        StatusCode::UNPROCESSABLE_ENTITY
+    );
+    let r = app
+        .sign_in(&c, "guess99@test.example", "wrong password!!")
+        .await;
+    assert_eq!(r.status(), StatusCode::TOO_MANY_REQUESTS);
+    assert!(r.headers().contains_key("retry-after"));
+    // An account's own success still clears that account's count.
+    app.advance_minutes(16);
+    for round in 0..2 {
+        for _ in 0..4 {
+            app.sign_in(&c, "info@test.example", "wrong password!!")
+                .await;
+        }
+        assert_eq!(
+            app.sign_in(&c, "info@test.example", PASSWORD)
+                .await
+                .status(),
+            StatusCode::OK,
+            "round {round}"
+        );
+    }
 }

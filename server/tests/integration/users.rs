@@ -172,7 +172,9 @@ async fn a_deactivated_user_is_signed_out_at_once_and_can_be_reactivated() {
     )
     .await;
     assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY);
-    assert!(text.contains("deactivated"), "{text}");
+    // The same answer as a wrong password: the password is not confirmed.
+    assert!(text.contains("The e-mail or password is wrong."), "{text}");
+    assert!(!text.contains("deactivated"), "{text}");
     let (_, _, list) = body(app.call(&admin, "list_users", &[("shop", SHOP)]).await).await;
     assert!(list.contains("\"Deactivated\""), "{list}");
     assert_eq!(

@@ -6,7 +6,6 @@ use crate::error::{AppError, AppResult};
 use crate::server::identity::auth::{Auth, CurrentUser, RequestMeta};
 use crate::server::infra::state::app_state;
 use crate::server::AppState;
-use sqlx::Row;
 
 /// A signed-in user acting in one shop with one role.
 #[derive(Clone, Debug)]
@@ -62,8 +61,11 @@ pub async fn shop_access(
     ip: String,
     shop_slug: &str,
 ) -> AppResult<ShopAccess> {
-    let row = sqlx::query(
-        "SELECT s.id, s.slug, s.name, s.merchant_id, m.name, s.time_zone, r.role \
+    let row: ShopRow = sqlx::query_as(
+        "SELECT s.id, s.slug, s.name, s.merchant_id, m.name AS merchant_name, s.time_zone, r.role, \
+           m.require_two_factor, \
+           (SELECT COUNT(*) FROM two_factor t WHERE t.user_id = $2 AND t.confirmed_at IS NOT NULL) \
+             AS has_two_factor \
          FROM shops s \
          JOIN merchants m ON m.id = s.merchant_id \
          JOIN shop_roles r ON r.shop_id = s.id AND r.user_id = $2 \
@@ -75,17 +77,34 @@ pub async fn shop_access(
     .fetch_optional(&state.db.pool)
     .await?
     .ok_or(AppError::NotFound)?;
-    let role = Role::parse(&row.get::<String, _>(6))
+    // A merchant that requires a second factor shows nothing to a user without one.
+    if row.require_two_factor != 0 && row.has_two_factor == 0 {
+        return Err(AppError::TwoFactorRequired);
+    }
+    let role = Role::parse(&row.role)
         .ok_or_else(|| crate::server::internal("unknown role in database"))?;
     Ok(ShopAccess {
         user,
         ip,
-        shop_id: row.get(0),
-        shop_slug: row.get(1),
-        shop_name: row.get(2),
-        merchant_id: row.get(3),
-        merchant_name: row.get(4),
-        time_zone: row.get(5),
+        shop_id: row.id,
+        shop_slug: row.slug,
+        shop_name: row.name,
+        merchant_id: row.merchant_id,
+        merchant_name: row.merchant_name,
+        time_zone: row.time_zone,
         role,
     })
+}
+
+#[derive(sqlx::FromRow)]
+struct ShopRow {
+    id: i64,
+    slug: String,
+    name: String,
+    merchant_id: i64,
+    merchant_name: String,
+    time_zone: String,
+    role: String,
+    require_two_factor: i64,
+    has_two_factor: i64,
 }

@@ -4,6 +4,7 @@ use crate::domain::validate::new_password;
 use crate::domain::{Email, FieldErrors};
 use crate::error::{AppError, AppResult};
 use crate::server::identity::audit::{self, AuditEvent};
+use crate::server::identity::two_factor::{self, PasswordStep};
 use crate::server::infra::clock::{HOUR_MS, MINUTE_MS};
 use crate::server::{infra::throttle, infra::tokens, internal, AppState};
 use argon2::password_hash::{
@@ -140,6 +141,15 @@ fn wrong_credentials() -> AppError {
     AppError::field("form", "The e-mail or password is wrong.")
 }
 
+/// What signing in reads of an account.
+#[derive(sqlx::FromRow)]
+struct SignInAccount {
+    id: i64,
+    name: String,
+    password_hash: Option<String>,
+    active_memberships: i64,
+}
+
 /// Signs a person in: throttled, audited, session id cycled.
 pub async fn sign_in(
     state: &AppState,
@@ -147,7 +157,7 @@ pub async fn sign_in(
     ip: &str,
     email: &str,
     password: &str,
-) -> AppResult<CurrentUser> {
+) -> AppResult<SignIn> {
     let mut errors = FieldErrors::default();
     let email = email.trim().to_lowercase();
     if email.is_empty() {
@@ -162,57 +172,95 @@ pub async fn sign_in(
     let now = state.clock.now_ms();
     throttle::check(&state.db, &email, ip, now).await?;
 
-    let row = sqlx::query(
+    let account: Option<SignInAccount> = sqlx::query_as(
         "SELECT u.id, u.name, u.password_hash, u.session_epoch, \
            (SELECT COUNT(*) FROM merchant_members m WHERE m.user_id = u.id AND m.status = 'active') \
+             AS active_memberships \
          FROM users u WHERE u.email = $1",
     )
     .bind(&email)
     .fetch_optional(&state.db.pool)
     .await?;
-    let stored = row.as_ref().and_then(|r| r.get::<Option<String>, _>(2));
+    let stored = account.as_ref().and_then(|a| a.password_hash.clone());
     let ok = verify_password(stored, password).await?;
-    let user_id = row.as_ref().map(|r| r.get::<i64, _>(0));
-    let active = row
-        .as_ref()
-        .map(|r| r.get::<i64, _>(4) > 0)
-        .unwrap_or(false);
+    let active = account.as_ref().is_some_and(|a| a.active_memberships > 0);
 
-    throttle::record(&state.db, &email, ip, now, ok && active).await?;
-    if !ok || !active {
-        audit::record(
-            &state.db.pool,
-            AuditEvent {
-                at: now,
-                kind: "sign_in_failed",
-                actor_email: Some(email.clone()),
-                ip: Some(ip.to_string()),
-                target_user_id: user_id,
-                target_email: Some(email.clone()),
-                detail: Some(if ok {
-                    "no active access".into()
-                } else {
-                    "wrong e-mail or password".into()
-                }),
-                ..Default::default()
-            },
-        )
-        .await?;
-        if ok {
-            return Err(AppError::field(
-                "form",
-                "Your access to the portal has been deactivated. Ask an admin of your shop.",
-            ));
+    let account = match account {
+        Some(a) if ok && active => a,
+        _ => {
+            throttle::record(&state.db, &email, ip, now, false).await?;
+            audit::record(
+                &state.db.pool,
+                AuditEvent {
+                    at: now,
+                    kind: "sign_in_failed",
+                    actor_email: Some(email.clone()),
+                    ip: Some(ip.to_string()),
+                    target_user_id: account.as_ref().map(|a| a.id),
+                    target_email: Some(email.clone()),
+                    detail: Some(if ok {
+                        "no active access".into()
+                    } else {
+                        "wrong e-mail or password".into()
+                    }),
+                    ..Default::default()
+                },
+            )
+            .await?;
+            // A deactivated user with the right password hears the same as a wrong guess:
+            // telling them apart would confirm the password to whoever typed it.
+            return Err(wrong_credentials());
         }
-        return Err(wrong_credentials());
-    }
-    let row = row.ok_or_else(wrong_credentials)?;
-    let user = CurrentUser {
-        id: row.get(0),
-        email: email.clone(),
-        name: row.get(1),
     };
-    let epoch: i64 = row.get(3);
+    let user = CurrentUser {
+        id: account.id,
+        email: email.clone(),
+        name: account.name,
+    };
+    match two_factor::after_password(state, session, user.id).await? {
+        PasswordStep::NeedsCode => Ok(SignIn::NeedsCode),
+        PasswordStep::SignedIn { enrol } => {
+            complete_sign_in(state, session, &user, ip, None).await?;
+            Ok(SignIn::Done { user, enrol })
+        }
+    }
+}
+
+/// How the password step of signing in ended.
+pub enum SignIn {
+    /// Signed in; `enrol` when a merchant requires a second factor the user has not set up.
+    Done { user: CurrentUser, enrol: bool },
+    /// The password was right; the code of the second factor is next.
+    NeedsCode,
+}
+
+/// The account with this id, if it may sign in (it has active access somewhere).
+pub async fn user_by_id(state: &AppState, user_id: i64) -> AppResult<Option<CurrentUser>> {
+    let row: Option<(i64, String, String)> = sqlx::query_as(
+        "SELECT u.id, u.email, u.name FROM users u WHERE u.id = $1 AND EXISTS \
+           (SELECT 1 FROM merchant_members m WHERE m.user_id = u.id AND m.status = 'active')",
+    )
+    .bind(user_id)
+    .fetch_optional(&state.db.pool)
+    .await?;
+    Ok(row.map(|(id, email, name)| CurrentUser { id, email, name }))
+}
+
+/// Records the sign-in (time, audit) and starts the session with a fresh id.
+pub async fn complete_sign_in(
+    state: &AppState,
+    session: &Session,
+    user: &CurrentUser,
+    ip: &str,
+    detail: Option<&str>,
+) -> AppResult<()> {
+    let now = state.clock.now_ms();
+    // Only a complete sign-in (with the code, where there is one) clears the account's count.
+    throttle::record(&state.db, &user.email, ip, now, true).await?;
+    let epoch: i64 = sqlx::query_scalar("SELECT session_epoch FROM users WHERE id = $1")
+        .bind(user.id)
+        .fetch_one(&state.db.pool)
+        .await?;
     sqlx::query("UPDATE users SET last_sign_in_at = $1 WHERE id = $2")
         .bind(now)
         .bind(user.id)
@@ -224,16 +272,16 @@ pub async fn sign_in(
             at: now,
             kind: "sign_in",
             actor_user_id: Some(user.id),
-            actor_email: Some(email.clone()),
+            actor_email: Some(user.email.clone()),
             ip: Some(ip.to_string()),
             target_user_id: Some(user.id),
-            target_email: Some(email),
+            target_email: Some(user.email.clone()),
+            detail: detail.map(str::to_string),
             ..Default::default()
         },
     )
     .await?;
-    start_session(session, user.id, epoch, now).await?;
-    Ok(user)
+    start_session(session, user.id, epoch, now).await
 }
 
 async fn start_session(session: &Session, user_id: i64, epoch: i64, now: i64) -> AppResult<()> {
@@ -269,19 +317,44 @@ pub async fn change_password(
     let (Some(new), true) = (new, errors.is_empty()) else {
         return Err(AppError::Validation(errors));
     };
+    // A wrong current password counts like a failed sign-in: whoever holds an open session
+    // must not get unlimited guesses at the password behind it.
+    let now = state.clock.now_ms();
+    throttle::check(&state.db, &user.email, ip, now).await?;
     let stored: Option<String> =
         sqlx::query_scalar("SELECT password_hash FROM users WHERE id = $1")
             .bind(user.id)
             .fetch_one(&state.db.pool)
             .await?;
     if !verify_password(stored, current).await? {
+        throttle::record(&state.db, &user.email, ip, now, false).await?;
+        audit::record(
+            &state.db.pool,
+            AuditEvent {
+                at: now,
+                kind: "sign_in_failed",
+                actor_user_id: Some(user.id),
+                actor_email: Some(user.email.clone()),
+                ip: Some(ip.to_string()),
+                target_user_id: Some(user.id),
+                target_email: Some(user.email.clone()),
+                detail: Some("wrong current password when changing it".into()),
+                ..Default::default()
+            },
+        )
+        .await?;
+        if let Err(locked) = throttle::check(&state.db, &user.email, ip, now).await {
+            // The limit is reached: this session ends, and signing in waits like after
+            // failed sign-ins.
+            session.flush().await.map_err(internal)?;
+            return Err(locked);
+        }
         return Err(AppError::field(
             "current",
             "This is not your current password.",
         ));
     }
     let hash = hash_password(new.expose()).await?;
-    let now = state.clock.now_ms();
     let epoch = set_password(state, user.id, &hash, now).await?;
     audit::record(
         &state.db.pool,

@@ -3,4 +3,5 @@
 pub mod access;
 pub mod audit;
 pub mod auth;
+pub mod two_factor;
 pub mod users;

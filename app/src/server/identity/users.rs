@@ -12,8 +12,11 @@ use crate::server::{infra::tokens, internal, AppState};
 use sqlx::{AnyConnection, Row};
 
 pub async fn list(state: &AppState, access: &ShopAccess) -> AppResult<Vec<UserRow>> {
-    let rows = sqlx::query(
-        "SELECT u.id, u.name, u.email, r.role, mm.status, u.password_hash IS NOT NULL, u.last_sign_in_at \
+    let rows: Vec<ListedUser> = sqlx::query_as(
+        "SELECT u.id, u.name, u.email, r.role, mm.status, \
+           CASE WHEN u.password_hash IS NULL THEN 0 ELSE 1 END AS has_password, u.last_sign_in_at, \
+           (SELECT COUNT(*) FROM two_factor t WHERE t.user_id = u.id AND t.confirmed_at IS NOT NULL) \
+             AS two_factor \
          FROM shop_roles r \
          JOIN users u ON u.id = r.user_id \
          JOIN merchant_members mm ON mm.user_id = u.id AND mm.merchant_id = $2 \
@@ -25,28 +28,47 @@ pub async fn list(state: &AppState, access: &ShopAccess) -> AppResult<Vec<UserRo
     .await?;
     rows.into_iter()
         .map(|r| {
-            let role =
-                Role::parse(&r.get::<String, _>(3)).ok_or_else(|| internal("unknown role"))?;
-            let has_password = r
-                .try_get::<bool, _>(5)
-                .or_else(|_| r.try_get::<i64, _>(5).map(|v| v != 0))?;
-            let status = if r.get::<String, _>(4) != "active" {
+            let role = Role::parse(&r.role).ok_or_else(|| internal("unknown role"))?;
+            let status = if r.status != "active" {
                 UserStatus::Deactivated
-            } else if !has_password {
+            } else if r.has_password == 0 {
                 UserStatus::Invited
             } else {
                 UserStatus::Active
             };
             Ok(UserRow {
-                id: r.get(0),
-                name: r.get(1),
-                email: r.get(2),
+                id: r.id,
+                name: r.name,
+                email: r.email,
                 role,
                 status,
-                last_sign_in_ms: r.get(6),
+                last_sign_in_ms: r.last_sign_in_at,
+                two_factor: r.two_factor > 0,
             })
         })
         .collect()
+}
+
+#[derive(sqlx::FromRow)]
+struct ListedUser {
+    id: i64,
+    name: String,
+    email: String,
+    role: String,
+    status: String,
+    has_password: i64,
+    last_sign_in_at: Option<i64>,
+    two_factor: i64,
+}
+
+/// Whether the merchant requires two-factor sign-in of everyone.
+pub async fn two_factor_required(state: &AppState, merchant_id: i64) -> AppResult<bool> {
+    let required: i64 =
+        sqlx::query_scalar("SELECT require_two_factor FROM merchants WHERE id = $1")
+            .bind(merchant_id)
+            .fetch_one(&state.db.pool)
+            .await?;
+    Ok(required != 0)
 }
 
 /// Active admins of the shop who can sign in, other than `except`.

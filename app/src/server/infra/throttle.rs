@@ -11,13 +11,19 @@ pub const MAX_PER_IP: i64 = 20;
 
 /// When the caller may try again, if they must wait: the failure that opened the window
 /// leaves it 15 minutes later.
+/// An account's own success clears its count (its owner got in); an IP's count ignores
+/// successes, or one own sign-in between every 19 guesses would keep an attacker going.
 async fn wait_ms(db: &Db, column: &str, key: &str, limit: i64, now: i64) -> AppResult<Option<i64>> {
-    let last_success: Option<i64> = sqlx::query_scalar(&format!(
-        "SELECT MAX(at) FROM sign_in_attempts WHERE {column} = $1 AND success = 1"
-    ))
-    .bind(key)
-    .fetch_one(&db.pool)
-    .await?;
+    let last_success: Option<i64> = if column == "email" {
+        sqlx::query_scalar(&format!(
+            "SELECT MAX(at) FROM sign_in_attempts WHERE {column} = $1 AND success = 1"
+        ))
+        .bind(key)
+        .fetch_one(&db.pool)
+        .await?
+    } else {
+        None
+    };
     let since = (now - WINDOW_MS).max(last_success.unwrap_or(i64::MIN));
     let recent: Vec<i64> = sqlx::query_scalar(&format!(
         "SELECT at FROM sign_in_attempts WHERE {column} = $1 AND success = 0 AND at > $2 \
