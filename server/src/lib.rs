@@ -101,6 +101,7 @@ pub async fn build(
         session_max_hours: settings.session_max_hours,
         mail_from: settings.mail_from.clone(),
         connector: std::sync::Arc::new(app::server::payments::connector::TestConnector),
+        mail_wake: std::sync::Arc::default(),
     };
     let store = session_store::Store::connect(&settings.database_url)
         .await
@@ -155,9 +156,6 @@ pub async fn build(
             tracing::info_span!("request", id = %id, method = %req.method(), path = %redact(req.uri().path()))
         }))
         .layer(SetRequestIdLayer::x_request_id(MakeRequestUuid));
-    // Safe on every instance at once: each expiry is a conditional update.
-    app::server::refunds::refund_accounts::spawn_expiry_job(state.clone());
-    app::server::payments::pay::spawn_expiry_job(state.clone());
     Ok(Built { router, state })
 }
 

@@ -29,6 +29,9 @@ enum Command {
     Serve,
     /// Apply database migrations and exit.
     Migrate,
+    /// Show each background job's last run (when, how long, rows done, errors) and the
+    /// mails that could not be sent.
+    Jobs,
     /// Create a merchant (a legal entity) and print its id.
     CreateMerchant {
         /// The merchant's legal name, e.g. "Näidis OÜ".
@@ -197,12 +200,23 @@ async fn run(command: Command, settings: Settings) -> Result<(), String> {
                 })?;
             tracing::info!(address = %settings.listen, public_url = %settings.public_url, "portal is serving");
             eprintln!("Portal is running at {}", settings.public_base());
+            // Only the server runs background jobs; the other commands never start them.
+            app::server::infra::jobs::spawn_all(&state);
             server::serve(built, listener)
                 .await
                 .map_err(|e| e.to_string())
         }
         Command::Migrate => {
             println!("migrations applied");
+            Ok(())
+        }
+        Command::Jobs => {
+            print!(
+                "{}",
+                jobs_report(&state, &settings.time_zone)
+                    .await
+                    .map_err(explain)?
+            );
             Ok(())
         }
         Command::CreateMerchant { name } => {
@@ -255,7 +269,17 @@ async fn run(command: Command, settings: Settings) -> Result<(), String> {
                     .map_err(explain)?;
             match (created.invite_link, print_link) {
                 (Some(link), true) => println!("Invite link (valid 7 days): {link}"),
-                (Some(_), false) => println!("Invite e-mailed to {email}."),
+                (Some(_), false) => {
+                    // The invite is queued in the outbox; send it now rather than wait for
+                    // the server's mail job.
+                    use app::server::infra::jobs::{self, Ran};
+                    match jobs::run_once(&state, jobs::MAIL).await.map_err(explain)? {
+                        Ran::Done(Ok(o)) if o.failed == 0 => println!("Invite e-mailed to {email}."),
+                        _ => println!(
+                            "Invite for {email} queued: it could not be sent yet, and the server's mail job will try again (see portal jobs)."
+                        ),
+                    }
+                }
                 (None, _) => println!(
                     "{email} already has a password and now has the role {} in {shop}.",
                     role.label()
@@ -358,4 +382,68 @@ async fn run(command: Command, settings: Settings) -> Result<(), String> {
             Ok(())
         }
     }
+}
+
+/// What `portal jobs` prints: every job's last run, then the outbox's waiting and failed mails.
+async fn jobs_report(state: &app::server::AppState, tz: &str) -> Result<String, AppError> {
+    use app::server::infra::{jobs, outbox};
+    use std::fmt::Write;
+    let when = |ms: i64| format!("{} ({tz})", app::server::format_time(ms, tz));
+    let mut out = String::new();
+    for j in jobs::status(state).await? {
+        let _ = write!(out, "{:<24}", j.name);
+        match (j.last_started_at, j.last_outcome.as_deref()) {
+            (None, _) => out.push_str("never ran\n"),
+            (Some(at), None) => {
+                let _ = writeln!(
+                    out,
+                    "running since {} on {}",
+                    when(at),
+                    j.lease_holder.as_deref().unwrap_or("?")
+                );
+            }
+            (Some(at), Some(outcome)) => {
+                let outcome = match outcome {
+                    "ok" => "ok".to_string(),
+                    "row_errors" => format!("{} row(s) failed and were skipped", j.last_failed),
+                    _ => "failed".to_string(),
+                };
+                let _ = writeln!(
+                    out,
+                    "last run {}, {} ms, {} row(s) done, {outcome}; {} run(s)",
+                    when(at),
+                    j.last_duration_ms.unwrap_or(0),
+                    j.last_done,
+                    j.runs
+                );
+                if j.lease_holder.is_some() {
+                    let _ = writeln!(out, "{:<24}running again now", "");
+                }
+            }
+        }
+        for e in j.last_errors.iter().flat_map(|e| e.lines()) {
+            let _ = writeln!(out, "{:<24}error: {e}", "");
+        }
+    }
+    let (failed, pending) = outbox::failed_and_pending(state).await?;
+    let _ = writeln!(out, "\nmails waiting to be sent: {pending}");
+    if failed.is_empty() {
+        out.push_str("mails that could not be sent: none\n");
+    } else {
+        let _ = writeln!(out, "mails that could not be sent ({}):", failed.len());
+        for m in failed {
+            let _ = writeln!(
+                out,
+                "  mail {} to {} \"{}\", queued {}, given up {} after {} attempts: {}",
+                m.id,
+                m.recipient,
+                m.subject,
+                when(m.created_at),
+                when(m.failed_at),
+                m.attempts,
+                m.last_error.as_deref().unwrap_or("-")
+            );
+        }
+    }
+    Ok(out)
 }

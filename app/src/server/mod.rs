@@ -18,6 +18,7 @@ use crate::error::AppError;
 /// Turns an unexpected failure into `AppError::Internal`, logging its cause chain.
 pub fn internal(err: impl std::fmt::Display) -> AppError {
     tracing::error!(error = %err, "internal error");
+    infra::jobs::note_internal(&err.to_string());
     AppError::Internal
 }
 

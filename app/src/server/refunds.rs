@@ -172,9 +172,9 @@ pub async fn refund(
         },
     )
     .await?;
-    tx.commit().await?;
-    // The refund stands; mails that fail are logged and do not undo it.
+    // The mails go out after commit; one that fails is retried and never undoes the refund.
     crate::server::refunds::refund_accounts::notify(
+        &mut tx,
         state,
         shop_id,
         &crate::server::refunds::refund_accounts::Notice {
@@ -187,7 +187,9 @@ pub async fn refund(
             claim: claim.as_deref(),
         },
     )
-    .await;
+    .await?;
+    tx.commit().await?;
+    crate::server::infra::outbox::wake(state);
     Ok(RefundOutcome {
         refund_id,
         amount,

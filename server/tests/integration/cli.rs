@@ -269,3 +269,52 @@ fn operator_sets_the_shops_notification_address() {
     assert!(ok && out.contains("no refund notices"), "{out}");
     let _ = std::fs::remove_dir_all(&data);
 }
+
+#[tokio::test]
+async fn migrate_starts_no_job_and_portal_jobs_shows_each_run_and_the_failed_mails() {
+    let data = std::env::temp_dir().join(format!("portal-cli-{}", app::server::new_id()));
+    let (ok, out) = portal(&data, &["migrate"]);
+    assert!(ok, "{out}");
+    let (ok, out) = portal(&data, &["jobs"]);
+    assert!(ok, "{out}");
+    for job in ["payment-expiry", "refund-account-expiry", "mail"] {
+        assert!(out.contains(&format!("{job:<24}never ran")), "{out}");
+    }
+    assert!(out.contains("mails that could not be sent: none"), "{out}");
+
+    // A run that skipped a row, and a mail given up, as the runner records them.
+    let db =
+        app::server::infra::db::Db::connect(&format!("sqlite://{}/portal.db", data.display()), 1)
+            .await
+            .unwrap();
+    sqlx::query(
+        "INSERT INTO job_runs (name, runs, last_started_at, last_duration_ms, last_outcome, last_done, last_failed, last_errors) \
+         VALUES ('payment-expiry', 3, 1764460800000, 42, 'row_errors', 7, 1, 'payment 5: payment 5 belongs to connector \"gone\"')",
+    )
+    .execute(&db.pool)
+    .await
+    .unwrap();
+    sqlx::query(
+        "INSERT INTO mail_outbox (id, recipient, subject, body_text, body_html, created_at, attempts, next_attempt_at, failed_at, last_error) \
+         VALUES (77, 'buyer@example.com', 'Your receipt', 't', 'h', 1764460800000, 8, 0, 1764464400000, 'SMTP: connection refused')",
+    )
+    .execute(&db.pool)
+    .await
+    .unwrap();
+    db.pool.close().await;
+    let (ok, out) = portal(&data, &["jobs"]);
+    assert!(ok, "{out}");
+    for shows in [
+        "payment-expiry          last run 2025-11-30 ",
+        "42 ms, 7 row(s) done, 1 row(s) failed and were skipped; 3 run(s)",
+        "error: payment 5: payment 5 belongs to connector \"gone\"",
+        "refund-account-expiry   never ran",
+        "mails waiting to be sent: 0",
+        "mails that could not be sent (1):",
+        "mail 77 to buyer@example.com \"Your receipt\"",
+        "after 8 attempts: SMTP: connection refused",
+    ] {
+        assert!(out.contains(shows), "{shows:?} missing in:\n{out}");
+    }
+    let _ = std::fs::remove_dir_all(&data);
+}

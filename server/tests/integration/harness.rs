@@ -239,14 +239,44 @@ impl TestApp {
             .expect("request")
     }
 
-    pub fn mails(&self) -> Vec<OutgoingMail> {
+    /// The mails sent so far, after sending every mail that waits in the outbox.
+    pub async fn mails(&self) -> Vec<OutgoingMail> {
+        self.flush_mail().await;
         self.state.mailer.sent()
     }
 
+    /// Runs the named background job once, now, as the server's runner would; panics if
+    /// the whole run failed (row failures are in the outcome).
+    pub async fn run_job(&self, name: &str) -> app::server::infra::jobs::Outcome {
+        use app::server::infra::jobs::{self, Ran};
+        match jobs::run_once(&self.state, name).await.expect("job runs") {
+            Ran::Done(Ok(outcome)) => outcome,
+            other => panic!("the {name} job did not run: {other:?}"),
+        }
+    }
+
+    /// Sends the outbox's due mails now, as the mail job of a running server would.
+    pub async fn flush_mail(&self) {
+        use app::server::infra::jobs::{self, Ran};
+        for _ in 0..500 {
+            match jobs::run_once(&self.state, jobs::MAIL)
+                .await
+                .expect("mail job")
+            {
+                Ran::Done(Ok(o)) if o.done + o.failed == 0 => return,
+                Ran::Done(_) => {}
+                // Another run (the test's own worker) is sending: wait for it.
+                Ran::Busy => tokio::time::sleep(std::time::Duration::from_millis(20)).await,
+            }
+        }
+        panic!("the outbox did not empty");
+    }
+
     /// The first link to `path_prefix` in the newest mail to `to`.
-    pub fn link_in_mail(&self, to: &str, path_prefix: &str) -> String {
+    pub async fn link_in_mail(&self, to: &str, path_prefix: &str) -> String {
         let mail = self
             .mails()
+            .await
             .into_iter()
             .rev()
             .find(|m| m.to == to)

@@ -7,6 +7,7 @@ mod harness;
 mod access_matrix;
 mod cli;
 mod dashboard;
+mod jobs;
 mod ledger;
 mod passwords;
 mod pay_page;

@@ -18,10 +18,12 @@ async fn forgotten_password_link_works_once() {
         .status(),
         StatusCode::OK
     );
-    let mail = app.mails().pop().expect("a reset mail");
+    let mail = app.mails().await.pop().expect("a reset mail");
     assert_eq!(mail.to, "info@test.example");
     assert!(mail.html.contains("<a href=\"") && mail.text.contains("30 minutes"));
-    let link = app.link_in_mail("info@test.example", "/reset-password/");
+    let link = app
+        .link_in_mail("info@test.example", "/reset-password/")
+        .await;
     let token = link.trim_start_matches("/reset-password/");
     assert!(token.len() >= 43, "256-bit token: {token}");
     // Only the hash is stored.
@@ -78,7 +80,7 @@ async fn reset_links_expire_after_thirty_minutes_and_unknown_addresses_get_no_ma
         &[("email", "nobody@test.example")],
     )
     .await;
-    assert!(app.mails().is_empty());
+    assert!(app.mails().await.is_empty());
     let (s, _, text) = body(
         app.call(&c, "request_password_reset", &[("email", "not-an-address")])
             .await,
@@ -92,7 +94,9 @@ async fn reset_links_expire_after_thirty_minutes_and_unknown_addresses_get_no_ma
         &[("email", "info@test.example")],
     )
     .await;
-    let link = app.link_in_mail("info@test.example", "/reset-password/");
+    let link = app
+        .link_in_mail("info@test.example", "/reset-password/")
+        .await;
     app.advance_minutes(31);
     let token = link.trim_start_matches("/reset-password/");
     let r = app
@@ -206,7 +210,7 @@ async fn invited_user_sets_a_password_within_seven_days_and_signs_in() {
         )
         .await;
     assert_eq!(r.status(), StatusCode::OK, "{}", r.text().await.unwrap());
-    let mail = app.mails().pop().unwrap();
+    let mail = app.mails().await.pop().unwrap();
     assert_eq!(mail.to, "new.person@test.example");
     assert!(mail.subject.contains("Shop A"));
     assert!(mail.text.contains("Ada Admin") && mail.text.contains("User (info & refunds)"));
@@ -215,7 +219,9 @@ async fn invited_user_sets_a_password_within_seven_days_and_signs_in() {
         "{}",
         mail.html
     );
-    let link = app.link_in_mail("new.person@test.example", "/invite/");
+    let link = app
+        .link_in_mail("new.person@test.example", "/invite/")
+        .await;
     let token = link.trim_start_matches("/invite/");
     let guest = TestApp::client();
     let (_, _, details) = body(app.call(&guest, "get_invite", &[("token", token)]).await).await;
@@ -278,6 +284,7 @@ async fn invite_links_expire_after_seven_days() {
     .await;
     let token = app
         .link_in_mail("late@test.example", "/invite/")
+        .await
         .trim_start_matches("/invite/")
         .to_string();
     app.advance_minutes(7 * 24 * 60 + 1);

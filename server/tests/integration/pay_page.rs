@@ -5,12 +5,13 @@ use crate::harness::{body, TestApp, Who, SHOP, SHOP_B};
 use app::api::payment_links::{LinkRow, NewLink};
 use app::api::transactions::{TxPage, TxTotals};
 use app::i18n::Lang;
+use app::server::infra::jobs;
 use app::server::payments::connector::{self, BankStatus};
 use app::server::payments::pay;
 use reqwest::{Client, StatusCode};
 
 /// Makes a link as the shop's admin; returns it and its token.
-async fn make_link(app: &TestApp, fields: &[(&str, &str)]) -> (NewLink, String) {
+pub(crate) async fn make_link(app: &TestApp, fields: &[(&str, &str)]) -> (NewLink, String) {
     let admin = app.client_for(Who::Admin).await;
     let mut form: Vec<(String, String)> = vec![("shop".into(), SHOP.into())];
     for (k, v) in fields {
@@ -37,7 +38,7 @@ fn location(r: &reqwest::Response) -> String {
 }
 
 /// Posts the payment page's form; returns the redirect's target.
-async fn start(app: &TestApp, c: &Client, token: &str, form: &[(&str, &str)]) -> String {
+pub(crate) async fn start(app: &TestApp, c: &Client, token: &str, form: &[(&str, &str)]) -> String {
     let r = c
         .post(app.url(&format!("/pay/{token}/start")))
         .form(form)
@@ -49,7 +50,7 @@ async fn start(app: &TestApp, c: &Client, token: &str, form: &[(&str, &str)]) ->
 }
 
 /// The payment id in a test bank address.
-fn payment_in(bank_url: &str) -> i64 {
+pub(crate) fn payment_in(bank_url: &str) -> i64 {
     bank_url
         .split('?')
         .next()
@@ -114,16 +115,21 @@ async fn mails_to(
     n: usize,
 ) -> Vec<app::server::infra::mail::OutgoingMail> {
     for _ in 0..100 {
-        let mails: Vec<_> = app.mails().into_iter().filter(|m| m.to == to).collect();
+        let mails: Vec<_> = app
+            .mails()
+            .await
+            .into_iter()
+            .filter(|m| m.to == to)
+            .collect();
         if mails.len() >= n {
             return mails;
         }
         tokio::time::sleep(std::time::Duration::from_millis(100)).await;
     }
-    panic!("fewer than {n} mails to {to}: {:?}", app.mails());
+    panic!("fewer than {n} mails to {to}: {:?}", app.mails().await);
 }
 
-async fn set_notification_address(app: &TestApp) {
+pub(crate) async fn set_notification_address(app: &TestApp) {
     app::server::operations::operator::set_notification_email(
         &app.state,
         SHOP,
@@ -286,7 +292,7 @@ async fn a_buyer_pays_with_a_bank_link_and_the_ledger_gets_it_once() {
     );
 
     // A receipt in the language the buyer paid in, and a notice to the shop; once each.
-    let mails = app.mails();
+    let mails = app.mails().await;
     let receipts: Vec<_> = mails.iter().filter(|m| m.to == "mari@example.ee").collect();
     assert_eq!(receipts.len(), 1, "{receipts:?}");
     let receipt = receipts[0];
@@ -381,6 +387,7 @@ async fn twenty_concurrent_confirmations_post_one_set_of_movements() {
     );
     assert_eq!(
         app.mails()
+            .await
             .iter()
             .filter(|m| m.to == "race@example.lv")
             .count(),
@@ -473,6 +480,7 @@ async fn a_declined_bank_then_a_card_with_3_d_secure() {
     assert_eq!(status_of(&app, card).await, "approved");
     let receipt = app
         .mails()
+        .await
         .into_iter()
         .find(|m| m.to == "ivan@example.com")
         .expect("a receipt");
@@ -500,10 +508,10 @@ async fn payments_left_unfinished_expire_after_30_minutes() {
         .unwrap();
 
     app.advance_minutes(29);
-    assert_eq!(pay::expire_unfinished(&app.state).await.unwrap(), 0);
+    assert_eq!(app.run_job(jobs::PAYMENT_EXPIRY).await.done, 0);
     assert_eq!(status_of(&app, left).await, "created");
     app.advance_minutes(2);
-    assert_eq!(pay::expire_unfinished(&app.state).await.unwrap(), 1);
+    assert_eq!(app.run_job(jobs::PAYMENT_EXPIRY).await.done, 1);
     assert_eq!(status_of(&app, left).await, "expired");
     assert_eq!(
         status_of(&app, approved_unheard).await,
@@ -517,6 +525,59 @@ async fn payments_left_unfinished_expire_after_30_minutes() {
     assert!(page.contains(&Lang::Et.t("result-expired-text")), "{page}");
     assert_eq!(status_of(&app, left).await, "expired");
     assert_eq!(movements_of(&app, left).await, 0);
+}
+
+#[tokio::test]
+async fn a_payment_that_cannot_be_settled_is_skipped_and_the_others_still_expire() {
+    let app = crate::app!();
+    let (_, token) = make_link(
+        &app,
+        &[
+            ("amount", "5.00"),
+            ("reference", "Stuck"),
+            ("usage", "reusable"),
+        ],
+    )
+    .await;
+    let buyer = TestApp::client();
+    let orphan = payment_in(&start(&app, &buyer, &token, &[("method", "lhv:EE")]).await);
+    let left = payment_in(&start(&app, &buyer, &token, &[("method", "lhv:EE")]).await);
+    // The oldest unfinished payment went through a connector this server no longer has, so
+    // asking about it fails every time.
+    sqlx::query(
+        "UPDATE transactions SET connector = 'retired-bank', created_at = created_at - 1000 WHERE id = $1",
+    )
+    .bind(orphan)
+    .execute(&app.state.db.pool)
+    .await
+    .unwrap();
+
+    app.advance_minutes(31);
+    let outcome = app.run_job(jobs::PAYMENT_EXPIRY).await;
+    assert_eq!((outcome.done, outcome.failed), (1, 1), "{outcome:?}");
+    assert_eq!(status_of(&app, left).await, "expired", "the row after it");
+    assert_eq!(status_of(&app, orphan).await, "created");
+    assert!(
+        outcome.errors[0].starts_with(&format!("payment {orphan}:"))
+            && outcome.errors[0].contains("retired-bank"),
+        "{outcome:?}"
+    );
+
+    // The operator sees the run: when, how long, what it did and what failed.
+    let run = jobs::status(&app.state)
+        .await
+        .unwrap()
+        .into_iter()
+        .find(|j| j.name == jobs::PAYMENT_EXPIRY)
+        .unwrap();
+    assert_eq!(run.last_outcome.as_deref(), Some("row_errors"));
+    assert_eq!((run.last_done, run.last_failed, run.runs), (1, 1, 1));
+    assert_eq!(run.last_started_at, Some(app.state.clock.now_ms()));
+    assert!(run.last_duration_ms.is_some() && run.lease_holder.is_none());
+    assert!(
+        run.last_errors.unwrap_or_default().contains("retired-bank"),
+        "the error's text is kept"
+    );
 }
 
 #[tokio::test]
@@ -733,6 +794,7 @@ async fn an_invoice_goes_to_the_buyer_in_the_links_language_and_is_audited() {
     assert_eq!(s, StatusCode::OK, "{b}");
     let mail = app
         .mails()
+        .await
         .into_iter()
         .find(|m| m.to == "janis@example.lv")
         .expect("the invoice");
@@ -807,6 +869,7 @@ async fn an_invoice_goes_to_the_buyer_in_the_links_language_and_is_audited() {
     assert_eq!(r.status(), StatusCode::CONFLICT);
     assert_eq!(
         app.mails()
+            .await
             .iter()
             .filter(|m| m.to == "x@example.com")
             .count(),

@@ -5,7 +5,7 @@
 use crate::harness::{body, TestApp, Who, SHOP};
 use app::api::refund_account::RefundClaim;
 use app::domain::fees::Channel;
-use app::server::refunds::refund_accounts;
+use app::server::infra::jobs;
 use reqwest::StatusCode;
 
 const BUYER: &str = "aino@example.fi";
@@ -33,7 +33,7 @@ async fn finnish_refund(app: &TestApp, cents: i64, amount: &str, key: &str) -> (
     .await;
     assert_eq!(s, StatusCode::OK, "{b}");
     assert!(b.contains("awaiting_account"), "{b}");
-    let link = app.link_in_mail(BUYER, "/refund-account/");
+    let link = app.link_in_mail(BUYER, "/refund-account/").await;
     (t, link.trim_start_matches("/refund-account/").to_string())
 }
 
@@ -94,14 +94,24 @@ async fn the_buyer_gives_an_account_and_the_refund_is_sent() {
         .await;
     assert_eq!(posted, 0);
 
-    let buyer_mail = app.mails().into_iter().find(|m| m.to == BUYER).unwrap();
+    let buyer_mail = app
+        .mails()
+        .await
+        .into_iter()
+        .find(|m| m.to == BUYER)
+        .unwrap();
     assert!(
         buyer_mail.subject.contains("20.00"),
         "{}",
         buyer_mail.subject
     );
     assert!(buyer_mail.html.contains("/refund-account/"));
-    let notice = app.mails().into_iter().find(|m| m.to == NOTIFY).unwrap();
+    let notice = app
+        .mails()
+        .await
+        .into_iter()
+        .find(|m| m.to == NOTIFY)
+        .unwrap();
     assert!(
         notice.text.contains("refunds@test.example refunded 20.00"),
         "{}",
@@ -183,13 +193,13 @@ async fn without_an_account_in_30_days_the_refund_fails_and_the_reservation_is_r
     assert_eq!(reserved, 5_000);
 
     app.state.clock.advance_ms(29 * 86_400_000);
-    assert_eq!(refund_accounts::expire_due(&app.state).await.unwrap(), 0);
+    assert_eq!(app.run_job(jobs::REFUND_ACCOUNT_EXPIRY).await.done, 0);
     assert_eq!(claim(&app, &token).await.1.unwrap().state, "open");
 
     app.state.clock.advance_ms(86_400_000 + 60_000);
-    assert_eq!(refund_accounts::expire_due(&app.state).await.unwrap(), 1);
+    assert_eq!(app.run_job(jobs::REFUND_ACCOUNT_EXPIRY).await.done, 1);
     assert_eq!(
-        refund_accounts::expire_due(&app.state).await.unwrap(),
+        app.run_job(jobs::REFUND_ACCOUNT_EXPIRY).await.done,
         0,
         "once"
     );

@@ -14,7 +14,7 @@ async fn paid(app: &TestApp, cents: i64, channel: Channel) -> (i64, i64) {
     )
 }
 
-async fn requester(app: &TestApp) -> Requester {
+pub(crate) async fn requester(app: &TestApp) -> Requester {
     Requester {
         user_id: app
             .scalar("SELECT id FROM users WHERE email = 'refunds@test.example'")

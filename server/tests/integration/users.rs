@@ -258,7 +258,7 @@ async fn invites_are_validated_and_never_duplicated() {
         )
         .await;
     assert_eq!(r.status(), StatusCode::OK);
-    let mail = app.mails().pop().unwrap();
+    let mail = app.mails().await.pop().unwrap();
     assert!(
         mail.subject.contains("You now have access"),
         "{}",

@@ -404,8 +404,9 @@ pub async fn request_password_reset(state: &AppState, ip: &str, email: &str) -> 
     let Some((user_id, name)) = user else {
         return Ok(());
     };
+    let mut tx = state.db.begin_write().await?;
     let token = tokens::issue(
-        &mut *state.db.pool.acquire().await?,
+        &mut tx,
         user_id,
         tokens::Purpose::Reset,
         now,
@@ -424,9 +425,9 @@ pub async fn request_password_reset(state: &AppState, ip: &str, email: &str) -> 
         "Choose a new password",
         &link,
     );
-    state.mailer.send(mail).await.map_err(internal)?;
+    crate::server::infra::outbox::enqueue(&mut *tx, &mail, now).await?;
     audit::record(
-        &state.db.pool,
+        &mut *tx,
         AuditEvent {
             at: now,
             kind: "password_reset_requested",
@@ -437,6 +438,8 @@ pub async fn request_password_reset(state: &AppState, ip: &str, email: &str) -> 
         },
     )
     .await?;
+    tx.commit().await?;
+    crate::server::infra::outbox::wake(state);
     Ok(())
 }
 

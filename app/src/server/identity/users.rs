@@ -285,11 +285,9 @@ pub async fn invite(
             &state.link(&format!("/invite/{token}")),
         )
     };
-    state.mailer.send(mail).await.map_err(|e| {
-        tracing::error!(error = %e, "invite mail failed");
-        AppError::Conflict("The invitation e-mail could not be sent, so nothing was changed. Please try again later.".into())
-    })?;
+    crate::server::infra::outbox::enqueue(&mut *tx, &mail, now).await?;
     tx.commit().await?;
+    crate::server::infra::outbox::wake(state);
     Ok(email.as_str().to_string())
 }
 

@@ -19,6 +19,8 @@ pub struct AppState {
     pub mail_from: String,
     /// Carries payments from the payment page to the banks and card processors.
     pub connector: std::sync::Arc<dyn crate::server::payments::connector::Connector>,
+    /// Wakes the mail job after a commit that queued mail (see `infra::outbox`).
+    pub mail_wake: std::sync::Arc<tokio::sync::Notify>,
 }
 
 impl AppState {

@@ -128,24 +128,18 @@ pub async fn send_invoice(
             "This link can no longer be paid, so it cannot be sent. Make a new link.".into(),
         ));
     }
-    state
-        .mailer
-        .send(crate::server::payments::pay_mail::invoice(
-            state,
-            &link,
-            to.as_str(),
-        ))
-        .await
-        .map_err(|e| {
-            tracing::error!(error = %e, "could not send an invoice mail");
-            AppError::Conflict(
-                "The invoice could not be sent just now. Try again in a moment.".into(),
-            )
-        })?;
+    let now = state.clock.now_ms();
+    let mut tx = state.db.begin_write().await?;
+    crate::server::infra::outbox::enqueue(
+        &mut *tx,
+        &crate::server::payments::pay_mail::invoice(state, &link, to.as_str()),
+        now,
+    )
+    .await?;
     audit::record(
-        &state.db.pool,
+        &mut *tx,
         AuditEvent {
-            at: state.clock.now_ms(),
+            at: now,
             kind: "payment_link_sent",
             merchant_id: Some(by.merchant_id),
             shop_id: Some(shop_id),
@@ -157,6 +151,8 @@ pub async fn send_invoice(
         },
     )
     .await?;
+    tx.commit().await?;
+    crate::server::infra::outbox::wake(state);
     Ok(to.as_str().to_string())
 }
 

@@ -222,13 +222,10 @@ pub async fn create_user(
             "Accept the invitation",
             link,
         );
-        state.mailer.send(mail).await.map_err(|e| {
-            AppError::Conflict(format!(
-                "the invite e-mail could not be sent ({e}); nothing was changed"
-            ))
-        })?;
+        crate::server::infra::outbox::enqueue(&mut *tx, &mail, now).await?;
     }
     tx.commit().await?;
+    crate::server::infra::outbox::wake(state);
     Ok(CreatedUser {
         user_id,
         invite_link,

@@ -14,6 +14,8 @@ use crate::i18n::Lang;
 use crate::model::pay::{
     BankPage, LinkState, MethodGroup, MethodItem, Outcome, PaymentPage, PaymentResult,
 };
+use crate::server::infra::jobs;
+use crate::server::infra::outbox;
 use crate::server::payments::connector::{BankStatus, StartRequest};
 use crate::server::payments::transactions::{self, Approval, Closed, LinkOrigin, NewTransaction};
 use crate::server::{payments::pay_mail, AppState};
@@ -461,8 +463,9 @@ pub async fn confirm(state: &AppState, payment_id: i64) -> AppResult<Confirmed> 
                 Some(_) => other_payments_of_single_use_link(&mut *tx, payment_id).await?,
                 None => Vec::new(),
             };
+            pay_mail::payment_approved(&mut tx, state, payment_id, &others).await?;
             tx.commit().await?;
-            pay_mail::payment_approved(state, payment_id, &others).await;
+            outbox::wake(state);
             Ok(Confirmed::Approved)
         }
     }
@@ -489,8 +492,11 @@ where
 }
 
 /// Closes payments from the payment page left unfinished for 30 minutes: the connector is
-/// asked first, so a payment the bank approved is approved rather than expired.
-pub async fn expire_unfinished(state: &AppState) -> AppResult<usize> {
+/// asked first, so a payment the bank approved is approved rather than expired. A payment
+/// that cannot be settled (its connector fails or is unknown) is logged and skipped, so the
+/// payments after it are still closed. The job runner runs this every minute; each close
+/// is a conditional update, so a run on another instance changes nothing twice.
+pub async fn expire_unfinished(state: &AppState) -> AppResult<jobs::Outcome> {
     let now = state.clock.now_ms();
     let due: Vec<i64> = sqlx::query_scalar(
         "SELECT id FROM transactions WHERE connector IS NOT NULL AND status IN ('created', 'pending') \
@@ -499,31 +505,16 @@ pub async fn expire_unfinished(state: &AppState) -> AppResult<usize> {
     .bind(now - UNFINISHED_MS)
     .fetch_all(&state.db.pool)
     .await?;
-    let mut expired = 0;
+    let mut outcome = jobs::Outcome::default();
     for id in due {
-        if confirm(state, id).await? == Confirmed::Pending
-            && transactions::close_at(state, id, Closed::Expired, now).await?
-        {
-            expired += 1;
-        }
+        outcome
+            .row(format!("payment {id}"), async move {
+                Ok(confirm(state, id).await? == Confirmed::Pending
+                    && transactions::close_at(state, id, Closed::Expired, now).await?)
+            })
+            .await;
     }
-    Ok(expired)
-}
-
-/// Runs [`expire_unfinished`] every minute. Safe on every instance at once: each close is a
-/// conditional update.
-pub fn spawn_expiry_job(state: AppState) {
-    tokio::spawn(async move {
-        let mut tick = tokio::time::interval(std::time::Duration::from_secs(EXPIRY_INTERVAL_SECS));
-        loop {
-            tick.tick().await;
-            match expire_unfinished(&state).await {
-                Ok(0) => {}
-                Ok(n) => tracing::info!(count = n, "expired unfinished payments"),
-                Err(e) => tracing::error!(error = %e, "expiring unfinished payments failed"),
-            }
-        }
-    });
+    Ok(outcome)
 }
 
 /// The test bank's page for a payment of `token`'s link.

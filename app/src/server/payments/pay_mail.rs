@@ -4,8 +4,10 @@
 
 use crate::domain::fees::Channel;
 use crate::domain::Money;
+use crate::error::AppResult;
 use crate::i18n::Lang;
 use crate::server::infra::mail::{escape_html, OutgoingMail};
+use crate::server::infra::{db::Tx, outbox};
 use crate::server::payments::pay::Link;
 use crate::server::AppState;
 
@@ -101,26 +103,25 @@ type Paid = (
     Option<String>,
 );
 
-/// After an approval (called once, by the confirmation that approved): the buyer's receipt
-/// and the shop's notice. A failure to send is logged; the payment stands.
+/// Queues, in the approval's transaction, the buyer's receipt and the shop's notice; they
+/// are sent after commit (a failure to send is retried; the payment stands).
 /// `others`: the other paid payments of its single-use link, which the shop is told of.
-pub async fn payment_approved(state: &AppState, payment_id: i64, others: &[i64]) {
-    let row: Result<Paid, _> = sqlx::query_as(
-        "SELECT s.slug, t.reference, t.amount_cents, t.channel, t.buyer_email, t.language, t.paid_at, \
+pub async fn payment_approved(
+    tx: &mut Tx,
+    state: &AppState,
+    payment_id: i64,
+    others: &[i64],
+) -> AppResult<()> {
+    let (slug, reference, cents, channel, buyer, language, paid_at, shop, tz, notify): Paid =
+        sqlx::query_as(
+            "SELECT s.slug, t.reference, t.amount_cents, t.channel, t.buyer_email, t.language, t.paid_at, \
                 s.name, s.time_zone, s.notification_email \
          FROM transactions t JOIN shops s ON s.id = t.shop_id WHERE t.id = $1",
-    )
-    .bind(payment_id)
-    .fetch_one(&state.db.pool)
-    .await;
-    let Ok((slug, reference, cents, channel, buyer, language, paid_at, shop, tz, notify)) = row
-    else {
-        tracing::error!(
-            payment_id,
-            "could not read an approved payment for its mails"
-        );
-        return;
-    };
+        )
+        .bind(payment_id)
+        .fetch_one(&mut **tx)
+        .await?;
+    let now = state.clock.now_ms();
     let amount = Money::from_cents(cents);
     let method = Channel::label_of(&channel).to_string();
     let date = crate::server::format_time(paid_at.unwrap_or_default(), &tz);
@@ -145,7 +146,7 @@ pub async fn payment_approved(state: &AppState, payment_id: i64, others: &[i64])
             None,
             &shop,
         );
-        send(state, mail, "receipt").await;
+        outbox::enqueue(&mut **tx, &mail, now).await?;
     }
     if let Some(to) = notify {
         let mut lines = vec![
@@ -170,8 +171,9 @@ pub async fn payment_approved(state: &AppState, payment_id: i64, others: &[i64])
             "Open the payment",
             &state.link(&format!("/shops/{slug}/transactions/{payment_id}")),
         );
-        send(state, mail, "payment notice").await;
+        outbox::enqueue(&mut **tx, &mail, now).await?;
     }
+    Ok(())
 }
 
 fn join_ids(ids: &[i64]) -> String {
@@ -179,10 +181,4 @@ fn join_ids(ids: &[i64]) -> String {
         .map(i64::to_string)
         .collect::<Vec<_>>()
         .join(", ")
-}
-
-async fn send(state: &AppState, mail: OutgoingMail, what: &str) {
-    if let Err(e) = state.mailer.send(mail).await {
-        tracing::error!(error = %e, "could not send the {what} mail");
-    }
 }

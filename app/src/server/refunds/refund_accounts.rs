@@ -9,7 +9,9 @@ use crate::domain::{FieldErrors, Money};
 use crate::error::{AppError, AppResult};
 use crate::model::refund_account::RefundClaim;
 use crate::server::identity::audit::{self, AuditEvent};
-use crate::server::infra::mail::{action_mail, OutgoingMail};
+use crate::server::infra::jobs::Outcome;
+use crate::server::infra::mail::action_mail;
+use crate::server::infra::{db::Tx, outbox};
 use crate::server::ledger::{self, Links};
 use crate::server::{infra::tokens, AppState};
 
@@ -30,27 +32,23 @@ pub struct Notice<'a> {
     pub claim: Option<&'a str>,
 }
 
-async fn shop_names(state: &AppState, shop_id: i64) -> AppResult<(String, String, Option<String>)> {
+async fn shop_names(
+    conn: &mut sqlx::AnyConnection,
+    shop_id: i64,
+) -> AppResult<(String, String, String, Option<String>)> {
     Ok(sqlx::query_as(
-        "SELECT s.name, m.name, s.notification_email FROM shops s JOIN merchants m ON m.id = s.merchant_id WHERE s.id = $1",
+        "SELECT s.name, m.name, s.slug, s.notification_email FROM shops s JOIN merchants m ON m.id = s.merchant_id WHERE s.id = $1",
     )
     .bind(shop_id)
-    .fetch_one(&state.db.pool)
+    .fetch_one(&mut *conn)
     .await?)
 }
 
-async fn send_logged(state: &AppState, mail: OutgoingMail, what: &str) {
-    if let Err(e) = state.mailer.send(mail).await {
-        tracing::error!(error = %e, "could not send the {what} mail");
-    }
-}
-
-/// Mails the buyer (for an account) and the shop's notification address about a new refund.
-pub async fn notify(state: &AppState, shop_id: i64, n: &Notice<'_>) {
-    let Ok((shop, merchant, notify_to)) = shop_names(state, shop_id).await else {
-        tracing::error!("could not read the shop for the refund mails");
-        return;
-    };
+/// Queues, in the refund's transaction, the mails to the buyer (for an account) and to the
+/// shop's notification address about a new refund; they are sent after commit.
+pub async fn notify(tx: &mut Tx, state: &AppState, shop_id: i64, n: &Notice<'_>) -> AppResult<()> {
+    let (shop, merchant, slug, notify_to) = shop_names(tx, shop_id).await?;
+    let now = state.clock.now_ms();
     if let (Some(token), Some(to)) = (n.claim, n.buyer_email) {
         let link = state.link(&format!("/refund-account/{token}"));
         let mail = action_mail(
@@ -70,7 +68,7 @@ pub async fn notify(state: &AppState, shop_id: i64, n: &Notice<'_>) {
             "Give your bank account",
             &link,
         );
-        send_logged(state, mail, "refund account request").await;
+        outbox::enqueue(&mut **tx, &mail, now).await?;
     }
     if let Some(to) = notify_to.filter(|t| !t.is_empty()) {
         let mut lines = vec![format!(
@@ -88,11 +86,7 @@ pub async fn notify(state: &AppState, shop_id: i64, n: &Notice<'_>) {
                 "The amount is reserved until the buyer gives a bank account (at most {CLAIM_DAYS} days)."
             ));
         }
-        let link = state.link(&format!(
-            "/shops/{}/transactions/{}",
-            shop_slug(state, shop_id).await.unwrap_or_default(),
-            n.transaction_id
-        ));
+        let link = state.link(&format!("/shops/{slug}/transactions/{}", n.transaction_id));
         let mail = action_mail(
             &to,
             &format!("Refund of {} in {shop}", n.amount.human()),
@@ -100,15 +94,9 @@ pub async fn notify(state: &AppState, shop_id: i64, n: &Notice<'_>) {
             "Open the payment",
             &link,
         );
-        send_logged(state, mail, "refund notice").await;
+        outbox::enqueue(&mut **tx, &mail, now).await?;
     }
-}
-
-async fn shop_slug(state: &AppState, shop_id: i64) -> AppResult<String> {
-    Ok(sqlx::query_scalar("SELECT slug FROM shops WHERE id = $1")
-        .bind(shop_id)
-        .fetch_one(&state.db.pool)
-        .await?)
+    Ok(())
 }
 
 /// id, shop, payment, cents, status, expiry, reference, shop name, merchant name, time zone.
@@ -250,69 +238,70 @@ pub async fn give_account(
     Ok(amount)
 }
 
-/// Fails the refunds whose buyer gave no account in time and releases their reservations.
-/// Returns how many it failed.
-pub async fn expire_due(state: &AppState) -> AppResult<usize> {
+/// Fails the refunds whose buyer gave no account in time and releases their reservations,
+/// each in its own transaction; one that fails is logged and skipped. The job runner runs
+/// this every minute; each expiry is a conditional update, so instances do not collide.
+pub async fn expire_due(state: &AppState) -> AppResult<Outcome> {
     let now = state.clock.now_ms();
     let due: Vec<(i64, i64, i64, i64)> = sqlx::query_as(
         "SELECT id, shop_id, transaction_id, amount_cents FROM refunds \
-         WHERE status = 'awaiting_account' AND claim_expires_at <= $1",
+         WHERE status = 'awaiting_account' AND claim_expires_at <= $1 ORDER BY claim_expires_at, id",
     )
     .bind(now)
     .fetch_all(&state.db.pool)
     .await?;
-    let mut failed = 0;
+    let mut outcome = Outcome::default();
     for (refund_id, shop_id, transaction_id, cents) in due {
-        let mut tx = state.db.begin_write().await?;
-        ledger::lock_balance(&mut tx, shop_id).await?;
-        let done = sqlx::query(
-            "UPDATE refunds SET status = 'failed', done_at = $2, claim_token_hash = NULL \
-             WHERE id = $1 AND status = 'awaiting_account' AND claim_expires_at <= $2",
-        )
-        .bind(refund_id)
-        .bind(now)
-        .execute(&mut *tx)
-        .await?;
-        if done.rows_affected() == 1 {
-            sqlx::query(
-                "UPDATE shop_balances SET reserved_cents = reserved_cents - $2 WHERE shop_id = $1",
+        outcome
+            .row(
+                format!("refund {refund_id}"),
+                expire_one(state, now, refund_id, shop_id, transaction_id, cents),
             )
-            .bind(shop_id)
-            .bind(cents)
-            .execute(&mut *tx)
-            .await?;
-            audit::record(
-                &mut *tx,
-                AuditEvent {
-                    at: now,
-                    kind: "refund_failed",
-                    shop_id: Some(shop_id),
-                    after: Some(format!("{} EUR", Money::from_cents(cents))),
-                    detail: Some(format!(
-                        "payment {transaction_id}: no bank account from the buyer in {CLAIM_DAYS} days; the reservation is released"
-                    )),
-                    ..Default::default()
-                },
-            )
-            .await?;
-            failed += 1;
-        }
-        tx.commit().await?;
+            .await;
     }
-    Ok(failed)
+    Ok(outcome)
 }
 
-/// Runs `expire_due` every minute for as long as the server runs.
-pub fn spawn_expiry_job(state: AppState) {
-    tokio::spawn(async move {
-        let mut tick = tokio::time::interval(std::time::Duration::from_secs(EXPIRY_INTERVAL_SECS));
-        loop {
-            tick.tick().await;
-            match expire_due(&state).await {
-                Ok(0) => {}
-                Ok(n) => tracing::info!(failed = n, "refunds without a buyer account expired"),
-                Err(e) => tracing::error!(error = %e, "the refund expiry job failed"),
-            }
-        }
-    });
+async fn expire_one(
+    state: &AppState,
+    now: i64,
+    refund_id: i64,
+    shop_id: i64,
+    transaction_id: i64,
+    cents: i64,
+) -> AppResult<bool> {
+    let mut tx = state.db.begin_write().await?;
+    ledger::lock_balance(&mut tx, shop_id).await?;
+    let done = sqlx::query(
+        "UPDATE refunds SET status = 'failed', done_at = $2, claim_token_hash = NULL \
+         WHERE id = $1 AND status = 'awaiting_account' AND claim_expires_at <= $2",
+    )
+    .bind(refund_id)
+    .bind(now)
+    .execute(&mut *tx)
+    .await?;
+    if done.rows_affected() != 1 {
+        return Ok(false);
+    }
+    sqlx::query("UPDATE shop_balances SET reserved_cents = reserved_cents - $2 WHERE shop_id = $1")
+        .bind(shop_id)
+        .bind(cents)
+        .execute(&mut *tx)
+        .await?;
+    audit::record(
+        &mut *tx,
+        AuditEvent {
+            at: now,
+            kind: "refund_failed",
+            shop_id: Some(shop_id),
+            after: Some(format!("{} EUR", Money::from_cents(cents))),
+            detail: Some(format!(
+                "payment {transaction_id}: no bank account from the buyer in {CLAIM_DAYS} days; the reservation is released"
+            )),
+            ..Default::default()
+        },
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(true)
 }
