@@ -76,6 +76,14 @@ enum Command {
         #[arg(long)]
         email: String,
     },
+    /// Set the most one payment link of a shop may ask for (10000.00 EUR unless changed).
+    SetLinkLimit {
+        /// The shop's slug.
+        shop: String,
+        /// In euros, with a dot or a decimal comma: 25000.00 or 25000,00.
+        #[arg(allow_hyphen_values = true)]
+        amount: String,
+    },
     /// Set a price list: the standard one, a merchant's negotiated one, or a special offer
     /// that ends on a date, after which the list before it applies again.
     SetPriceList {
@@ -183,6 +191,19 @@ fn explain(e: AppError) -> String {
     }
 }
 
+/// Like [`explain`], for commands whose inputs are positional arguments (`<shop> <amount>`).
+fn explain_arguments(e: AppError) -> String {
+    match e {
+        AppError::Validation(f) => {
+            f.0.into_iter()
+                .map(|(k, v)| format!("<{k}>: {v}"))
+                .collect::<Vec<_>>()
+                .join("\n")
+        }
+        other => other.to_string(),
+    }
+}
+
 async fn run(command: Command, settings: Settings) -> Result<(), String> {
     let built = build(&settings, MailChoice::FromSettings, Clock::System)
         .await
@@ -237,6 +258,13 @@ async fn run(command: Command, settings: Settings) -> Result<(), String> {
             } else {
                 println!("shop {shop}: refund notices go to {}", email.trim());
             }
+            Ok(())
+        }
+        Command::SetLinkLimit { shop, amount } => {
+            let (before, after) = operator::set_link_limit(&state, &shop, &amount)
+                .await
+                .map_err(explain_arguments)?;
+            println!("shop {shop}: payment links up to {after} EUR (was {before} EUR)");
             Ok(())
         }
         Command::CreateUser {

@@ -269,3 +269,72 @@ fn operator_sets_the_shops_notification_address() {
     assert!(ok && out.contains("no refund notices"), "{out}");
     let _ = std::fs::remove_dir_all(&data);
 }
+
+#[test]
+fn operator_sets_a_shops_payment_link_limit() {
+    let data = std::env::temp_dir().join(format!("portal-cli-{}", app::server::new_id()));
+    let (ok, stdout, out) = run(&data, &["create-merchant", "--name", "Piir OÜ"]);
+    assert!(ok, "{out}");
+    let merchant = stdout.trim().to_string();
+    let (ok, out) = portal(
+        &data,
+        &[
+            "create-shop",
+            "--merchant",
+            &merchant,
+            "--slug",
+            "piir",
+            "--name",
+            "Piir",
+        ],
+    );
+    assert!(ok, "{out}");
+    let (ok, out) = portal(&data, &["set-link-limit", "piir", "25000,50"]);
+    assert!(ok, "{out}");
+    assert!(
+        out.contains("shop piir: payment links up to 25000.50 EUR (was 10000.00 EUR)"),
+        "{out}"
+    );
+    let (ok, out) = portal(&data, &["set-link-limit", "piir", "500"]);
+    assert!(
+        ok && out.contains("up to 500.00 EUR (was 25000.50 EUR)"),
+        "{out}"
+    );
+    for (bad, says) in [
+        ("0", "more than 0.00"),
+        ("-5", "digits"),
+        ("12.345", "two decimals"),
+        ("1.000,00", "one decimal separator"),
+        ("lots", "digits"),
+    ] {
+        let (ok, out) = portal(&data, &["set-link-limit", "piir", bad]);
+        assert!(
+            !ok && out.contains("<amount>") && out.contains(says),
+            "{bad}: {out}"
+        );
+    }
+    let (ok, out) = portal(&data, &["set-link-limit", "nope", "100"]);
+    assert!(!ok && out.contains("There is no shop \"nope\""), "{out}");
+    let (ok, out) = portal(&data, &["set-link-limit", "piir"]);
+    assert!(!ok && out.contains("<AMOUNT>"), "{out}");
+    // Each change is in the audit log, with the limit before and after.
+    let changes: Vec<(String, String)> = tokio::runtime::Runtime::new().unwrap().block_on(async {
+        use sqlx::Connection;
+        let url = format!("sqlite://{}", data.join("portal.db").display());
+        let mut c = sqlx::SqliteConnection::connect(&url).await.unwrap();
+        sqlx::query_as(
+            "SELECT before_value, after_value FROM audit_events WHERE kind = 'link_limit' ORDER BY at, rowid",
+        )
+        .fetch_all(&mut c)
+        .await
+        .unwrap()
+    });
+    assert_eq!(
+        changes,
+        [
+            ("10000.00 EUR".to_string(), "25000.50 EUR".to_string()),
+            ("25000.50 EUR".to_string(), "500.00 EUR".to_string())
+        ]
+    );
+    let _ = std::fs::remove_dir_all(&data);
+}
