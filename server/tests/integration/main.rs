@@ -8,6 +8,7 @@ mod access_matrix;
 mod cli;
 mod dashboard;
 mod ledger;
+mod minimums;
 mod passwords;
 mod pay_page;
 mod payment_links;
