@@ -338,3 +338,56 @@ fn operator_sets_a_shops_payment_link_limit() {
     );
     let _ = std::fs::remove_dir_all(&data);
 }
+
+#[test]
+fn operator_sets_a_payment_methods_minimum() {
+    let data = std::env::temp_dir().join(format!("portal-cli-{}", app::server::new_id()));
+    let (ok, stdout, out) = run(&data, &["create-merchant", "--name", "Miinimum OÜ"]);
+    assert!(ok, "{out}");
+    let merchant = stdout.trim().to_string();
+    let (ok, out) = portal(
+        &data,
+        &[
+            "create-shop",
+            "--merchant",
+            &merchant,
+            "--slug",
+            "miinimum",
+            "--name",
+            "Miinimum",
+        ],
+    );
+    assert!(ok, "{out}");
+    let (ok, out) = portal(&data, &["set-method-minimum", "miinimum", "visa", "1,50"]);
+    assert!(
+        ok && out
+            .contains("shop miinimum: visa takes payments from 1.50 EUR (set by the operator)"),
+        "{out}"
+    );
+    let (ok, out) = portal(
+        &data,
+        &["set-method-minimum", "miinimum", "visa", "default"],
+    );
+    assert!(
+        ok && out.contains("visa takes payments from 0.38 EUR (from the price list)"),
+        "{out}"
+    );
+    for (args, says) in [
+        (
+            ["miinimum", "paypal", "1.00"],
+            "<method>: \"paypal\" is not a payment method",
+        ),
+        (
+            ["miinimum", "visa", "0"],
+            "<amount>: The minimum must be more than 0.00",
+        ),
+        (["miinimum", "visa", "-1"], "<amount>"),
+        (["nope", "visa", "1.00"], "There is no shop \"nope\""),
+    ] {
+        let mut full = vec!["set-method-minimum"];
+        full.extend(args);
+        let (ok, out) = portal(&data, &full);
+        assert!(!ok && out.contains(says), "{args:?}: {out}");
+    }
+    let _ = std::fs::remove_dir_all(&data);
+}
