@@ -48,6 +48,7 @@ link-unknown-text = Check that you opened the whole address from the e-mail or m
 error-title = Something went wrong
 error-choose-method = Choose a payment method.
 error-method-unavailable = This payment method is not available. Choose another one.
+error-below-minimum = This payment method does not take payments this small. Choose another one.
 error-email = Enter an e-mail address like name@example.com, or leave the field empty.
 error-internal = Something went wrong on our side and no money was taken. Try again in a moment.
 error-too-many = Too many payment attempts in a short time. Wait 10 minutes and try again.

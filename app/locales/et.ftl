@@ -48,6 +48,7 @@ link-unknown-text = Kontrollige, kas avasite saadud e-kirjast või sõnumist kog
 error-title = Midagi läks valesti
 error-choose-method = Valige makseviis.
 error-method-unavailable = See makseviis pole saadaval. Valige mõni muu.
+error-below-minimum = See makseviis ei võta nii väikeseid makseid vastu. Valige mõni muu.
 error-email = Sisestage e-posti aadress kujul nimi@example.com või jätke väli tühjaks.
 error-internal = Meie poolel tekkis viga ning raha ei võetud. Proovige hetke pärast uuesti.
 error-too-many = Liiga palju maksekatseid lühikese aja jooksul. Oodake 10 minutit ja proovige uuesti.

@@ -48,6 +48,7 @@ link-unknown-text = Patikrinkite, ar atidarėte visą adresą iš gauto el. lai�
 error-title = Įvyko klaida
 error-choose-method = Pasirinkite mokėjimo būdą.
 error-method-unavailable = Šis mokėjimo būdas negalimas. Pasirinkite kitą.
+error-below-minimum = Šiuo mokėjimo būdu tokių mažų mokėjimų atlikti negalima. Pasirinkite kitą.
 error-email = Įveskite el. pašto adresą, pvz., vardas@example.com, arba palikite lauką tuščią.
 error-internal = Mūsų pusėje įvyko klaida, pinigai nenuskaičiuoti. Bandykite dar kartą po akimirkos.
 error-too-many = Per daug mokėjimo bandymų per trumpą laiką. Palaukite 10 minučių ir bandykite dar kartą.

@@ -48,6 +48,7 @@ link-unknown-text = Pārbaudiet, vai atvērāt pilnu adresi no saņemtā e-pasta
 error-title = Radās kļūda
 error-choose-method = Izvēlieties maksājuma veidu.
 error-method-unavailable = Šis maksājuma veids nav pieejams. Izvēlieties citu.
+error-below-minimum = Šis maksājuma veids nepieņem tik mazus maksājumus. Izvēlieties citu.
 error-email = Ievadiet e-pasta adresi, piemēram, vards@example.com, vai atstājiet lauku tukšu.
 error-internal = Mūsu pusē radās kļūda, un nauda netika noņemta. Pēc brīža mēģiniet vēlreiz.
 error-too-many = Pārāk daudz maksājuma mēģinājumu īsā laikā. Uzgaidiet 10 minūtes un mēģiniet vēlreiz.

@@ -70,11 +70,7 @@ impl Lang {
 
     /// The text of `key` with its `{ $name }` placeholders filled in.
     pub fn tf(self, key: &str, args: &[(&str, &str)]) -> String {
-        let mut s = self.t(key);
-        for (name, value) in args {
-            s = s.replace(&format!("{{ ${name} }}"), value);
-        }
-        s
+        fill(&self.t(key), args)
     }
 
     /// An amount as readers of this language write it: `€1,234.50` in English,
@@ -132,6 +128,38 @@ pub fn parse(text: &str) -> Result<HashMap<String, String>, String> {
         }
     }
     Ok(out)
+}
+
+/// Fills the `{ $name }` placeholders of `template` in one pass over it: a value is copied
+/// as it is, so a merchant named `{ $amount }` stays that name instead of being expanded by
+/// the next placeholder. A placeholder without a value is left as written.
+pub fn fill(template: &str, args: &[(&str, &str)]) -> String {
+    let mut out = String::with_capacity(template.len() + 32);
+    let mut rest = template;
+    while let Some(start) = rest.find("{ $") {
+        out.push_str(&rest[..start]);
+        let after = &rest[start + 3..];
+        match after.split_once(" }") {
+            Some((name, tail))
+                if !name.is_empty()
+                    && name
+                        .chars()
+                        .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_') =>
+            {
+                match args.iter().find(|(n, _)| *n == name) {
+                    Some((_, value)) => out.push_str(value),
+                    None => out.push_str(&rest[start..start + 3 + name.len() + 2]),
+                }
+                rest = tail;
+            }
+            _ => {
+                out.push_str("{ $");
+                rest = after;
+            }
+        }
+    }
+    out.push_str(rest);
+    out
 }
 
 /// The `{ $name }` placeholders of a text, sorted.
@@ -220,6 +248,29 @@ mod tests {
             .collect();
         assert_eq!(codes, form);
         assert_eq!(Lang::Lv.name(), "Latviešu");
+    }
+
+    #[test]
+    fn placeholders_are_filled_in_one_pass() {
+        // A value that looks like a placeholder is not expanded again.
+        assert_eq!(
+            fill(
+                "{ $merchant } asks for { $amount }",
+                &[("merchant", "{ $amount } OÜ"), ("amount", "€5.00")]
+            ),
+            "{ $amount } OÜ asks for €5.00"
+        );
+        assert_eq!(
+            fill("{ $amount }{ $amount }", &[("amount", "1")]),
+            "11",
+            "every occurrence"
+        );
+        assert_eq!(fill("{ $x } and { $", &[]), "{ $x } and { $");
+        assert_eq!(fill("no placeholders", &[("a", "b")]), "no placeholders");
+        assert_eq!(
+            Lang::En.tf("pay-title", &[("merchant", "{ $merchant }")]),
+            "Payment to { $merchant }"
+        );
     }
 
     #[test]

@@ -19,6 +19,8 @@ pub struct Settings {
     pub time_zone: String,
     pub session_idle_minutes: i64,
     pub session_max_hours: i64,
+    /// How many exports may run at once; more are answered "busy, try again" (429).
+    pub export_limit: i64,
     pub data_dir: PathBuf,
     pub site_root: PathBuf,
     pub log_json: bool,
@@ -51,13 +53,14 @@ struct FileSettings {
     time_zone: Option<String>,
     session_idle_minutes: Option<String>,
     session_max_hours: Option<String>,
+    export_limit: Option<String>,
     data_dir: Option<String>,
     site_root: Option<String>,
     log_format: Option<String>,
 }
 
 /// Names of all settings: `PORTAL_<NAME>` in the environment, `<name>` in the file.
-pub const NAMES: [&str; 12] = [
+pub const NAMES: [&str; 13] = [
     "database_url",
     "listen",
     "public_url",
@@ -67,6 +70,7 @@ pub const NAMES: [&str; 12] = [
     "time_zone",
     "session_idle_minutes",
     "session_max_hours",
+    "export_limit",
     "data_dir",
     "site_root",
     "log_format",
@@ -106,6 +110,7 @@ impl Settings {
                 "time_zone" => file.time_zone.clone(),
                 "session_idle_minutes" => file.session_idle_minutes.clone(),
                 "session_max_hours" => file.session_max_hours.clone(),
+                "export_limit" => file.export_limit.clone(),
                 "data_dir" => file.data_dir.clone(),
                 "site_root" => file.site_root.clone(),
                 "log_format" => file.log_format.clone(),
@@ -217,6 +222,7 @@ impl Settings {
         };
         let session_idle_minutes = number("session_idle_minutes", 30, 1..=1440)?;
         let session_max_hours = number("session_max_hours", 12, 1..=720)?;
+        let export_limit = number("export_limit", 4, 1..=64)?;
         let site_root = PathBuf::from(
             get("site_root")
                 .map(|(_, v)| v)
@@ -239,6 +245,7 @@ impl Settings {
             time_zone,
             session_idle_minutes,
             session_max_hours,
+            export_limit,
             data_dir,
             site_root,
             log_json,

@@ -99,6 +99,7 @@ pub async fn build(
         time_zone: settings.time_zone.clone(),
         session_idle_minutes: settings.session_idle_minutes,
         session_max_hours: settings.session_max_hours,
+        exports: std::sync::Arc::new(tokio::sync::Semaphore::new(settings.export_limit as usize)),
         mail_from: settings.mail_from.clone(),
         connector: std::sync::Arc::new(app::server::payments::connector::TestConnector),
         mail_wake: std::sync::Arc::default(),

@@ -79,6 +79,25 @@ enum Command {
         #[arg(long)]
         email: String,
     },
+    /// Set the most one payment link of a shop may ask for (10000.00 EUR unless changed).
+    SetLinkLimit {
+        /// The shop's slug.
+        shop: String,
+        /// In euros, with a dot or a decimal comma: 25000.00 or 25000,00.
+        #[arg(allow_hyphen_values = true)]
+        amount: String,
+    },
+    /// Set the smallest amount a buyer may pay through a payment method of a shop, or
+    /// "default" for the price list's (the smallest amount whose fees leave something).
+    SetMethodMinimum {
+        /// The shop's slug.
+        shop: String,
+        /// The payment method, e.g. visa, swedbank, nordea.
+        method: String,
+        /// In euros with a dot or a decimal comma (0.50 or 0,50), or "default".
+        #[arg(allow_hyphen_values = true)]
+        amount: String,
+    },
     /// Set a price list: the standard one, a merchant's negotiated one, or a special offer
     /// that ends on a date, after which the list before it applies again.
     SetPriceList {
@@ -186,6 +205,19 @@ fn explain(e: AppError) -> String {
     }
 }
 
+/// Like [`explain`], for commands whose inputs are positional arguments (`<shop> <amount>`).
+fn explain_arguments(e: AppError) -> String {
+    match e {
+        AppError::Validation(f) => {
+            f.0.into_iter()
+                .map(|(k, v)| format!("<{k}>: {v}"))
+                .collect::<Vec<_>>()
+                .join("\n")
+        }
+        other => other.to_string(),
+    }
+}
+
 async fn run(command: Command, settings: Settings) -> Result<(), String> {
     let built = build(&settings, MailChoice::FromSettings, Clock::System)
         .await
@@ -250,6 +282,38 @@ async fn run(command: Command, settings: Settings) -> Result<(), String> {
                 println!("shop {shop}: no refund notices");
             } else {
                 println!("shop {shop}: refund notices go to {}", email.trim());
+            }
+            Ok(())
+        }
+        Command::SetLinkLimit { shop, amount } => {
+            let (before, after) = operator::set_link_limit(&state, &shop, &amount)
+                .await
+                .map_err(explain_arguments)?;
+            println!("shop {shop}: payment links up to {after} EUR (was {before} EUR)");
+            Ok(())
+        }
+        Command::SetMethodMinimum {
+            shop,
+            method,
+            amount,
+        } => {
+            let minimum = match amount.trim() {
+                "default" => None,
+                typed => {
+                    Some(operator::operator_amount(typed, "amount").map_err(explain_arguments)?)
+                }
+            };
+            let now = app::server::payments::minimums::set(&state, &shop, &method, minimum)
+                .await
+                .map_err(explain_arguments)?;
+            let how = if minimum.is_some() {
+                "set by the operator"
+            } else {
+                "from the price list"
+            };
+            match now {
+                Some(m) => println!("shop {shop}: {method} takes payments from {m} EUR ({how})"),
+                None => println!("shop {shop}: {method} can take no payment under the price list"),
             }
             Ok(())
         }

@@ -325,11 +325,41 @@ pub struct FeeLine {
     pub vat: Money,
 }
 
+/// A fee line the engine lowered so that fees with their VAT stay within the payment.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FeeCap {
+    pub kind: FeeKind,
+    /// What the price list asks for.
+    pub from: Money,
+    /// What was charged (zero: the line was dropped).
+    pub to: Money,
+}
+
+impl FeeCap {
+    /// The cap in words, for the payment's page.
+    pub fn explain(&self) -> String {
+        let what = match self.kind {
+            FeeKind::TrxFee => "Percentage fee",
+            FeeKind::TrxFeeFix => "Fixed fee",
+            FeeKind::TrxFeeMin => "Minimum fee top-up",
+        };
+        format!(
+            "{what} ({}) capped from {} to {} so the payment does not go below zero.",
+            self.kind.code(),
+            self.from,
+            self.to
+        )
+    }
+}
+
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct FeeBreakdown {
     pub gross: Money,
     pub lines: Vec<FeeLine>,
     pub billing: Billing,
+    /// Lines lowered because the payment was too small for the full fees.
+    #[serde(default)]
+    pub caps: Vec<FeeCap>,
 }
 
 impl FeeBreakdown {
@@ -353,30 +383,20 @@ fn percent_of(amount: Decimal, percent: Decimal) -> Decimal {
     amount * percent / Decimal::ONE_HUNDRED
 }
 
-/// Fees for one approved payment of `gross` through `channel`. Test-mode shops pay nothing.
-/// A fee never exceeds the payment: on tiny amounts the lines are capped so that fees plus
-/// VAT stay within the gross and the net is never negative.
-pub fn compute(gross: Money, channel: Channel, list: &PriceList, test_mode: bool) -> FeeBreakdown {
-    let rule = list.rule(channel.group());
-    if test_mode || !gross.is_positive() {
-        return FeeBreakdown {
-            gross,
-            lines: Vec::new(),
-            billing: rule.billing,
-        };
-    }
-    let vat_of = |fee: Money| Money::round_from(percent_of(fee.to_decimal(), list.vat_percent));
+/// The fee lines the price list asks for on `gross`, before any cap.
+fn full_lines(gross: Money, rule: &FeeRule, vat_percent: Decimal) -> Vec<FeeLine> {
+    let vat_of = |fee: Money| Money::round_from(percent_of(fee.to_decimal(), vat_percent));
     let pct = Money::round_from(percent_of(gross.to_decimal(), rule.percent));
     let mut lines = vec![
         FeeLine {
             kind: FeeKind::TrxFee,
             fee: pct,
-            vat: Money::ZERO,
+            vat: vat_of(pct),
         },
         FeeLine {
             kind: FeeKind::TrxFeeFix,
             fee: rule.fixed,
-            vat: Money::ZERO,
+            vat: vat_of(rule.fixed),
         },
     ];
     if let Some(min) = rule.minimum {
@@ -385,16 +405,43 @@ pub fn compute(gross: Money, channel: Channel, list: &PriceList, test_mode: bool
             lines.push(FeeLine {
                 kind: FeeKind::TrxFeeMin,
                 fee: min - so_far,
-                vat: Money::ZERO,
+                vat: vat_of(min - so_far),
             });
         }
     }
+    lines
+}
+
+/// Fees for one approved payment of `gross` through `channel`. Test-mode shops pay nothing.
+/// A fee never exceeds the payment: on tiny amounts the lines are capped so that fees plus
+/// VAT stay within the gross and the net is never negative; each cap is listed in `caps`.
+pub fn compute(gross: Money, channel: Channel, list: &PriceList, test_mode: bool) -> FeeBreakdown {
+    let rule = list.rule(channel.group());
+    if test_mode || !gross.is_positive() {
+        return FeeBreakdown {
+            gross,
+            lines: Vec::new(),
+            billing: rule.billing,
+            caps: Vec::new(),
+        };
+    }
+    let vat_of = |fee: Money| Money::round_from(percent_of(fee.to_decimal(), list.vat_percent));
+    let mut lines = full_lines(gross, rule, list.vat_percent);
+    let mut caps = Vec::new();
     // Cap: fees with their VAT never take more than the payment itself.
     let mut room = gross;
     for line in &mut lines {
+        let asked = line.fee;
         let mut fee = line.fee;
         while fee.is_positive() && fee + vat_of(fee) > room {
             fee = Money::from_cents(fee.cents() - 1);
+        }
+        if fee != asked {
+            caps.push(FeeCap {
+                kind: line.kind,
+                from: asked,
+                to: fee,
+            });
         }
         line.fee = fee;
         line.vat = vat_of(fee);
@@ -405,7 +452,56 @@ pub fn compute(gross: Money, channel: Channel, list: &PriceList, test_mode: bool
         gross,
         lines,
         billing: rule.billing,
+        caps,
     }
+}
+
+/// The smallest amount a payment through `channel` may have under `list`: the smallest
+/// whose full fees and their VAT leave the merchant something (and so every larger amount
+/// does too), so no fee is ever capped at or above it. Fees billed monthly take nothing from
+/// the payment: one cent will do. `None` when no amount a person may enter is enough (a
+/// percentage that with its VAT takes the whole payment).
+pub fn smallest_amount(channel: Channel, list: &PriceList) -> Option<Money> {
+    let rule = list.rule(channel.group());
+    if rule.billing == Billing::Monthly {
+        return Some(Money::from_cents(1));
+    }
+    let share = percent_of(
+        rule.percent,
+        Decimal::ONE_HUNDRED + list.vat_percent.max(Decimal::ZERO),
+    );
+    if share >= Decimal::ONE_HUNDRED {
+        return None;
+    }
+    // What is left of `g` cents after the full fees and their VAT.
+    let left = |g: i64| {
+        let gross = Money::from_cents(g);
+        let taken: i64 = full_lines(gross, rule, list.vat_percent)
+            .iter()
+            .map(|l| l.fee.cents() + l.vat.cents())
+            .sum();
+        g - taken
+    };
+    // The full fees are at least the fixed fee (or the minimum): nothing is left up to it.
+    // Rounding moves what is left by less than two cents off its straight line, whose slope
+    // is positive; once four cents are left, every larger amount leaves something.
+    let floor = rule
+        .fixed
+        .cents()
+        .max(rule.minimum.map_or(0, Money::cents))
+        .max(0);
+    let mut last_empty = floor;
+    let mut g = floor + 1;
+    while g <= super::money::MAX_INPUT_CENTS {
+        let l = left(g);
+        if l <= 0 {
+            last_empty = g;
+        } else if l >= 4 {
+            return Some(Money::from_cents(last_empty + 1));
+        }
+        g += 1;
+    }
+    None
 }
 
 #[cfg(test)]
@@ -527,6 +623,63 @@ mod tests {
     }
 
     #[test]
+    fn a_cap_is_reported_with_what_the_list_asked_for() {
+        // 0.20 EUR: the percentage 0.01 fits, the fixed 0.30 with VAT does not: 0.16 + 0.03.
+        let b = compute(eur("0.20"), Channel::Visa, &PriceList::standard(), false);
+        assert_eq!(b.net(), Money::ZERO);
+        assert_eq!(
+            b.caps,
+            vec![FeeCap {
+                kind: FeeKind::TrxFeeFix,
+                from: eur("0.30"),
+                to: eur("0.16")
+            }]
+        );
+        assert_eq!(
+            b.caps[0].explain(),
+            "Fixed fee (TRX_FEE_FIX) capped from 0.30 to 0.16 so the payment does not go below zero."
+        );
+        let b = compute(eur("50.00"), Channel::Visa, &PriceList::standard(), false);
+        assert!(b.caps.is_empty());
+    }
+
+    #[test]
+    fn the_smallest_amount_is_the_first_cent_the_full_fees_leave_something_of() {
+        let list = PriceList::standard();
+        // 2.5 % + 0.30, VAT 20 %: 0.37 pays 0.01 + 0.30 + 0.06 VAT = 0.37, nothing left;
+        // 0.38 pays the same and leaves 0.01.
+        assert_eq!(smallest_amount(Channel::Visa, &list), Some(eur("0.38")));
+        assert_eq!(smallest_amount(Channel::Seb, &list), Some(eur("0.38")));
+        let at = |s: &str| compute(eur(s), Channel::Visa, &list, false);
+        assert_eq!(at("0.37").net(), Money::ZERO);
+        assert!(at("0.38").caps.is_empty());
+        assert_eq!(at("0.38").net(), eur("0.01"));
+        // A minimum fee moves it: 2.2 % + 0.25 min 0.40 (VAT 0.08) → 0.49.
+        let mut with_min = PriceList::standard();
+        with_min.cards = FeeRule::parse("2.2%+0.25 min 0.40", Billing::Deducted).unwrap();
+        assert_eq!(smallest_amount(Channel::Visa, &with_min), Some(eur("0.49")));
+        assert_eq!(
+            compute(eur("0.48"), Channel::Visa, &with_min, false).net(),
+            Money::ZERO
+        );
+        assert_eq!(
+            compute(eur("0.49"), Channel::Visa, &with_min, false).net(),
+            eur("0.01")
+        );
+        // Monthly billing deducts nothing; a 100 % fee leaves nothing ever.
+        let mut monthly = PriceList::standard();
+        monthly.bank_links.billing = Billing::Monthly;
+        assert_eq!(smallest_amount(Channel::Seb, &monthly), Some(eur("0.01")));
+        let mut all = PriceList::standard();
+        all.cards = FeeRule::parse("100%+0", Billing::Deducted).unwrap();
+        assert_eq!(smallest_amount(Channel::Visa, &all), None);
+        let free = FeeRule::parse("0%+0", Billing::Deducted).unwrap();
+        let mut nothing = PriceList::standard();
+        nothing.cards = free;
+        assert_eq!(smallest_amount(Channel::Visa, &nothing), Some(eur("0.01")));
+    }
+
+    #[test]
     fn fee_rules_read_as_the_operator_writes_them() {
         let r = FeeRule::parse("2.5%+0.30", Billing::Deducted).unwrap();
         assert_eq!(r, PriceList::standard().cards);
@@ -613,6 +766,29 @@ mod tests {
                 prop_assert!(b.net() >= Money::ZERO);
                 for l in &b.lines {
                     prop_assert!(l.fee.is_positive() && l.vat >= Money::ZERO);
+                }
+            }
+
+            #[test]
+            fn from_the_smallest_amount_on_no_fee_is_capped(
+                tenths in 0i64..200, fixed in 0i64..200, min in proptest::option::of(0i64..300),
+                vat in 0i64..30, above in 0i64..2_000,
+            ) {
+                let mut list = PriceList::standard();
+                list.cards = FeeRule {
+                    percent: Decimal::new(tenths, 1),
+                    fixed: Money::from_cents(fixed),
+                    minimum: min.map(Money::from_cents),
+                    billing: Billing::Deducted,
+                };
+                list.vat_percent = Decimal::from(vat);
+                let smallest = smallest_amount(Channel::Visa, &list).unwrap();
+                let b = compute(smallest + Money::from_cents(above), Channel::Visa, &list, false);
+                prop_assert!(b.caps.is_empty(), "{:?}", b);
+                prop_assert!(b.net().is_positive());
+                if smallest.cents() > 1 {
+                    let below = compute(smallest - Money::from_cents(1), Channel::Visa, &list, false);
+                    prop_assert!(!below.caps.is_empty() || below.net() == Money::ZERO);
                 }
             }
 

@@ -107,6 +107,8 @@ pub struct TxDetail {
     pub time_zone: String,
     pub timeline: Vec<TimelineEvent>,
     pub movements: Vec<MovementRow>,
+    /// Fees the engine lowered because the payment was too small for them, in words.
+    pub fee_caps: Vec<String>,
     pub refunds: Vec<RefundRow>,
     pub signals: Vec<crate::domain::fraud::Signal>,
 }

@@ -10,9 +10,10 @@ use leptos_router::hooks::{use_params_map, use_query_map};
 
 /// Error keys the page shows when the start of a payment was refused (anything else in the
 /// address is ignored, so a crafted link cannot put words on the page).
-const ERRORS: [&str; 5] = [
+const ERRORS: [&str; 6] = [
     "error-choose-method",
     "error-method-unavailable",
+    "error-below-minimum",
     "error-email",
     "error-internal",
     "error-too-many",

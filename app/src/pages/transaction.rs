@@ -199,6 +199,9 @@ fn Detail(
                     </div>
                 }.into_any()
             }}
+            {d.fee_caps.iter().map(|text| view! {
+                <p class="banner fee-cap" role="note">{text.clone()}</p>
+            }).collect_view()}
         </section>
         <section class="panel">
             <h2>"Refunds"</h2>

@@ -125,33 +125,7 @@ pub async fn refund(
         .await?;
         Money::from_cents(balance)
     } else {
-        let updated = sqlx::query(
-            "UPDATE transactions SET refunded_cents = refunded_cents + $2, \
-               status = CASE WHEN refunded_cents + $2 >= amount_cents THEN 'refunded' ELSE 'part_refunded' END \
-             WHERE id = $1 AND refunded_cents + $2 <= amount_cents",
-        )
-        .bind(transaction_id)
-        .bind(amount.cents())
-        .execute(&mut *tx)
-        .await?;
-        if updated.rows_affected() != 1 {
-            return Err(crate::server::internal(
-                "refund exceeded the payment despite the check",
-            ));
-        }
-        let links = Links {
-            transaction_id: Some(transaction_id),
-            refund_id: Some(refund_id),
-            payout_id: None,
-        };
-        ledger::post(
-            &mut tx,
-            shop_id,
-            now,
-            links,
-            &[(MovementKind::Refund, Money::ZERO - amount)],
-        )
-        .await?
+        post_refund(&mut tx, shop_id, transaction_id, refund_id, amount, now).await?
     };
     audit::record(
         &mut *tx,
@@ -196,6 +170,72 @@ pub async fn refund(
         balance: balance_after,
         status: refund_status.into(),
     })
+}
+
+/// Posts a refund that is being sent: the payment's refunded amount grows (never beyond
+/// the payment: the update is conditional and must touch exactly one row) and a REFUND
+/// movement leaves the balance. The one way every refund reaches the ledger — made at once,
+/// or once a Finnish buyer gave an account. Runs inside the caller's write transaction,
+/// after the shop's balance row is locked. Returns the balance after the movement.
+pub async fn post_refund(
+    tx: &mut sqlx::AnyConnection,
+    shop_id: i64,
+    transaction_id: i64,
+    refund_id: i64,
+    amount: Money,
+    now: i64,
+) -> AppResult<Money> {
+    let updated = sqlx::query(
+        "UPDATE transactions SET refunded_cents = refunded_cents + $3, \
+           status = CASE WHEN refunded_cents + $3 >= amount_cents THEN 'refunded' ELSE 'part_refunded' END \
+         WHERE id = $1 AND shop_id = $2 AND refunded_cents + $3 <= amount_cents",
+    )
+    .bind(transaction_id)
+    .bind(shop_id)
+    .bind(amount.cents())
+    .execute(&mut *tx)
+    .await?;
+    if updated.rows_affected() != 1 {
+        return Err(AppError::Conflict(format!(
+            "A refund of {amount} EUR would take more than what is left of the payment: it has been refunded meanwhile."
+        )));
+    }
+    let links = Links {
+        transaction_id: Some(transaction_id),
+        refund_id: Some(refund_id),
+        payout_id: None,
+    };
+    ledger::post(
+        tx,
+        shop_id,
+        now,
+        links,
+        &[(MovementKind::Refund, Money::ZERO - amount)],
+    )
+    .await
+}
+
+/// Releases `amount` reserved for a refund that waited for the buyer's account (it was
+/// sent, or it failed). The shop's balance row must exist and keep its reservation whole.
+pub async fn release_reservation(
+    tx: &mut sqlx::AnyConnection,
+    shop_id: i64,
+    amount: Money,
+) -> AppResult<()> {
+    let released = sqlx::query(
+        "UPDATE shop_balances SET reserved_cents = reserved_cents - $2 \
+         WHERE shop_id = $1 AND reserved_cents >= $2",
+    )
+    .bind(shop_id)
+    .bind(amount.cents())
+    .execute(&mut *tx)
+    .await?;
+    if released.rows_affected() != 1 {
+        return Err(crate::server::internal(
+            "a refund's reservation is missing from the shop's balance",
+        ));
+    }
+    Ok(())
 }
 
 /// What a refund of `amount` would leave: checked against the payment and the balance.

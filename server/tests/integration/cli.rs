@@ -318,3 +318,125 @@ async fn migrate_starts_no_job_and_portal_jobs_shows_each_run_and_the_failed_mai
     }
     let _ = std::fs::remove_dir_all(&data);
 }
+
+#[test]
+fn operator_sets_a_shops_payment_link_limit() {
+    let data = std::env::temp_dir().join(format!("portal-cli-{}", app::server::new_id()));
+    let (ok, stdout, out) = run(&data, &["create-merchant", "--name", "Piir OÜ"]);
+    assert!(ok, "{out}");
+    let merchant = stdout.trim().to_string();
+    let (ok, out) = portal(
+        &data,
+        &[
+            "create-shop",
+            "--merchant",
+            &merchant,
+            "--slug",
+            "piir",
+            "--name",
+            "Piir",
+        ],
+    );
+    assert!(ok, "{out}");
+    let (ok, out) = portal(&data, &["set-link-limit", "piir", "25000,50"]);
+    assert!(ok, "{out}");
+    assert!(
+        out.contains("shop piir: payment links up to 25000.50 EUR (was 10000.00 EUR)"),
+        "{out}"
+    );
+    let (ok, out) = portal(&data, &["set-link-limit", "piir", "500"]);
+    assert!(
+        ok && out.contains("up to 500.00 EUR (was 25000.50 EUR)"),
+        "{out}"
+    );
+    for (bad, says) in [
+        ("0", "more than 0.00"),
+        ("-5", "digits"),
+        ("12.345", "two decimals"),
+        ("1.000,00", "one decimal separator"),
+        ("lots", "digits"),
+    ] {
+        let (ok, out) = portal(&data, &["set-link-limit", "piir", bad]);
+        assert!(
+            !ok && out.contains("<amount>") && out.contains(says),
+            "{bad}: {out}"
+        );
+    }
+    let (ok, out) = portal(&data, &["set-link-limit", "nope", "100"]);
+    assert!(!ok && out.contains("There is no shop \"nope\""), "{out}");
+    let (ok, out) = portal(&data, &["set-link-limit", "piir"]);
+    assert!(!ok && out.contains("<AMOUNT>"), "{out}");
+    // Each change is in the audit log, with the limit before and after.
+    let changes: Vec<(String, String)> = tokio::runtime::Runtime::new().unwrap().block_on(async {
+        use sqlx::Connection;
+        let url = format!("sqlite://{}", data.join("portal.db").display());
+        let mut c = sqlx::SqliteConnection::connect(&url).await.unwrap();
+        sqlx::query_as(
+            "SELECT before_value, after_value FROM audit_events WHERE kind = 'link_limit' ORDER BY at, rowid",
+        )
+        .fetch_all(&mut c)
+        .await
+        .unwrap()
+    });
+    assert_eq!(
+        changes,
+        [
+            ("10000.00 EUR".to_string(), "25000.50 EUR".to_string()),
+            ("25000.50 EUR".to_string(), "500.00 EUR".to_string())
+        ]
+    );
+    let _ = std::fs::remove_dir_all(&data);
+}
+
+#[test]
+fn operator_sets_a_payment_methods_minimum() {
+    let data = std::env::temp_dir().join(format!("portal-cli-{}", app::server::new_id()));
+    let (ok, stdout, out) = run(&data, &["create-merchant", "--name", "Miinimum OÜ"]);
+    assert!(ok, "{out}");
+    let merchant = stdout.trim().to_string();
+    let (ok, out) = portal(
+        &data,
+        &[
+            "create-shop",
+            "--merchant",
+            &merchant,
+            "--slug",
+            "miinimum",
+            "--name",
+            "Miinimum",
+        ],
+    );
+    assert!(ok, "{out}");
+    let (ok, out) = portal(&data, &["set-method-minimum", "miinimum", "visa", "1,50"]);
+    assert!(
+        ok && out
+            .contains("shop miinimum: visa takes payments from 1.50 EUR (set by the operator)"),
+        "{out}"
+    );
+    let (ok, out) = portal(
+        &data,
+        &["set-method-minimum", "miinimum", "visa", "default"],
+    );
+    assert!(
+        ok && out.contains("visa takes payments from 0.38 EUR (from the price list)"),
+        "{out}"
+    );
+    for (args, says) in [
+        (
+            ["miinimum", "paypal", "1.00"],
+            "<method>: \"paypal\" is not a payment method",
+        ),
+        (
+            ["miinimum", "visa", "0"],
+            "<amount>: The minimum must be more than 0.00",
+        ),
+        (["miinimum", "visa", "-1"], "<amount>"),
+        (["nope", "visa", "1.00"], "There is no shop \"nope\""),
+    ] {
+        let mut full = vec!["set-method-minimum"];
+        full.extend(args);
+        let (ok, out) = portal(&data, &full);
+        assert!(!ok && out.contains(says), "{args:?}: {out}");
+    }
+    let _ = std::fs::remove_dir_all(&data);
+}

@@ -197,3 +197,93 @@ async fn refusals_are_clear() {
         StatusCode::NOT_FOUND
     );
 }
+
+#[tokio::test]
+async fn a_value_that_cannot_be_read_stops_the_export_instead_of_becoming_zero() {
+    if crate::harness::on_postgres() {
+        // PostgreSQL's columns are strictly typed: the corruption cannot be written there.
+        return;
+    }
+    let app = crate::app!();
+    let t = app.paid_payment(1_234, Channel::Visa).await;
+    // SQLite keeps whatever it is given: text in the amount column of one payment.
+    sqlx::query("UPDATE transactions SET amount_cents = 'twelve' WHERE id = $1")
+        .bind(t)
+        .execute(&app.state.db.pool)
+        .await
+        .unwrap();
+    let c = app.client_for(Who::Admin).await;
+    let r = c
+        .get(app.url(&format!("/shops/{SHOP}/exports/transactions.csv")))
+        .send()
+        .await
+        .unwrap();
+    match r.text().await {
+        Err(_) => {}
+        Ok(text) => panic!("the export completed despite the unreadable amount: {text}"),
+    }
+    let r = c
+        .get(app.url(&format!("/shops/{SHOP}/exports/transactions.xlsx")))
+        .send()
+        .await
+        .unwrap();
+    let status = r.status();
+    let read = r.bytes().await;
+    assert!(
+        status != StatusCode::OK || read.is_err(),
+        "the spreadsheet completed despite the unreadable amount"
+    );
+    // With the value repaired, the same export works.
+    sqlx::query("UPDATE transactions SET amount_cents = 1234 WHERE id = $1")
+        .bind(t)
+        .execute(&app.state.db.pool)
+        .await
+        .unwrap();
+    let (s, _, text) = body(
+        c.get(app.url(&format!("/shops/{SHOP}/exports/transactions.csv")))
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await;
+    assert_eq!(s, StatusCode::OK);
+    assert!(text.contains(",12.34,"), "{text}");
+}
+
+#[tokio::test]
+async fn exports_beyond_the_limit_are_asked_to_come_back() {
+    let Some(app) = TestApp::spawn_with(
+        app::server::infra::clock::Clock::manual_at(jiff::Timestamp::now().as_millisecond()),
+        server::MailChoice::Memory,
+        |env| env.push(("PORTAL_EXPORT_LIMIT".into(), "1".into())),
+    )
+    .await
+    else {
+        return;
+    };
+    fill(&app, 50).await;
+    let c = app.client_for(Who::Info).await;
+    let url = app.url(&format!("/shops/{SHOP}/exports/transactions.csv"));
+    // One after another, each export gives its place back when it ends.
+    for _ in 0..2 {
+        let (s, _, text) = body(c.get(&url).send().await.unwrap()).await;
+        assert_eq!(s, StatusCode::OK, "{text}");
+    }
+    // An export is running (it holds the only place).
+    let running = app.state.exports.clone().try_acquire_owned().unwrap();
+    for file in ["transactions.csv", "transactions.xlsx"] {
+        let (s, h, text) = body(
+            c.get(app.url(&format!("/shops/{SHOP}/exports/{file}")))
+                .send()
+                .await
+                .unwrap(),
+        )
+        .await;
+        assert_eq!(s, StatusCode::TOO_MANY_REQUESTS, "{text}");
+        assert_eq!(h["retry-after"], "10");
+        assert!(text.contains("busy with other exports"), "{text}");
+    }
+    drop(running);
+    let (s, _, _) = body(c.get(&url).send().await.unwrap()).await;
+    assert_eq!(s, StatusCode::OK);
+}

@@ -9,6 +9,7 @@ mod cli;
 mod dashboard;
 mod jobs;
 mod ledger;
+mod minimums;
 mod passwords;
 mod pay_page;
 mod payment_links;

@@ -283,6 +283,7 @@ async fn an_admin_requires_it_and_resets_a_lost_one() {
     );
     assert!(
         app.mails()
+            .await
             .iter()
             .any(|m| m.to == INFO && m.subject.contains("two-factor sign-in was reset")),
         "the user hears of it"

@@ -7,7 +7,8 @@ use crate::error::{AppError, AppResult};
 use crate::model::two_factor::{TwoFactorSetup, TwoFactorStatus};
 use crate::server::identity::audit::{self, AuditEvent};
 use crate::server::identity::auth::{self, CurrentUser};
-use crate::server::infra::throttle;
+use crate::server::infra::db::Tx;
+use crate::server::infra::{outbox, throttle};
 use crate::server::{internal, AppState};
 use rand::Rng;
 use sha2::{Digest, Sha256};
@@ -377,15 +378,20 @@ pub async fn disable(
 
 async fn remove(state: &AppState, user_id: i64) -> AppResult<()> {
     let mut tx = state.db.begin_write().await?;
+    remove_in(&mut tx, user_id).await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+async fn remove_in(tx: &mut Tx, user_id: i64) -> AppResult<()> {
     sqlx::query("DELETE FROM recovery_codes WHERE user_id = $1")
         .bind(user_id)
-        .execute(&mut *tx)
+        .execute(&mut **tx)
         .await?;
     sqlx::query("DELETE FROM two_factor WHERE user_id = $1")
         .bind(user_id)
-        .execute(&mut *tx)
+        .execute(&mut **tx)
         .await?;
-    tx.commit().await?;
     Ok(())
 }
 
@@ -513,10 +519,24 @@ pub async fn reset_for(
             "This user has no second factor to reset.".into(),
         ));
     }
-    remove(state, target_user_id).await?;
     let now = state.clock.now_ms();
+    let mail = crate::server::infra::mail::action_mail(
+        &email,
+        "Your two-factor sign-in was reset",
+        &[
+            format!(
+                "{} reset the two-factor sign-in of your Portal account. Your authenticator app and recovery codes no longer work for it.",
+                actor.email
+            ),
+            "If your shop requires two-factor sign-in, you will set it up again when you next sign in. If you did not ask for this, tell your shop's admin.".into(),
+        ],
+        "Open Portal",
+        &state.link("/account/two-factor"),
+    );
+    let mut tx = state.db.begin_write().await?;
+    remove_in(&mut tx, target_user_id).await?;
     audit::record(
-        &state.db.pool,
+        &mut *tx,
         AuditEvent {
             at: now,
             merchant_id: Some(merchant_id),
@@ -531,22 +551,9 @@ pub async fn reset_for(
         },
     )
     .await?;
-    let mail = crate::server::infra::mail::action_mail(
-        &email,
-        "Your two-factor sign-in was reset",
-        &[
-            format!(
-                "{} reset the two-factor sign-in of your Portal account. Your authenticator app and recovery codes no longer work for it.",
-                actor.email
-            ),
-            "If your shop requires two-factor sign-in, you will set it up again when you next sign in. If you did not ask for this, tell your shop's admin.".into(),
-        ],
-        "Open Portal",
-        &state.link("/account/two-factor"),
-    );
-    if let Err(e) = state.mailer.send(mail).await {
-        tracing::error!(error = %e, "two-factor reset mail");
-    }
+    outbox::enqueue(&mut *tx, &mail, now).await?;
+    tx.commit().await?;
+    outbox::wake(state);
     Ok(())
 }
 

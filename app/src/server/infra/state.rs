@@ -16,6 +16,9 @@ pub struct AppState {
     pub time_zone: String,
     pub session_idle_minutes: i64,
     pub session_max_hours: i64,
+    /// Permits for exports running at once: each holds a database connection (PostgreSQL
+    /// exports a native one of their own) for as long as it reads, so they are capped.
+    pub exports: std::sync::Arc<tokio::sync::Semaphore>,
     pub mail_from: String,
     /// Carries payments from the payment page to the banks and card processors.
     pub connector: std::sync::Arc<dyn crate::server::payments::connector::Connector>,

@@ -29,6 +29,18 @@ pub async fn entries_for(conn: &mut AnyConnection, merchant_id: i64) -> AppResul
         .collect()
 }
 
+/// A stored list by its id; `None` is the built-in standard (as [`in_force`] says it).
+pub async fn by_id(conn: &mut AnyConnection, id: Option<i64>) -> AppResult<PriceList> {
+    let Some(id) = id else {
+        return Ok(PriceList::standard());
+    };
+    let rules: String = sqlx::query_scalar("SELECT rules FROM price_lists WHERE id = $1")
+        .bind(id)
+        .fetch_one(conn)
+        .await?;
+    serde_json::from_str(&rules).map_err(internal)
+}
+
 /// The list in force for the merchant at `at` (see [`fees::pick`]) and its id, `None` for
 /// the built-in standard.
 pub async fn in_force(

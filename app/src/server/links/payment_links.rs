@@ -29,6 +29,24 @@ pub async fn create(
             .fetch_one(&state.db.pool)
             .await?;
     let v = validate(form, Money::from_cents(limit), &language).map_err(AppError::Validation)?;
+    match crate::server::payments::minimums::smallest_for_links(state, shop_id).await? {
+        Some(min) if v.amount >= min => {}
+        Some(min) => {
+            return Err(AppError::field(
+                "amount",
+                format!(
+                    "A link must ask for at least {}: below that the fees of every payment method this shop offers would take the whole payment.",
+                    min.human()
+                ),
+            ))
+        }
+        None => {
+            return Err(AppError::field(
+                "amount",
+                "No payment method of this shop can take a payment under its price list. Contact support.",
+            ))
+        }
+    }
     let now = state.clock.now_ms();
     let id = crate::server::new_id();
     let token = tokens::random_token();

@@ -3,7 +3,7 @@
 
 use crate::domain::channels::DEFAULT_CHANNELS;
 use crate::domain::validate::person_name;
-use crate::domain::{Email, Role};
+use crate::domain::{Email, Money, Role};
 use crate::error::{AppError, AppResult};
 use crate::server::identity::audit::{self, AuditEvent};
 use crate::server::infra::clock::DAY_MS;
@@ -288,6 +288,72 @@ pub async fn set_notification_email(
         ));
     }
     Ok(())
+}
+
+/// Reads an amount the operator typed: a dot or a decimal comma ("2500,50"), at most two
+/// decimals. `what` names the option in messages.
+pub fn operator_amount(input: &str, what: &str) -> AppResult<Money> {
+    let typed = input.trim();
+    if typed.matches(',').count() + typed.matches('.').count() > 1 {
+        return Err(AppError::field(
+            what,
+            format!("{typed:?}: write the amount with one decimal separator and no thousands separators, e.g. 2500.00 or 2500,00."),
+        ));
+    }
+    Money::parse(&typed.replace(',', "."))
+        .map_err(|m| AppError::field(what, format!("{typed:?}: {m}")))
+}
+
+/// Sets the most a payment link of the shop may ask for (10,000.00 EUR unless changed).
+/// Returns the limit before and after; recorded in the audit log.
+pub async fn set_link_limit(
+    state: &AppState,
+    slug: &str,
+    amount: &str,
+) -> AppResult<(Money, Money)> {
+    let limit = operator_amount(amount, "amount")?;
+    if !limit.is_positive() {
+        return Err(AppError::field(
+            "amount",
+            "The link limit must be more than 0.00 EUR.",
+        ));
+    }
+    let now = state.clock.now_ms();
+    let mut tx = state.db.begin_write().await?;
+    let shop: Option<(i64, i64, i64)> =
+        sqlx::query_as("SELECT id, merchant_id, payment_limit_cents FROM shops WHERE slug = $1")
+            .bind(slug)
+            .fetch_optional(&mut *tx)
+            .await?;
+    let Some((shop_id, merchant_id, before)) = shop else {
+        return Err(AppError::field(
+            "shop",
+            format!("There is no shop {slug:?}."),
+        ));
+    };
+    sqlx::query("UPDATE shops SET payment_limit_cents = $2 WHERE id = $1")
+        .bind(shop_id)
+        .bind(limit.cents())
+        .execute(&mut *tx)
+        .await?;
+    let before = Money::from_cents(before);
+    audit::record(
+        &mut *tx,
+        AuditEvent {
+            at: now,
+            kind: "link_limit",
+            merchant_id: Some(merchant_id),
+            shop_id: Some(shop_id),
+            actor_email: Some("operator".into()),
+            before: Some(format!("{before} EUR")),
+            after: Some(format!("{limit} EUR")),
+            ..Default::default()
+        },
+    )
+    .await?;
+    tx.commit().await?;
+    tracing::info!(shop = %slug, %before, after = %limit, "payment link limit set");
+    Ok((before, limit))
 }
 
 /// Returns the address of the demo store's open payment link, to try the payment page with.

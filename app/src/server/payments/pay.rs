@@ -149,6 +149,29 @@ pub async fn methods(state: &AppState, shop_id: i64) -> AppResult<Vec<Method>> {
         .collect())
 }
 
+/// The shop's active methods whose minimum the link's amount reaches: below it the fees
+/// would take the whole payment, so the page does not offer them.
+async fn reachable(state: &AppState, link: &Link) -> AppResult<Vec<Method>> {
+    let all = methods(state, link.shop_id).await?;
+    let channels: Vec<_> = all.iter().map(|m| m.channel).collect();
+    let mut conn = state.db.pool.acquire().await?;
+    let minimums = crate::server::payments::minimums::of_channels(
+        &mut conn,
+        link.shop_id,
+        &channels,
+        state.clock.now_ms(),
+    )
+    .await?;
+    Ok(all
+        .into_iter()
+        .filter(|m| {
+            minimums
+                .iter()
+                .any(|(c, min)| *c == m.channel && min.is_some_and(|min| link.amount >= min))
+        })
+        .collect())
+}
+
 fn grouped(methods: &[Method]) -> Vec<MethodGroup> {
     let mut groups: Vec<MethodGroup> = COUNTRIES
         .iter()
@@ -219,7 +242,7 @@ pub async fn page(
         page.valid_until = crate::server::format_time(link.expires_at, &link.time_zone);
         page.email_known = link.buyer_email.is_some();
         if page.state == LinkState::Payable {
-            page.methods = grouped(&methods(state, link.shop_id).await?);
+            page.methods = grouped(&reachable(state, &link).await?);
         }
         page.result = result;
     }
@@ -299,6 +322,13 @@ pub async fn start(
     let method = Method::parse(form.method.trim())
         .filter(|m| offered.contains(m))
         .ok_or(StartRefused::Message("error-method-unavailable"))?;
+    if !reachable(state, &link)
+        .await
+        .map_err(internal)?
+        .contains(&method)
+    {
+        return Err(StartRefused::Message("error-below-minimum"));
+    }
     let email = match form.email.trim() {
         "" => link.buyer_email.clone(),
         typed => Some(

@@ -1,10 +1,11 @@
 //! Refunds of Finnish bank-link payments, which carry no payer account: the buyer gets an
 //! e-mail with a single-use link to a public page where they give an IBAN; the refund is then
-//! sent and posted and its reservation released. Without an account in 30 days a background
+//! sent and posted and its reservation released. The link's hash stays on the refund after
+//! use, so reopening the link says "sent" or "expired" instead of "not valid". Without an account in 30 days a background
 //! job fails the refund and releases the reservation. Also: the shop's refund notices.
 
 use crate::domain::iban::Iban;
-use crate::domain::ledger::MovementKind;
+use crate::domain::status::RefundStatus;
 use crate::domain::{FieldErrors, Money};
 use crate::error::{AppError, AppResult};
 use crate::model::refund_account::RefundClaim;
@@ -12,7 +13,7 @@ use crate::server::identity::audit::{self, AuditEvent};
 use crate::server::infra::jobs::Outcome;
 use crate::server::infra::mail::action_mail;
 use crate::server::infra::{db::Tx, outbox};
-use crate::server::ledger::{self, Links};
+use crate::server::ledger;
 use crate::server::{infra::tokens, AppState};
 
 pub const CLAIM_DAYS: i64 = 30;
@@ -130,14 +131,18 @@ pub async fn claim(state: &AppState, token: &str) -> AppResult<RefundClaim> {
     let mut conn = state.db.pool.acquire().await?;
     let (_, _, _, cents, status, expires, reference, shop, merchant, tz) =
         find(&mut conn, token).await?;
-    let open = status == "awaiting_account" && expires.is_some_and(|e| e > state.clock.now_ms());
-    Ok(RefundClaim {
-        state: match (status.as_str(), open) {
-            ("awaiting_account", true) => "open",
-            ("done", _) => "done",
-            _ => "expired",
+    // The link stays findable after use, so reopening it says what became of the refund.
+    let shown = match RefundStatus::parse(&status) {
+        Some(RefundStatus::Done) => "done",
+        Some(RefundStatus::AwaitingAccount)
+            if expires.is_some_and(|e| e > state.clock.now_ms()) =>
+        {
+            "open"
         }
-        .into(),
+        _ => "expired",
+    };
+    Ok(RefundClaim {
+        state: shown.into(),
         merchant,
         shop,
         amount: Money::from_cents(cents),
@@ -177,13 +182,15 @@ pub async fn give_account(
     ledger::lock_balance(&mut tx, shop_id).await?;
     // Only an open claim moves on; a second submission or a late one changes nothing.
     let taken = sqlx::query(
-        "UPDATE refunds SET status = 'done', done_at = $2, iban = $3, account_holder = $4, claim_token_hash = NULL \
-         WHERE id = $1 AND status = 'awaiting_account' AND claim_expires_at > $2",
+        "UPDATE refunds SET status = $5, done_at = $2, iban = $3, account_holder = $4 \
+         WHERE id = $1 AND status = $6 AND claim_expires_at > $2",
     )
     .bind(refund_id)
     .bind(now)
     .bind(iban.as_str())
     .bind(&holder)
+    .bind(RefundStatus::Done.as_str())
+    .bind(RefundStatus::AwaitingAccount.as_str())
     .execute(&mut *tx)
     .await?;
     if taken.rows_affected() != 1 {
@@ -191,33 +198,10 @@ pub async fn give_account(
             "This link is no longer valid: the refund was sent already or the time to give an account has ended.".into(),
         ));
     }
-    sqlx::query("UPDATE shop_balances SET reserved_cents = reserved_cents - $2 WHERE shop_id = $1")
-        .bind(shop_id)
-        .bind(cents)
-        .execute(&mut *tx)
-        .await?;
-    sqlx::query(
-        "UPDATE transactions SET refunded_cents = refunded_cents + $2, \
-           status = CASE WHEN refunded_cents + $2 >= amount_cents THEN 'refunded' ELSE 'part_refunded' END \
-         WHERE id = $1",
-    )
-    .bind(transaction_id)
-    .bind(cents)
-    .execute(&mut *tx)
-    .await?;
     let amount = Money::from_cents(cents);
-    ledger::post(
-        &mut tx,
-        shop_id,
-        now,
-        Links {
-            transaction_id: Some(transaction_id),
-            refund_id: Some(refund_id),
-            payout_id: None,
-        },
-        &[(MovementKind::Refund, Money::ZERO - amount)],
-    )
-    .await?;
+    crate::server::refunds::release_reservation(&mut tx, shop_id, amount).await?;
+    crate::server::refunds::post_refund(&mut tx, shop_id, transaction_id, refund_id, amount, now)
+        .await?;
     audit::record(
         &mut *tx,
         AuditEvent {
@@ -273,21 +257,19 @@ async fn expire_one(
     let mut tx = state.db.begin_write().await?;
     ledger::lock_balance(&mut tx, shop_id).await?;
     let done = sqlx::query(
-        "UPDATE refunds SET status = 'failed', done_at = $2, claim_token_hash = NULL \
-         WHERE id = $1 AND status = 'awaiting_account' AND claim_expires_at <= $2",
+        "UPDATE refunds SET status = $3, done_at = $2 \
+         WHERE id = $1 AND status = $4 AND claim_expires_at <= $2",
     )
     .bind(refund_id)
     .bind(now)
+    .bind(RefundStatus::Failed.as_str())
+    .bind(RefundStatus::AwaitingAccount.as_str())
     .execute(&mut *tx)
     .await?;
     if done.rows_affected() != 1 {
         return Ok(false);
     }
-    sqlx::query("UPDATE shop_balances SET reserved_cents = reserved_cents - $2 WHERE shop_id = $1")
-        .bind(shop_id)
-        .bind(cents)
-        .execute(&mut *tx)
-        .await?;
+    crate::server::refunds::release_reservation(&mut tx, shop_id, Money::from_cents(cents)).await?;
     audit::record(
         &mut *tx,
         AuditEvent {

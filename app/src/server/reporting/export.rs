@@ -34,6 +34,21 @@ pub const HEADERS: [&str; 11] = [
 ];
 
 const CHUNK: usize = 64 * 1024;
+/// The names of [`tx_list::COLUMNS`] in order, for messages about a value that cannot be read.
+const COLUMN_NAMES: [&str; 12] = [
+    "id",
+    "created_at",
+    "reference",
+    "buyer_name",
+    "buyer_email",
+    "channel",
+    "amount_cents",
+    "fees_cents",
+    "net_cents",
+    "status",
+    "payout_id",
+    "paid_at",
+];
 /// An XLSX sheet holds 1,048,576 rows; the header takes six.
 pub const XLSX_MAX_ROWS: usize = 1_048_576 - 6;
 
@@ -254,6 +269,7 @@ type Chunks = tokio::sync::mpsc::Sender<Result<Bytes, std::io::Error>>;
 /// of copying rows across threads, as sqlx does (several times slower for a million rows);
 /// PostgreSQL through a native sqlx connection, which decodes straight from the wire buffer.
 async fn produce_csv(
+    _permit: tokio::sync::OwnedSemaphorePermit,
     db: crate::server::infra::db::Db,
     c: Checked,
     header: Header,
@@ -318,29 +334,36 @@ fn sqlite_csv(
         .map_err(|e| e.to_string())?;
     let mut buf = csv_preamble(header);
     while let Some(r) = rows.next().map_err(|e| e.to_string())? {
-        let s = |i: usize| {
+        // A value of the wrong type (SQLite stores what it is given) stops the export: a
+        // financial file with a silent 0.00 in it is worse than no file.
+        let value = |i: usize| {
             r.get_ref(i)
-                .ok()
-                .and_then(|v| v.as_str_or_null().ok().flatten())
+                .map_err(|e| format!("column {} of a payment: {e}", COLUMN_NAMES[i]))
         };
-        let n = |i: usize| {
-            r.get_ref(i)
-                .ok()
-                .and_then(|v| v.as_i64_or_null().ok().flatten())
+        let bad = |i: usize, e: rusqlite::types::FromSqlError| {
+            let id = r.get_ref(0).ok().and_then(|v| v.as_i64().ok());
+            format!(
+                "column {} of payment {} cannot be read: {e}",
+                COLUMN_NAMES[i],
+                id.map_or_else(|| "?".to_string(), |id| id.to_string())
+            )
         };
+        let s = |i: usize| value(i)?.as_str_or_null().map_err(|e| bad(i, e));
+        let n = |i: usize| value(i)?.as_i64_or_null().map_err(|e| bad(i, e));
+        let missing = |i: usize| format!("column {} of a payment is empty", COLUMN_NAMES[i]);
         let row = RowRef {
-            id: n(0).unwrap_or_default(),
-            created_at: n(1).unwrap_or_default(),
-            reference: s(2).unwrap_or(""),
-            buyer_name: s(3),
-            buyer_email: s(4),
-            channel: s(5).unwrap_or(""),
-            amount_cents: n(6).unwrap_or_default(),
-            fees_cents: n(7).unwrap_or_default(),
-            net_cents: n(8).unwrap_or_default(),
-            status: s(9).unwrap_or(""),
-            payout_id: n(10),
-            paid: n(11).is_some(),
+            id: n(0)?.ok_or_else(|| missing(0))?,
+            created_at: n(1)?.ok_or_else(|| missing(1))?,
+            reference: s(2)?.ok_or_else(|| missing(2))?,
+            buyer_name: s(3)?,
+            buyer_email: s(4)?,
+            channel: s(5)?.ok_or_else(|| missing(5))?,
+            amount_cents: n(6)?.ok_or_else(|| missing(6))?,
+            fees_cents: n(7)?.ok_or_else(|| missing(7))?,
+            net_cents: n(8)?.ok_or_else(|| missing(8))?,
+            status: s(9)?.ok_or_else(|| missing(9))?,
+            payout_id: n(10)?,
+            paid: n(11)?.is_some(),
         };
         csv_row(&mut buf, &row, tz);
         if buf.len() >= CHUNK {
@@ -521,6 +544,27 @@ fn error_response(e: AppError) -> Response {
         .into_response()
 }
 
+/// Seconds a refused export is asked to wait before trying again.
+pub const BUSY_RETRY_SECS: u64 = 10;
+
+/// 429 with `Retry-After`: the most exports at once are running.
+fn busy_response() -> Response {
+    (
+        axum::http::StatusCode::TOO_MANY_REQUESTS,
+        [
+            (
+                header::CONTENT_TYPE,
+                "text/plain; charset=utf-8".to_string(),
+            ),
+            (header::RETRY_AFTER, BUSY_RETRY_SECS.to_string()),
+        ],
+        format!(
+            "The portal is busy with other exports right now. Try again in {BUSY_RETRY_SECS} seconds."
+        ),
+    )
+        .into_response()
+}
+
 /// `GET /shops/{shop}/exports/{file}` with the transactions page's query string.
 pub async fn handle(
     state: AppState,
@@ -567,10 +611,21 @@ pub async fn handle(
         "attachment; filename=\"transactions-{}-{stamp}.{ext}\"",
         a.shop_slug
     );
+    let Ok(permit) = state.exports.clone().try_acquire_owned() else {
+        tracing::warn!(shop = %a.shop_slug, "export refused: the most exports at once are running");
+        return busy_response();
+    };
     match format {
         Format::Csv => {
             let (tx, rx) = tokio::sync::mpsc::channel(8);
-            tokio::spawn(produce_csv(state.db.clone(), checked, header, tz, tx));
+            tokio::spawn(produce_csv(
+                permit,
+                state.db.clone(),
+                checked,
+                header,
+                tz,
+                tx,
+            ));
             let stream = futures_util::stream::unfold(rx, |mut rx| async move {
                 rx.recv().await.map(|item| (item, rx))
             });
@@ -586,6 +641,8 @@ pub async fn handle(
         }
         Format::Xlsx => match produce_xlsx(state.db.pool.clone(), checked, header, tz).await {
             Ok(file) => {
+                // The file is written: sending it needs no database.
+                drop(permit);
                 let len = file.metadata().await.map(|m| m.len()).unwrap_or(0);
                 let stream = futures_util::stream::unfold(file, |mut f| async move {
                     use tokio::io::AsyncReadExt;

@@ -30,7 +30,7 @@ pub async fn load(state: &AppState, shop_id: i64, id: i64, tz: &str) -> AppResul
     let r = sqlx::query(
         "SELECT reference, description, status, channel, test_mode, amount_cents, fee_cents, vat_cents, net_cents, \
                 refunded_cents, buyer_name, buyer_email, buyer_ip, buyer_country, payout_id, created_at, paid_at, closed_at, \
-                payment_link_id, language \
+                payment_link_id, language, price_list_id \
          FROM transactions WHERE id = $1 AND shop_id = $2",
     )
     .bind(id)
@@ -51,6 +51,22 @@ pub async fn load(state: &AppState, shop_id: i64, id: i64, tz: &str) -> AppResul
     let closed_at: Option<i64> = r.get(17);
     let from_link: Option<i64> = r.get(18);
     let language: Option<String> = r.get(19);
+    let price_list_id: Option<i64> = r.get(20);
+    let test_mode = r.get::<i64, _>(4) != 0;
+    // The fees were worked out at approval from the list then in force; worked out again,
+    // they say which lines were lowered so the payment would not go below zero.
+    let fee_caps = match (paid_at, Channel::parse(&channel)) {
+        (Some(_), Some(c)) if !test_mode => {
+            let mut conn = pool.acquire().await?;
+            let list = crate::server::ledger::price_lists::by_id(&mut conn, price_list_id).await?;
+            crate::domain::fees::compute(amount, c, &list, false)
+                .caps
+                .iter()
+                .map(|cap| cap.explain())
+                .collect()
+        }
+        _ => Vec::new(),
+    };
     let origin = from_link.map(|_| {
         match language
             .as_deref()
@@ -162,7 +178,7 @@ pub async fn load(state: &AppState, shop_id: i64, id: i64, tz: &str) -> AppResul
         description: r.get(1),
         status,
         channel,
-        test_mode: r.get::<i64, _>(4) != 0,
+        test_mode,
         amount,
         fees: Money::from_cents(r.get(6)),
         vat: Money::from_cents(r.get(7)),
@@ -196,6 +212,7 @@ pub async fn load(state: &AppState, shop_id: i64, id: i64, tz: &str) -> AppResul
                 balance_after: Money::from_cents(b),
             })
             .collect(),
+        fee_caps,
         refunds: refunds
             .into_iter()
             .map(|f| RefundRow {
