@@ -1,6 +1,6 @@
 use crate::api::refunds::{MakeRefund, PreviewRefund};
 use crate::api::shop::ShopContext;
-use crate::api::transactions::{get_transaction, TxDetail};
+use crate::api::transactions::{get_transaction, MovementRow, RefundRow, TimelineEvent, TxDetail};
 use crate::components::form::{field_msg, form_msg, ErrorPage, FormError};
 use crate::domain::fees::Channel;
 use crate::domain::status::PaymentStatus;
@@ -141,97 +141,10 @@ fn Detail(
             };
             view! { <section class="panel"><h2>"Refund"</h2><p class="muted">{why}</p></section> }.into_any()
         })}
-        <section class="panel" aria-labelledby="signals-h">
-            <h2 id="signals-h">"Fraud signals"</h2>
-            {if d.signals.is_empty() {
-                view! { <p class="muted">"Nothing unusual about this payment."</p> }.into_any()
-            } else {
-                view! {
-                    <ul class="signals">
-                        {d.signals.iter().map(|s| view! {
-                            <li class=if s.strong { "strong" } else { "weak" }>
-                                <strong>{s.title.clone()}</strong>" "
-                                <span class="sr-only">{if s.strong { "(strong signal)" } else { "(weak signal)" }}</span>
-                                <span>{s.reason.clone()}</span>
-                            </li>
-                        }).collect_view()}
-                    </ul>
-                }.into_any()
-            }}
-        </section>
-        <section class="panel">
-            <h2>"Timeline"</h2>
-            <ol class="timeline">
-                {d.timeline.iter().map(|e| view! {
-                    <li>
-                        <time>{e.time.clone()}</time>
-                        <strong>{e.label.clone()}</strong>
-                        {e.detail.clone().map(|x| view! { <small class="detail">{x}</small> })}
-                    </li>
-                }).collect_view()}
-            </ol>
-            <p class="muted">"Times in "{d.time_zone.clone()}"."</p>
-        </section>
-        <section class="panel">
-            <h2>"Movements on the balance"</h2>
-            {if d.movements.is_empty() {
-                view! { <p class="muted">"None: the payment was not approved, so nothing reached the balance."</p> }.into_any()
-            } else {
-                view! {
-                    <div class="table-wrap">
-                        <table class="stack">
-                            <caption class="sr-only">"Movements of this payment, in order"</caption>
-                            <thead><tr>
-                                <th scope="col">"Time"</th><th scope="col">"Type"</th>
-                                <th scope="col" class="num">"Amount"</th><th scope="col" class="num">"Balance after"</th>
-                            </tr></thead>
-                            <tbody>
-                                {d.movements.iter().map(|m| view! {
-                                    <tr>
-                                        <td data-label="Time">{m.time.clone()}</td>
-                                        <td data-label="Type" class="mono">{m.kind.clone()}</td>
-                                        <td data-label="Amount" class="num">{m.amount.human()}</td>
-                                        <td data-label="Balance after" class="num">{m.balance_after.human()}</td>
-                                    </tr>
-                                }).collect_view()}
-                            </tbody>
-                        </table>
-                    </div>
-                }.into_any()
-            }}
-            {d.fee_caps.iter().map(|text| view! {
-                <p class="banner fee-cap" role="note">{text.clone()}</p>
-            }).collect_view()}
-        </section>
-        <section class="panel">
-            <h2>"Refunds"</h2>
-            {if d.refunds.is_empty() {
-                view! { <p class="muted">"No refunds."</p> }.into_any()
-            } else {
-                view! {
-                    <div class="table-wrap">
-                        <table class="stack">
-                            <caption class="sr-only">"Refunds of this payment"</caption>
-                            <thead><tr>
-                                <th scope="col">"Time"</th><th scope="col" class="num">"Amount"</th>
-                                <th scope="col">"Status"</th><th scope="col">"By"</th><th scope="col">"Comment"</th>
-                            </tr></thead>
-                            <tbody>
-                                {d.refunds.iter().map(|f| view! {
-                                    <tr>
-                                        <td data-label="Time">{f.time.clone()}</td>
-                                        <td data-label="Amount" class="num">{f.amount.human()}</td>
-                                        <td data-label="Status"><span class=format!("status status-{}", f.status)>{refund_status_label(&f.status).to_string()}</span></td>
-                                        <td data-label="By">{f.by.clone().unwrap_or_else(dash)}</td>
-                                        <td data-label="Comment">{f.comment.clone().unwrap_or_else(dash)}</td>
-                                    </tr>
-                                }).collect_view()}
-                            </tbody>
-                        </table>
-                    </div>
-                }.into_any()
-            }}
-        </section>
+        <Signals signals=d.signals.clone() />
+        <Timeline events=d.timeline.clone() time_zone=d.time_zone.clone() />
+        <Movements movements=d.movements.clone() fee_caps=d.fee_caps.clone() />
+        <Refunds refunds=d.refunds.clone() />
     }
 }
 
@@ -335,6 +248,126 @@ fn RefundForm(d: TxDetail, shop: String, refund: ServerAction<MakeRefund>) -> im
                     </div>
                 </div>
             })}
+        </section>
+    }
+}
+
+/// What may be wrong with the payment, strong signals first as the rules order them.
+#[component]
+fn Signals(signals: Vec<crate::domain::fraud::Signal>) -> impl IntoView {
+    view! {
+        <section class="panel" aria-labelledby="signals-h">
+            <h2 id="signals-h">"Fraud signals"</h2>
+            {if signals.is_empty() {
+                view! { <p class="muted">"Nothing unusual about this payment."</p> }.into_any()
+            } else {
+                view! {
+                    <ul class="signals">
+                        {signals.iter().map(|s| view! {
+                            <li class=if s.strong { "strong" } else { "weak" }>
+                                <strong>{s.title.clone()}</strong>" "
+                                <span class="sr-only">{if s.strong { "(strong signal)" } else { "(weak signal)" }}</span>
+                                <span>{s.reason.clone()}</span>
+                            </li>
+                        }).collect_view()}
+                    </ul>
+                }.into_any()
+            }}
+        </section>
+    }
+}
+
+/// What happened to the payment, oldest first.
+#[component]
+fn Timeline(events: Vec<TimelineEvent>, time_zone: String) -> impl IntoView {
+    view! {
+        <section class="panel">
+            <h2>"Timeline"</h2>
+            <ol class="timeline">
+                {events.iter().map(|e| view! {
+                    <li>
+                        <time>{e.time.clone()}</time>
+                        <strong>{e.label.clone()}</strong>
+                        {e.detail.clone().map(|x| view! { <small class="detail">{x}</small> })}
+                    </li>
+                }).collect_view()}
+            </ol>
+            <p class="muted">"Times in "{time_zone}"."</p>
+        </section>
+    }
+}
+
+/// The payment's movements on the balance, and any fee that was capped.
+#[component]
+fn Movements(movements: Vec<MovementRow>, fee_caps: Vec<String>) -> impl IntoView {
+    view! {
+        <section class="panel">
+            <h2>"Movements on the balance"</h2>
+            {if movements.is_empty() {
+                view! { <p class="muted">"None: the payment was not approved, so nothing reached the balance."</p> }.into_any()
+            } else {
+                view! {
+                    <div class="table-wrap">
+                        <table class="stack">
+                            <caption class="sr-only">"Movements of this payment, in order"</caption>
+                            <thead><tr>
+                                <th scope="col">"Time"</th><th scope="col">"Type"</th>
+                                <th scope="col" class="num">"Amount"</th><th scope="col" class="num">"Balance after"</th>
+                            </tr></thead>
+                            <tbody>
+                                {movements.iter().map(|m| view! {
+                                    <tr>
+                                        <td data-label="Time">{m.time.clone()}</td>
+                                        <td data-label="Type" class="mono">{m.kind.clone()}</td>
+                                        <td data-label="Amount" class="num">{m.amount.human()}</td>
+                                        <td data-label="Balance after" class="num">{m.balance_after.human()}</td>
+                                    </tr>
+                                }).collect_view()}
+                            </tbody>
+                        </table>
+                    </div>
+                }.into_any()
+            }}
+            {fee_caps.iter().map(|text| view! {
+                <p class="banner fee-cap" role="note">{text.clone()}</p>
+            }).collect_view()}
+        </section>
+    }
+}
+
+/// The refunds of the payment.
+#[component]
+fn Refunds(refunds: Vec<RefundRow>) -> impl IntoView {
+    let dash = || "—".to_string();
+    view! {
+        <section class="panel">
+            <h2>"Refunds"</h2>
+            {if refunds.is_empty() {
+                view! { <p class="muted">"No refunds."</p> }.into_any()
+            } else {
+                view! {
+                    <div class="table-wrap">
+                        <table class="stack">
+                            <caption class="sr-only">"Refunds of this payment"</caption>
+                            <thead><tr>
+                                <th scope="col">"Time"</th><th scope="col" class="num">"Amount"</th>
+                                <th scope="col">"Status"</th><th scope="col">"By"</th><th scope="col">"Comment"</th>
+                            </tr></thead>
+                            <tbody>
+                                {refunds.iter().map(|f| view! {
+                                    <tr>
+                                        <td data-label="Time">{f.time.clone()}</td>
+                                        <td data-label="Amount" class="num">{f.amount.human()}</td>
+                                        <td data-label="Status"><span class=format!("status status-{}", f.status)>{refund_status_label(&f.status).to_string()}</span></td>
+                                        <td data-label="By">{f.by.clone().unwrap_or_else(dash)}</td>
+                                        <td data-label="Comment">{f.comment.clone().unwrap_or_else(dash)}</td>
+                                    </tr>
+                                }).collect_view()}
+                            </tbody>
+                        </table>
+                    </div>
+                }.into_any()
+            }}
         </section>
     }
 }

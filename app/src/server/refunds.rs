@@ -23,17 +23,13 @@ pub struct Requester {
 
 pub use crate::model::refunds::RefundOutcome;
 
-/// Makes a refund of `amount` on a payment of `shop_id`. A repeated request with the same
-/// `key` (a double click, a retried request) returns the first one's outcome.
-pub async fn refund(
-    state: &AppState,
-    shop_id: i64,
-    by: &Requester,
-    transaction_id: i64,
+/// The amount, the idempotency key and the comment of a refund request, checked before
+/// anything is read; returns the trimmed key and comment.
+fn check_request(
     amount: Money,
-    comment: Option<String>,
     key: &str,
-) -> AppResult<RefundOutcome> {
+    comment: Option<String>,
+) -> AppResult<(String, Option<String>)> {
     if !amount.is_positive() {
         return Err(AppError::field(
             "amount",
@@ -56,31 +52,66 @@ pub async fn refund(
             "Keep the comment under 500 characters.",
         ));
     }
+    Ok((key.to_string(), comment))
+}
+
+/// A repeated request (same key) gets the first one's answer; a key used for another refund
+/// is refused.
+async fn earlier_answer(
+    tx: &mut crate::server::infra::db::Tx,
+    shop_id: i64,
+    key: &str,
+    transaction_id: i64,
+    amount: Money,
+    balance: i64,
+) -> AppResult<Option<RefundOutcome>> {
+    let earlier: Option<(i64, i64, String, i64)> = sqlx::query_as(
+        "SELECT id, amount_cents, status, transaction_id FROM refunds WHERE shop_id = $1 AND idempotency_key = $2",
+    )
+    .bind(shop_id)
+    .bind(key)
+    .fetch_optional(&mut **tx)
+    .await?;
+    let Some((refund_id, cents, status, for_tx)) = earlier else {
+        return Ok(None);
+    };
+    if for_tx != transaction_id || cents != amount.cents() {
+        return Err(AppError::Conflict(
+            "This request was already used for a different refund. Reload the page and try again."
+                .into(),
+        ));
+    }
+    Ok(Some(RefundOutcome {
+        refund_id,
+        amount,
+        balance: Money::from_cents(balance),
+        status,
+    }))
+}
+
+/// Makes a refund of `amount` on a payment of `shop_id`. A repeated request with the same
+/// `key` (a double click, a retried request) returns the first one's outcome.
+pub async fn refund(
+    state: &AppState,
+    shop_id: i64,
+    by: &Requester,
+    transaction_id: i64,
+    amount: Money,
+    comment: Option<String>,
+    key: &str,
+) -> AppResult<RefundOutcome> {
+    let (key, comment) = check_request(amount, key, comment)?;
+    let key = key.as_str();
     let now = state.clock.now_ms();
     let mut tx = state.db.begin_write().await?;
     // The shop's balance row orders refunds (and every other posting) of the shop.
     let ledger::BalanceRow {
         balance, reserved, ..
     } = ledger::lock_balance(&mut tx, shop_id).await?;
-    let earlier: Option<(i64, i64, String, i64)> = sqlx::query_as(
-        "SELECT id, amount_cents, status, transaction_id FROM refunds WHERE shop_id = $1 AND idempotency_key = $2",
-    )
-    .bind(shop_id)
-    .bind(key)
-    .fetch_optional(&mut *tx)
-    .await?;
-    if let Some((refund_id, cents, status, for_tx)) = earlier {
-        if for_tx != transaction_id || cents != amount.cents() {
-            return Err(AppError::Conflict(
-                "This request was already used for a different refund. Reload the page and try again.".into(),
-            ));
-        }
-        return Ok(RefundOutcome {
-            refund_id,
-            amount,
-            balance: Money::from_cents(balance),
-            status,
-        });
+    if let Some(done) =
+        earlier_answer(&mut tx, shop_id, key, transaction_id, amount, balance).await?
+    {
+        return Ok(done);
     }
     let Assessed {
         finnish,

@@ -7,7 +7,8 @@ use crate::model::users::{UserRow, UserStatus};
 use crate::server::identity::access::ShopAccess;
 use crate::server::identity::audit::{self, AuditEvent};
 use crate::server::infra::clock::DAY_MS;
-use crate::server::infra::mail::action_mail;
+use crate::server::infra::db::Tx;
+use crate::server::infra::mail::{action_mail, OutgoingMail};
 use crate::server::{infra::tokens, internal, AppState};
 use sqlx::{AnyConnection, Row};
 
@@ -160,80 +161,19 @@ pub async fn invite(
     name: &str,
     role: &str,
 ) -> AppResult<String> {
-    let mut errors = FieldErrors::default();
-    let email = errors.check("email", Email::parse(email));
-    let name = if name.trim().is_empty() {
-        None
-    } else {
-        errors.check("name", person_name(name))
-    };
-    let role = errors.check(
-        "role",
-        Role::parse(role).ok_or_else(|| "Choose one of the roles.".to_string()),
-    );
-    let (Some(email), Some(role), true) = (email, role, errors.is_empty()) else {
-        return Err(AppError::Validation(errors));
-    };
+    let form = InviteForm::check(email, name, role)?;
+    let email = form.email.as_str();
     let now = state.clock.now_ms();
     let mut tx = state.db.begin_write().await?;
     lock_merchant(&mut tx, access.merchant_id).await?;
-    let existing: Option<(i64, Option<String>)> =
-        sqlx::query_as("SELECT id, password_hash FROM users WHERE email = $1")
-            .bind(email.as_str())
-            .fetch_optional(&mut *tx)
-            .await?;
-    let (user_id, has_password) = match existing {
-        Some((id, hash)) => (id, hash.is_some()),
-        None => {
-            let id = crate::server::new_id();
-            let display = name.clone().unwrap_or_else(|| {
-                email
-                    .as_str()
-                    .split('@')
-                    .next()
-                    .unwrap_or_default()
-                    .to_string()
-            });
-            sqlx::query("INSERT INTO users (id, email, name, created_at) VALUES ($1, $2, $3, $4)")
-                .bind(id)
-                .bind(email.as_str())
-                .bind(display)
-                .bind(now)
-                .execute(&mut *tx)
-                .await?;
-            (id, false)
-        }
-    };
-    let membership: Option<String> = sqlx::query_scalar(
-        "SELECT status FROM merchant_members WHERE merchant_id = $1 AND user_id = $2",
-    )
-    .bind(access.merchant_id)
-    .bind(user_id)
-    .fetch_optional(&mut *tx)
-    .await?;
-    if membership.as_deref() == Some("deactivated") {
-        return Err(AppError::field(
-            "email",
-            format!(
-                "{} was deactivated. Reactivate them in the list instead.",
-                email.as_str()
-            ),
-        ));
-    }
-    if membership.is_none() {
-        sqlx::query("INSERT INTO merchant_members (merchant_id, user_id, status, created_at) VALUES ($1, $2, 'active', $3)")
-            .bind(access.merchant_id)
-            .bind(user_id)
-            .bind(now)
-            .execute(&mut *tx)
-            .await?;
-    }
+    let (user_id, has_password) = find_or_create_user(&mut tx, &form, now).await?;
+    join_merchant(&mut tx, access.merchant_id, user_id, email, now).await?;
     let inserted = sqlx::query(
         "INSERT INTO shop_roles (shop_id, user_id, role, created_at) VALUES ($1, $2, $3, $4) ON CONFLICT (shop_id, user_id) DO NOTHING",
     )
     .bind(access.shop_id)
     .bind(user_id)
-    .bind(role.as_str())
+    .bind(form.role.as_str())
     .bind(now)
     .execute(&mut *tx)
     .await?;
@@ -241,26 +181,134 @@ pub async fn invite(
         return Err(AppError::field(
             "email",
             format!(
-                "{} already has access to this shop. Change their role in the list instead.",
-                email.as_str()
+                "{email} already has access to this shop. Change their role in the list instead."
             ),
         ));
     }
-    let mut ev = event(access, now, "invite", user_id, email.as_str());
-    ev.after = Some(role.as_str().to_string());
+    let mut ev = event(access, now, "invite", user_id, email);
+    ev.after = Some(form.role.as_str().to_string());
     audit::record(&mut *tx, ev).await?;
+    let link = if has_password {
+        None
+    } else {
+        Some(tokens::issue(&mut tx, user_id, tokens::Purpose::Invite, now, 7 * DAY_MS).await?)
+    };
+    let mail = invite_mail(state, access, &form, link.as_deref());
+    crate::server::infra::outbox::enqueue(&mut *tx, &mail, now).await?;
+    tx.commit().await?;
+    crate::server::infra::outbox::wake(state);
+    Ok(email.to_string())
+}
 
+/// The invite form, checked field by field.
+struct InviteForm {
+    email: Email,
+    name: Option<String>,
+    role: Role,
+}
+
+impl InviteForm {
+    fn check(email: &str, name: &str, role: &str) -> AppResult<InviteForm> {
+        let mut errors = FieldErrors::default();
+        let email = errors.check("email", Email::parse(email));
+        let name = if name.trim().is_empty() {
+            None
+        } else {
+            errors.check("name", person_name(name))
+        };
+        let role = errors.check(
+            "role",
+            Role::parse(role).ok_or_else(|| "Choose one of the roles.".to_string()),
+        );
+        match (email, role, errors.is_empty()) {
+            (Some(email), Some(role), true) => Ok(InviteForm { email, name, role }),
+            _ => Err(AppError::Validation(errors)),
+        }
+    }
+}
+
+/// The account with the invited address (and whether it has a password), made if new.
+async fn find_or_create_user(tx: &mut Tx, form: &InviteForm, now: i64) -> AppResult<(i64, bool)> {
+    let existing: Option<(i64, Option<String>)> =
+        sqlx::query_as("SELECT id, password_hash FROM users WHERE email = $1")
+            .bind(form.email.as_str())
+            .fetch_optional(&mut **tx)
+            .await?;
+    if let Some((id, hash)) = existing {
+        return Ok((id, hash.is_some()));
+    }
+    let id = crate::server::new_id();
+    let display = form.name.clone().unwrap_or_else(|| {
+        form.email
+            .as_str()
+            .split('@')
+            .next()
+            .unwrap_or_default()
+            .to_string()
+    });
+    sqlx::query("INSERT INTO users (id, email, name, created_at) VALUES ($1, $2, $3, $4)")
+        .bind(id)
+        .bind(form.email.as_str())
+        .bind(display)
+        .bind(now)
+        .execute(&mut **tx)
+        .await?;
+    Ok((id, false))
+}
+
+/// Makes the user a member of the merchant; one the merchant deactivated is reactivated in
+/// the list, not invited again.
+async fn join_merchant(
+    tx: &mut Tx,
+    merchant_id: i64,
+    user_id: i64,
+    email: &str,
+    now: i64,
+) -> AppResult<()> {
+    let membership: Option<String> = sqlx::query_scalar(
+        "SELECT status FROM merchant_members WHERE merchant_id = $1 AND user_id = $2",
+    )
+    .bind(merchant_id)
+    .bind(user_id)
+    .fetch_optional(&mut **tx)
+    .await?;
+    match membership.as_deref() {
+        Some("deactivated") => Err(AppError::field(
+            "email",
+            format!("{email} was deactivated. Reactivate them in the list instead."),
+        )),
+        Some(_) => Ok(()),
+        None => {
+            sqlx::query("INSERT INTO merchant_members (merchant_id, user_id, status, created_at) VALUES ($1, $2, 'active', $3)")
+                .bind(merchant_id)
+                .bind(user_id)
+                .bind(now)
+                .execute(&mut **tx)
+                .await?;
+            Ok(())
+        }
+    }
+}
+
+/// The invitation: a link to choose a password (`link`), or for an existing account a link
+/// to the shop.
+fn invite_mail(
+    state: &AppState,
+    access: &ShopAccess,
+    form: &InviteForm,
+    link: Option<&str>,
+) -> OutgoingMail {
     let intro = format!(
         "{} ({}) has given you access to the shop \"{}\" of {} in Portal, as {}.",
         access.user.name,
         access.user.email,
         access.shop_name,
         access.merchant_name,
-        role.label()
+        form.role.label()
     );
-    let mail = if has_password {
-        action_mail(
-            email.as_str(),
+    match link {
+        None => action_mail(
+            form.email.as_str(),
             &format!("You now have access to {}", access.shop_name),
             &[
                 "Hello,".into(),
@@ -269,12 +317,9 @@ pub async fn invite(
             ],
             "Open the shop",
             &state.link(&format!("/shops/{}", access.shop_slug)),
-        )
-    } else {
-        let token =
-            tokens::issue(&mut tx, user_id, tokens::Purpose::Invite, now, 7 * DAY_MS).await?;
-        action_mail(
-            email.as_str(),
+        ),
+        Some(token) => action_mail(
+            form.email.as_str(),
             &format!("You are invited to {} in Portal", access.shop_name),
             &[
                 "Hello,".into(),
@@ -283,12 +328,8 @@ pub async fn invite(
             ],
             "Accept the invitation",
             &state.link(&format!("/invite/{token}")),
-        )
-    };
-    crate::server::infra::outbox::enqueue(&mut *tx, &mail, now).await?;
-    tx.commit().await?;
-    crate::server::infra::outbox::wake(state);
-    Ok(email.as_str().to_string())
+        ),
+    }
 }
 
 pub async fn change_role(

@@ -7,18 +7,52 @@ use crate::domain::Money;
 use crate::error::{AppError, AppResult};
 use crate::model::transactions::{MovementRow, RefundRow, TimelineEvent, TxDetail};
 use crate::server::{format_time, AppState};
-use sqlx::Row;
 
-/// id, amount, status, comment, by (e-mail), created, done.
-type RefundDbRow = (
-    i64,
-    i64,
-    String,
-    Option<String>,
-    Option<String>,
-    i64,
-    Option<i64>,
-);
+/// The payment's row as the page reads it.
+#[derive(sqlx::FromRow)]
+struct PaymentRow {
+    reference: String,
+    description: Option<String>,
+    status: String,
+    channel: String,
+    test_mode: i64,
+    amount_cents: i64,
+    fee_cents: i64,
+    vat_cents: i64,
+    net_cents: i64,
+    refunded_cents: i64,
+    buyer_name: Option<String>,
+    buyer_email: Option<String>,
+    buyer_ip: Option<String>,
+    buyer_country: Option<String>,
+    payout_id: Option<i64>,
+    created_at: i64,
+    paid_at: Option<i64>,
+    closed_at: Option<i64>,
+    payment_link_id: Option<i64>,
+    language: Option<String>,
+    price_list_id: Option<i64>,
+}
+
+/// One refund of the payment, with who asked for it.
+#[derive(sqlx::FromRow)]
+struct RefundDbRow {
+    id: i64,
+    amount_cents: i64,
+    status: String,
+    comment: Option<String>,
+    by_email: Option<String>,
+    created_at: i64,
+    done_at: Option<i64>,
+}
+
+#[derive(sqlx::FromRow)]
+struct MovementDbRow {
+    kind: String,
+    amount_cents: i64,
+    balance_after_cents: i64,
+    at: i64,
+}
 
 const HOUR_MS: i64 = 3_600_000;
 const DAY_MS: i64 = 24 * HOUR_MS;
@@ -27,7 +61,7 @@ const HISTORY_ROWS: i64 = 1_000;
 
 pub async fn load(state: &AppState, shop_id: i64, id: i64, tz: &str) -> AppResult<TxDetail> {
     let pool = &state.db.pool;
-    let r = sqlx::query(
+    let p: PaymentRow = sqlx::query_as(
         "SELECT reference, description, status, channel, test_mode, amount_cents, fee_cents, vat_cents, net_cents, \
                 refunded_cents, buyer_name, buyer_email, buyer_ip, buyer_country, payout_id, created_at, paid_at, closed_at, \
                 payment_link_id, language, price_list_id \
@@ -38,37 +72,13 @@ pub async fn load(state: &AppState, shop_id: i64, id: i64, tz: &str) -> AppResul
     .fetch_optional(pool)
     .await?
     .ok_or(AppError::NotFound)?;
-    let status: String = r.get(2);
-    let channel: String = r.get(3);
-    let amount = Money::from_cents(r.get(5));
-    let refunded = Money::from_cents(r.get(9));
-    let buyer_name: Option<String> = r.get(10);
-    let buyer_email: Option<String> = r.get(11);
-    let buyer_ip: Option<String> = r.get(12);
-    let buyer_country: Option<String> = r.get(13);
-    let created_at: i64 = r.get(15);
-    let paid_at: Option<i64> = r.get(16);
-    let closed_at: Option<i64> = r.get(17);
-    let from_link: Option<i64> = r.get(18);
-    let language: Option<String> = r.get(19);
-    let price_list_id: Option<i64> = r.get(20);
-    let test_mode = r.get::<i64, _>(4) != 0;
-    // The fees were worked out at approval from the list then in force; worked out again,
-    // they say which lines were lowered so the payment would not go below zero.
-    let fee_caps = match (paid_at, Channel::parse(&channel)) {
-        (Some(_), Some(c)) if !test_mode => {
-            let mut conn = pool.acquire().await?;
-            let list = crate::server::ledger::price_lists::by_id(&mut conn, price_list_id).await?;
-            crate::domain::fees::compute(amount, c, &list, false)
-                .caps
-                .iter()
-                .map(|cap| cap.explain())
-                .collect()
-        }
-        _ => Vec::new(),
-    };
-    let origin = from_link.map(|_| {
-        match language
+    let amount = Money::from_cents(p.amount_cents);
+    let refunded = Money::from_cents(p.refunded_cents);
+    let test_mode = p.test_mode != 0;
+    let fee_caps = fee_caps(state, &p, test_mode).await?;
+    let origin = p.payment_link_id.map(|_| {
+        match p
+            .language
             .as_deref()
             .and_then(crate::domain::payment_link::language_name)
         {
@@ -76,8 +86,7 @@ pub async fn load(state: &AppState, shop_id: i64, id: i64, tz: &str) -> AppResul
             None => "Payment link".to_string(),
         }
     });
-
-    let also_paid = match from_link {
+    let also_paid = match p.payment_link_id {
         Some(_) => {
             crate::server::payments::pay::other_payments_of_single_use_link(pool, id).await?
         }
@@ -85,7 +94,7 @@ pub async fn load(state: &AppState, shop_id: i64, id: i64, tz: &str) -> AppResul
     };
 
     let refunds: Vec<RefundDbRow> = sqlx::query_as(
-        "SELECT f.id, f.amount_cents, f.status, f.comment, u.email, f.created_at, f.done_at \
+        "SELECT f.id, f.amount_cents, f.status, f.comment, u.email AS by_email, f.created_at, f.done_at \
              FROM refunds f LEFT JOIN users u ON u.id = f.created_by \
              WHERE f.transaction_id = $1 AND f.shop_id = $2 ORDER BY f.created_at, f.id",
     )
@@ -96,18 +105,18 @@ pub async fn load(state: &AppState, shop_id: i64, id: i64, tz: &str) -> AppResul
     let reserved = Money::from_cents(
         refunds
             .iter()
-            .filter(|f| RefundStatus::parse(&f.2) == Some(RefundStatus::AwaitingAccount))
-            .map(|f| f.1)
+            .filter(|f| RefundStatus::parse(&f.status) == Some(RefundStatus::AwaitingAccount))
+            .map(|f| f.amount_cents)
             .sum(),
     );
-    let paid = PaymentStatus::parse(&status).is_some_and(PaymentStatus::is_paid);
+    let paid = PaymentStatus::parse(&p.status).is_some_and(PaymentStatus::is_paid);
     let refundable = if paid {
         amount - refunded - reserved
     } else {
         Money::ZERO
     };
 
-    let movements: Vec<(String, i64, i64, i64)> = sqlx::query_as(
+    let movements: Vec<MovementDbRow> = sqlx::query_as(
         "SELECT kind, amount_cents, balance_after_cents, at FROM movements \
          WHERE transaction_id = $1 AND shop_id = $2 ORDER BY seq",
     )
@@ -115,117 +124,149 @@ pub async fn load(state: &AppState, shop_id: i64, id: i64, tz: &str) -> AppResul
     .bind(shop_id)
     .fetch_all(pool)
     .await?;
-
-    let label = Channel::label_of(&channel).to_string();
-    let mut timeline = vec![(
-        created_at,
-        "Payment started".to_string(),
-        Some(format!("{} via {label}", amount.human())),
-    )];
-    if let Some(t) = paid_at {
-        timeline.push((t, "Paid".into(), Some(format!("Approved by {label}"))));
-    }
-    if let Some(t) = closed_at {
-        let what = if status == "expired" {
-            "Expired"
-        } else {
-            "Cancelled"
-        };
-        timeline.push((t, what.into(), None));
-    }
-    for f in &refunds {
-        let m = Money::from_cents(f.1).human();
-        let by = f.4.clone().map(|e| format!(" by {e}")).unwrap_or_default();
-        match f.2.as_str() {
-            "done" => timeline.push((
-                f.6.unwrap_or(f.5),
-                format!("Refunded {m}"),
-                Some(format!("Refund{by}")),
-            )),
-            "awaiting_account" => timeline.push((
-                f.5,
-                format!("Refund of {m} requested"),
-                Some(format!("Waiting for the buyer's bank account{by}")),
-            )),
-            _ => timeline.push((
-                f.6.unwrap_or(f.5),
-                format!("Refund of {m} failed"),
-                Some(
-                    "The buyer gave no bank account in time; the reservation was released.".into(),
-                ),
-            )),
-        }
-    }
-    timeline.sort_by_key(|e| e.0);
-
+    let timeline = timeline(&p, amount, &refunds, tz);
     let facts = facts(
         state,
         shop_id,
         id,
-        created_at,
+        p.created_at,
         amount,
         paid,
-        &buyer_name,
-        &buyer_email,
-        &buyer_ip,
-        &buyer_country,
+        &p.buyer_name,
+        &p.buyer_email,
+        &p.buyer_ip,
+        &p.buyer_country,
     )
     .await?;
 
     Ok(TxDetail {
         id,
-        reference: r.get(0),
-        description: r.get(1),
-        status,
-        channel,
+        reference: p.reference,
+        description: p.description,
+        status: p.status,
+        channel: p.channel,
         test_mode,
         amount,
-        fees: Money::from_cents(r.get(6)),
-        vat: Money::from_cents(r.get(7)),
-        net: paid_at.map(|_| Money::from_cents(r.get(8))),
+        fees: Money::from_cents(p.fee_cents),
+        vat: Money::from_cents(p.vat_cents),
+        net: p.paid_at.map(|_| Money::from_cents(p.net_cents)),
         refunded,
         reserved,
         refundable,
-        buyer_name,
-        buyer_email,
-        buyer_ip,
-        buyer_country,
-        payout_id: r.get(14),
+        buyer_name: p.buyer_name,
+        buyer_email: p.buyer_email,
+        buyer_ip: p.buyer_ip,
+        buyer_country: p.buyer_country,
+        payout_id: p.payout_id,
         origin,
-        link_id: from_link,
+        link_id: p.payment_link_id,
         also_paid,
         time_zone: tz.to_string(),
-        timeline: timeline
-            .into_iter()
-            .map(|(t, label, detail)| TimelineEvent {
-                time: format_time(t, tz),
-                label,
-                detail,
-            })
-            .collect(),
+        timeline,
         movements: movements
             .into_iter()
-            .map(|(kind, a, b, at)| MovementRow {
-                time: format_time(at, tz),
-                kind,
-                amount: Money::from_cents(a),
-                balance_after: Money::from_cents(b),
+            .map(|m| MovementRow {
+                time: format_time(m.at, tz),
+                kind: m.kind,
+                amount: Money::from_cents(m.amount_cents),
+                balance_after: Money::from_cents(m.balance_after_cents),
             })
             .collect(),
         fee_caps,
         refunds: refunds
             .into_iter()
             .map(|f| RefundRow {
-                id: f.0,
-                time: format_time(f.5, tz),
-                amount: Money::from_cents(f.1),
-                status: f.2,
-                comment: f.3,
-                by: f.4,
+                id: f.id,
+                time: format_time(f.created_at, tz),
+                amount: Money::from_cents(f.amount_cents),
+                status: f.status,
+                comment: f.comment,
+                by: f.by_email,
             })
             .collect(),
         signals: fraud::signals(&facts),
     })
+}
+
+/// The fees were worked out at approval from the list then in force; worked out again, they
+/// say which lines were lowered so the payment would not go below zero.
+async fn fee_caps(state: &AppState, p: &PaymentRow, test_mode: bool) -> AppResult<Vec<String>> {
+    match (p.paid_at, Channel::parse(&p.channel)) {
+        (Some(_), Some(c)) if !test_mode => {
+            let mut conn = state.db.pool.acquire().await?;
+            let list =
+                crate::server::ledger::price_lists::by_id(&mut conn, p.price_list_id).await?;
+            Ok(
+                crate::domain::fees::compute(Money::from_cents(p.amount_cents), c, &list, false)
+                    .caps
+                    .iter()
+                    .map(|cap| cap.explain())
+                    .collect(),
+            )
+        }
+        _ => Ok(Vec::new()),
+    }
+}
+
+/// What happened to the payment, oldest first: started, paid or closed, each refund.
+fn timeline(
+    p: &PaymentRow,
+    amount: Money,
+    refunds: &[RefundDbRow],
+    tz: &str,
+) -> Vec<TimelineEvent> {
+    let label = Channel::label_of(&p.channel).to_string();
+    let mut events = vec![(
+        p.created_at,
+        "Payment started".to_string(),
+        Some(format!("{} via {label}", amount.human())),
+    )];
+    if let Some(t) = p.paid_at {
+        events.push((t, "Paid".into(), Some(format!("Approved by {label}"))));
+    }
+    if let Some(t) = p.closed_at {
+        let what = if PaymentStatus::parse(&p.status) == Some(PaymentStatus::Expired) {
+            "Expired"
+        } else {
+            "Cancelled"
+        };
+        events.push((t, what.into(), None));
+    }
+    for f in refunds {
+        let m = Money::from_cents(f.amount_cents).human();
+        let by = f
+            .by_email
+            .as_ref()
+            .map(|e| format!(" by {e}"))
+            .unwrap_or_default();
+        let done = f.done_at.unwrap_or(f.created_at);
+        events.push(match RefundStatus::parse(&f.status) {
+            Some(RefundStatus::Done) => {
+                (done, format!("Refunded {m}"), Some(format!("Refund{by}")))
+            }
+            Some(RefundStatus::AwaitingAccount) => (
+                f.created_at,
+                format!("Refund of {m} requested"),
+                Some(format!("Waiting for the buyer's bank account{by}")),
+            ),
+            _ => (
+                done,
+                format!("Refund of {m} failed"),
+                Some(
+                    "The buyer gave no bank account in time; the reservation was released.".into(),
+                ),
+            ),
+        });
+    }
+    events.sort_by_key(|e| e.0);
+    events
+        .into_iter()
+        .map(|(t, label, detail)| TimelineEvent {
+            time: format_time(t, tz),
+            label,
+            detail,
+        })
+        .collect()
 }
 
 #[allow(clippy::too_many_arguments)]
