@@ -357,3 +357,49 @@ async fn wrong_current_passwords_end_the_session_after_five() {
         StatusCode::OK
     );
 }
+
+#[tokio::test]
+async fn reset_requests_are_limited_per_address_and_per_client() {
+    let app = app!();
+    let c = TestApp::client();
+    let ask = |email: &'static str| {
+        let (app, c) = (&app, &c);
+        async move {
+            app.call(c, "request_password_reset", &[("email", email)])
+                .await
+        }
+    };
+    // Known and unknown addresses get the same answer.
+    assert_eq!(ask("nobody@test.example").await.status(), StatusCode::OK);
+    for _ in 0..3 {
+        assert_eq!(ask("info@test.example").await.status(), StatusCode::OK);
+    }
+    let r = ask("info@test.example").await;
+    assert_eq!(r.status(), StatusCode::TOO_MANY_REQUESTS);
+    assert!(r.headers().contains_key("retry-after"));
+    let mails = app.mails().await;
+    assert_eq!(
+        mails.iter().filter(|m| m.to == "info@test.example").count(),
+        3,
+        "three mails in the hour, not four"
+    );
+    assert!(!mails.iter().any(|m| m.to == "nobody@test.example"));
+    // One client asking for many addresses: 10 in the hour.
+    for email in [
+        "a@test.example",
+        "b@test.example",
+        "c@test.example",
+        "d@test.example",
+        "e@test.example",
+        "f@test.example",
+    ] {
+        assert_eq!(ask(email).await.status(), StatusCode::OK, "{email}");
+    }
+    assert_eq!(
+        ask("g@test.example").await.status(),
+        StatusCode::TOO_MANY_REQUESTS
+    );
+    // An hour later the address may ask again.
+    app.advance_minutes(61);
+    assert_eq!(ask("info@test.example").await.status(), StatusCode::OK);
+}

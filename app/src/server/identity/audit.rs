@@ -2,7 +2,7 @@
 
 use crate::error::AppResult;
 pub use crate::model::audit::AuditRow;
-use sqlx::{Any, Executor, Row};
+use sqlx::{Any, Executor};
 
 #[derive(Default)]
 pub struct AuditEvent {
@@ -55,7 +55,7 @@ pub struct AuditQuery {
 
 /// Events of this shop, plus account events (sign-ins, password changes) of the shop's users.
 pub async fn list(pool: &sqlx::AnyPool, q: &AuditQuery) -> AppResult<Vec<AuditRow>> {
-    let rows = sqlx::query(
+    let rows: Vec<AuditDbRow> = sqlx::query_as(
         "SELECT at, kind, actor_email, ip, target_email, before_value, after_value, detail \
          FROM audit_events e \
          WHERE (e.shop_id = $1 OR (e.shop_id IS NULL AND e.target_user_id IN \
@@ -76,14 +76,26 @@ pub async fn list(pool: &sqlx::AnyPool, q: &AuditQuery) -> AppResult<Vec<AuditRo
     Ok(rows
         .into_iter()
         .map(|r| AuditRow {
-            at_ms: r.get(0),
-            kind: r.get(1),
-            actor: r.get(2),
-            ip: r.get(3),
-            target: r.get(4),
-            before: r.get(5),
-            after: r.get(6),
-            detail: r.get(7),
+            at_ms: r.at,
+            kind: r.kind,
+            actor: r.actor_email,
+            ip: r.ip,
+            target: r.target_email,
+            before: r.before_value,
+            after: r.after_value,
+            detail: r.detail,
         })
         .collect())
+}
+
+#[derive(sqlx::FromRow)]
+struct AuditDbRow {
+    at: i64,
+    kind: String,
+    actor_email: Option<String>,
+    ip: Option<String>,
+    target_email: Option<String>,
+    before_value: Option<String>,
+    after_value: Option<String>,
+    detail: Option<String>,
 }

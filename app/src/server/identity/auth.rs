@@ -11,7 +11,6 @@ use argon2::password_hash::{
     rand_core::OsRng, PasswordHash, PasswordHasher, PasswordVerifier, SaltString,
 };
 use argon2::Argon2;
-use sqlx::Row;
 use std::sync::OnceLock;
 use tower_sessions::Session;
 
@@ -116,7 +115,7 @@ pub async fn session_user(state: &AppState, session: &Session) -> AppResult<Opti
         session.flush().await.map_err(internal)?;
         return Ok(None);
     }
-    let row = sqlx::query(
+    let row: Option<(i64, String, String, i64)> = sqlx::query_as(
         "SELECT u.id, u.email, u.name, u.session_epoch FROM users u \
          WHERE u.id = $1 AND EXISTS (SELECT 1 FROM merchant_members m \
            WHERE m.user_id = u.id AND m.status = 'active')",
@@ -125,11 +124,9 @@ pub async fn session_user(state: &AppState, session: &Session) -> AppResult<Opti
     .fetch_optional(&state.db.pool)
     .await?;
     match row {
-        Some(r) if r.get::<i64, _>(3) == epoch => Ok(Some(CurrentUser {
-            id: r.get(0),
-            email: r.get(1),
-            name: r.get(2),
-        })),
+        Some((id, email, name, user_epoch)) if user_epoch == epoch => {
+            Ok(Some(CurrentUser { id, email, name }))
+        }
         _ => {
             session.flush().await.map_err(internal)?;
             Ok(None)
@@ -396,15 +393,86 @@ async fn set_password(
 pub async fn request_password_reset(state: &AppState, ip: &str, email: &str) -> AppResult<()> {
     let email = Email::parse(email).map_err(|m| AppError::field("email", m))?;
     let now = state.clock.now_ms();
+    // The same steps whether or not an account uses the address: check the limits, note the
+    // request, wake the mail job (which makes the link and the mail for real accounts).
+    for (column, key, limit) in [
+        ("email", email.as_str(), RESETS_PER_ADDRESS),
+        ("ip", ip, RESETS_PER_IP),
+    ] {
+        let recent: Vec<i64> = sqlx::query_scalar(&format!(
+            "SELECT at FROM password_reset_requests WHERE {column} = $1 AND at > $2 \
+             ORDER BY at DESC LIMIT $3"
+        ))
+        .bind(key)
+        .bind(now - HOUR_MS)
+        .bind(limit)
+        .fetch_all(&state.db.pool)
+        .await?;
+        if recent.len() as i64 >= limit {
+            let oldest = recent[recent.len() - 1];
+            return Err(AppError::TooManyAttempts {
+                retry_after_secs: ((oldest + HOUR_MS - now).max(1000) as u64).div_ceil(1000),
+            });
+        }
+    }
+    sqlx::query("INSERT INTO password_reset_requests (id, at, email, ip) VALUES ($1, $2, $3, $4)")
+        .bind(crate::server::new_id())
+        .bind(now)
+        .bind(email.as_str())
+        .bind(ip)
+        .execute(&state.db.pool)
+        .await?;
+    crate::server::infra::outbox::wake(state);
+    Ok(())
+}
+
+/// At most this many reset mails per address, and requests per client address, an hour.
+pub const RESETS_PER_ADDRESS: i64 = 3;
+pub const RESETS_PER_IP: i64 = 10;
+
+/// Turns open reset requests into a single-use link and its mail, for addresses that have
+/// an account with a password; the others are closed without a mail. Runs in the mail job,
+/// before delivery.
+pub async fn prepare_reset_mails(
+    state: &AppState,
+) -> AppResult<crate::server::infra::jobs::Outcome> {
+    let open: Vec<(i64, String, String)> = sqlx::query_as(
+        "SELECT id, email, ip FROM password_reset_requests WHERE handled_at IS NULL ORDER BY at LIMIT 500",
+    )
+    .fetch_all(&state.db.pool)
+    .await?;
+    let mut outcome = crate::server::infra::jobs::Outcome::default();
+    for (id, email, ip) in open {
+        outcome
+            .row(
+                format!("password reset request {id}"),
+                prepare_reset_mail(state, id, &email, &ip),
+            )
+            .await;
+    }
+    Ok(outcome)
+}
+
+async fn prepare_reset_mail(state: &AppState, id: i64, email: &str, ip: &str) -> AppResult<bool> {
+    let now = state.clock.now_ms();
+    let mut tx = state.db.begin_write().await?;
+    let claimed = sqlx::query(
+        "UPDATE password_reset_requests SET handled_at = $2 WHERE id = $1 AND handled_at IS NULL",
+    )
+    .bind(id)
+    .bind(now)
+    .execute(&mut *tx)
+    .await?
+    .rows_affected();
     let user: Option<(i64, String)> =
         sqlx::query_as("SELECT id, name FROM users WHERE email = $1 AND password_hash IS NOT NULL")
-            .bind(email.as_str())
-            .fetch_optional(&state.db.pool)
+            .bind(email)
+            .fetch_optional(&mut *tx)
             .await?;
-    let Some((user_id, name)) = user else {
-        return Ok(());
+    let (Some((user_id, name)), 1) = (user, claimed) else {
+        tx.commit().await?;
+        return Ok(false);
     };
-    let mut tx = state.db.begin_write().await?;
     let token = tokens::issue(
         &mut tx,
         user_id,
@@ -415,7 +483,7 @@ pub async fn request_password_reset(state: &AppState, ip: &str, email: &str) -> 
     .await?;
     let link = state.link(&format!("/reset-password/{token}"));
     let mail = crate::server::infra::mail::action_mail(
-        email.as_str(),
+        email,
         "Reset your Portal password",
         &[
             format!("Hello {name},"),
@@ -433,14 +501,13 @@ pub async fn request_password_reset(state: &AppState, ip: &str, email: &str) -> 
             kind: "password_reset_requested",
             ip: Some(ip.to_string()),
             target_user_id: Some(user_id),
-            target_email: Some(email.as_str().to_string()),
+            target_email: Some(email.to_string()),
             ..Default::default()
         },
     )
     .await?;
     tx.commit().await?;
-    crate::server::infra::outbox::wake(state);
-    Ok(())
+    Ok(true)
 }
 
 /// Sets a password from a reset or invite link, consuming the link. Ends other sessions.

@@ -10,7 +10,7 @@ use crate::server::infra::clock::DAY_MS;
 use crate::server::infra::db::Tx;
 use crate::server::infra::mail::{action_mail, OutgoingMail};
 use crate::server::{infra::tokens, internal, AppState};
-use sqlx::{AnyConnection, Row};
+use sqlx::AnyConnection;
 
 pub async fn list(state: &AppState, access: &ShopAccess) -> AppResult<Vec<UserRow>> {
     let rows: Vec<ListedUser> = sqlx::query_as(
@@ -115,7 +115,7 @@ struct Target {
 }
 
 async fn target(conn: &mut AnyConnection, access: &ShopAccess, user_id: i64) -> AppResult<Target> {
-    let row = sqlx::query(
+    let (email, role): (String, String) = sqlx::query_as(
         "SELECT u.email, r.role FROM shop_roles r JOIN users u ON u.id = r.user_id \
          WHERE r.shop_id = $1 AND r.user_id = $2",
     )
@@ -125,8 +125,8 @@ async fn target(conn: &mut AnyConnection, access: &ShopAccess, user_id: i64) -> 
     .await?
     .ok_or(AppError::NotFound)?;
     Ok(Target {
-        email: row.get(0),
-        role: Role::parse(&row.get::<String, _>(1)).ok_or_else(|| internal("unknown role"))?,
+        email,
+        role: Role::parse(&role).ok_or_else(|| internal("unknown role"))?,
     })
 }
 
@@ -429,7 +429,7 @@ pub async fn shops_of(
     state: &AppState,
     user_id: i64,
 ) -> AppResult<Vec<crate::model::shop::ShopRef>> {
-    let rows = sqlx::query(
+    let rows: Vec<(String, String, String, String)> = sqlx::query_as(
         "SELECT s.slug, s.name, m.name, r.role FROM shop_roles r \
          JOIN shops s ON s.id = r.shop_id JOIN merchants m ON m.id = s.merchant_id \
          JOIN merchant_members mm ON mm.merchant_id = s.merchant_id AND mm.user_id = r.user_id AND mm.status = 'active' \
@@ -439,13 +439,12 @@ pub async fn shops_of(
     .fetch_all(&state.db.pool)
     .await?;
     rows.into_iter()
-        .map(|r| {
+        .map(|(slug, name, merchant, role)| {
             Ok(crate::model::shop::ShopRef {
-                slug: r.get(0),
-                name: r.get(1),
-                merchant: r.get(2),
-                role: Role::parse(&r.get::<String, _>(3))
-                    .ok_or_else(|| internal("unknown role"))?,
+                slug,
+                name,
+                merchant,
+                role: Role::parse(&role).ok_or_else(|| internal("unknown role"))?,
             })
         })
         .collect()

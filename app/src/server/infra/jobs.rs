@@ -51,7 +51,17 @@ pub fn all() -> Vec<Job> {
         Job {
             name: MAIL,
             every: Duration::from_secs(crate::server::infra::outbox::INTERVAL_SECS),
-            run: |s| Box::pin(crate::server::infra::outbox::deliver_due(s)),
+            run: |s| {
+                Box::pin(async move {
+                    // Reset requests become mails first, so they go out in the same run.
+                    let prepared = crate::server::identity::auth::prepare_reset_mails(s).await?;
+                    let mut delivered = crate::server::infra::outbox::deliver_due(s).await?;
+                    delivered.done += prepared.done;
+                    delivered.failed += prepared.failed;
+                    delivered.errors.extend(prepared.errors);
+                    Ok(delivered)
+                })
+            },
         },
     ]
 }
