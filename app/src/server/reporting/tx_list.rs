@@ -265,22 +265,38 @@ fn fts_phrase(folded: &str) -> String {
     format!("\"{}\"", folded.replace('"', "\"\""))
 }
 
+/// The FTS5 query that narrows a term of three or more characters down: its last three
+/// trigrams (all of them for a shorter term), each a phrase, joined by AND. The start of a
+/// reference or e-mail is often shared by a great many payments ("ord-", "inv-"), and its
+/// trigrams' lists would be read to the end for nothing; the exact comparison follows.
+fn fts_query(folded: &str) -> String {
+    let chars: Vec<char> = folded.chars().collect();
+    let grams: Vec<String> = chars.windows(3).map(|w| w.iter().collect()).collect();
+    grams[grams.len().saturating_sub(3)..]
+        .iter()
+        .map(|g| fts_phrase(g))
+        .collect::<Vec<_>>()
+        .join(" AND ")
+}
+
 /// The condition that a payment's reference, buyer name or e-mail contains the folded
 /// `term` (see `domain::search`), with the values it binds. The same rows on both
 /// databases, each through its trigram index: SQLite's FTS5 table (terms of three or more
-/// characters; shorter ones scan the shop's payments) and PostgreSQL's pg_trgm GIN index.
+/// characters, then compared exactly; shorter ones scan the shop's payments) and
+/// PostgreSQL's pg_trgm GIN index.
 ///
 /// `walk` (SQLite): the term is frequent, so a page finds its rows sooner by reading the
 /// shop's payments in the page's order and comparing each one's text than by fetching
 /// every match from the index and sorting them.
-fn contains(kind: DbKind, term: &str, walk: bool) -> (&'static str, Bind) {
+fn contains(kind: DbKind, term: &str, walk: bool) -> (&'static str, Vec<Bind>) {
     match kind {
         DbKind::Sqlite if !walk && term.chars().count() >= 3 => (
-            "id IN (SELECT rowid FROM transactions_search WHERE transactions_search MATCH ?)",
-            Bind::S(fts_phrase(term)),
+            "(id IN (SELECT rowid FROM transactions_search WHERE transactions_search MATCH ?) \
+             AND instr(search_text, ?) > 0)",
+            vec![Bind::S(fts_query(term)), Bind::S(term.to_string())],
         ),
-        DbKind::Sqlite => ("instr(search_text, ?) > 0", Bind::S(term.to_string())),
-        DbKind::Postgres => ("search_text LIKE ?", Bind::S(like_infix(term))),
+        DbKind::Sqlite => ("instr(search_text, ?) > 0", vec![Bind::S(term.to_string())]),
+        DbKind::Postgres => ("search_text LIKE ?", vec![Bind::S(like_infix(term))]),
     }
 }
 
@@ -301,7 +317,7 @@ async fn walk_for_page(pool: &sqlx::AnyPool, c: &Checked, kind: DbKind) -> AppRe
         "SELECT COUNT(*) FROM (SELECT rowid FROM transactions_search \
          WHERE transactions_search MATCH $1 LIMIT {FREQUENT})"
     ))
-    .bind(fts_phrase(&term))
+    .bind(fts_query(&term))
     .fetch_one(pool)
     .await?;
     Ok(n >= FREQUENT)
@@ -340,10 +356,7 @@ fn filtered(c: &Checked, kind: DbKind, walk: bool) -> Where {
     if let Some(q) = &c.q {
         // A term that no stored text can contain still finds a payment by its id.
         let (text, mut values) = match search::term(q) {
-            Some(t) => {
-                let (sql, value) = contains(kind, &t, walk);
-                (sql, vec![value])
-            }
+            Some(t) => contains(kind, &t, walk),
             None => ("1 = 0", vec![]),
         };
         match q.trim().parse::<i64>() {
@@ -606,12 +619,15 @@ mod tests {
         let w = matching(&c, DbKind::Sqlite);
         assert!(w.sql.contains("status = $2"), "{}", w.sql);
         assert!(
-            w.sql
-                .contains("(id = $3 OR id IN (SELECT rowid FROM transactions_search WHERE transactions_search MATCH $4))"),
+            w.sql.contains(
+                "(id = $3 OR (id IN (SELECT rowid FROM transactions_search WHERE transactions_search MATCH $4) \
+                 AND instr(search_text, $5) > 0))"
+            ),
             "{}",
             w.sql
         );
         assert!(matches!(&w.binds[3], Bind::S(s) if s == "\"123\""));
+        assert!(matches!(&w.binds[4], Bind::S(s) if s == "123"));
         let w = matching(&c, DbKind::Postgres);
         assert!(
             w.sql.contains("(id = $3 OR search_text LIKE $4)"),
@@ -634,6 +650,12 @@ mod tests {
         assert!(w.sql.contains("(instr(search_text, $2) > 0)"), "{}", w.sql);
         assert!(matches!(&w.binds[1], Bind::S(s) if s == "õ\""));
         assert_eq!(fts_phrase("a\"b%"), "\"a\"\"b%\"");
+        // Only the last three trigrams go to the index; the whole term is compared after.
+        assert_eq!(
+            fts_query("ord-51\"00"),
+            "\"51\"\"\" AND \"1\"\"0\" AND \"\"\"00\""
+        );
+        assert_eq!(fts_query("анна"), "\"анн\" AND \"нна\"");
         // A frequent term: a page walks the shop's payments and compares each one's text.
         let c = check(
             &TxFilter {
