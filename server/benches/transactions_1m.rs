@@ -8,6 +8,7 @@
 //! The data is made once with `portal generate` and kept in `target/bench-1m` (SQLite) and
 //! the database `portal_bench_1m` (PostgreSQL, from `PORTAL_TEST_PG_URL`); delete them to
 //! start over. `BENCH_ROWS` changes the size (default 1,000,000). Needs `sqlite3` and `psql`.
+//! `BENCH_ONLY=list|dashboard|search|filters|totals|export` runs some sections (comma-separated).
 
 use app::server::reporting::tx_list::{period_range, TOTALS_SELECT};
 use std::path::{Path, PathBuf};
@@ -351,7 +352,7 @@ async fn measure(t: &Target, rows: usize) -> Vec<String> {
         ),
     );
     let only = std::env::var("BENCH_ONLY").unwrap_or_default();
-    let run_section = |name: &str| only.is_empty() || only == name;
+    let run_section = |name: &str| only.is_empty() || only.split(',').any(|s| s == name);
     let mut out = Vec::new();
     let filtered = [
         ("status", "approved"),
@@ -423,6 +424,65 @@ async fn measure(t: &Target, rows: usize) -> Vec<String> {
             ms(percentile(&page_times, 0.95)),
             ms(percentile(&page_times, 0.99))
         ));
+    }
+    let line = |label: &str, times: &[Duration]| {
+        format!(
+            "| {} | {label} | {} | {} | {} |",
+            t.label,
+            ms(percentile(times, 0.5)),
+            ms(percentile(times, 0.95)),
+            ms(percentile(times, 0.99))
+        )
+    };
+    if run_section("dashboard") {
+        let url = format!("{}/api/load_dashboard", server.base);
+        let form = vec![("shop".to_string(), SHOP.to_string())];
+        let d = timed_post(&client, &url, &cookie, &form, 100).await;
+        out.push(line("dashboard (`load_dashboard`)", &d));
+    }
+    if run_section("search") {
+        let list = format!("{}/api/list_transactions", server.base);
+        let totals = format!("{}/api/transaction_totals", server.base);
+        let reference = scalar(
+            t,
+            &format!(
+                "SELECT reference FROM transactions WHERE shop_id = {shop_id} \
+                 ORDER BY created_at, id LIMIT 1 OFFSET {}",
+                rows / 2
+            ),
+        );
+        for (label, q) in [
+            ("a reference (one payment)", reference.as_str()),
+            ("e-mail part `ruta.k@` (1 in 12)", "ruta.k@"),
+            ("`KALNIŅA` (1 in 12)", "KALNIŅA"),
+            ("`zqxwv`, no match", "zqxwv"),
+            ("`Анна`, no match", "Анна"),
+            ("`Õunapuu`, no match", "Õunapuu"),
+            ("`zq` (2 letters), no match", "zq"),
+        ] {
+            let form = filter_form(&[("q", q), ("size", "50")]);
+            let page = timed_post(&client, &list, &cookie, &form, 50).await;
+            out.push(line(&format!("search {label}: list"), &page));
+            let sum = timed_post(&client, &totals, &cookie, &filter_form(&[("q", q)]), 20).await;
+            out.push(line(&format!("search {label}: totals"), &sum));
+        }
+    }
+    if run_section("filters") {
+        let list = format!("{}/api/list_transactions", server.base);
+        for (status, _) in app::domain::tx_filter::STATUSES {
+            let n = scalar(
+                t,
+                &format!(
+                    "SELECT COUNT(*) FROM transactions WHERE shop_id = {shop_id} AND status = '{status}'"
+                ),
+            );
+            let form = filter_form(&[("status", status), ("size", "50")]);
+            let page = timed_post(&client, &list, &cookie, &form, 50).await;
+            out.push(line(
+                &format!("list, status {status} ({n} payments)"),
+                &page,
+            ));
+        }
     }
     // Totals: the server function against the same aggregate in the command-line client.
     let now = jiff::Timestamp::now().as_millisecond();

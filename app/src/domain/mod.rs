@@ -9,6 +9,7 @@ pub mod ledger;
 pub mod money;
 pub mod payment_link;
 pub mod role;
+pub mod search;
 pub mod status;
 pub mod tx_filter;
 pub mod validate;

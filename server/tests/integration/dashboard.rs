@@ -85,3 +85,51 @@ async fn figures_add_up_to_the_ledger_and_the_payments() {
     );
     assert!(html.contains("Show the chart as a table"));
 }
+
+#[tokio::test]
+async fn not_yet_paid_out_is_what_came_after_the_last_payout() {
+    use app::domain::ledger::MovementKind;
+    use app::domain::Money;
+    use app::server::ledger::{self, Links};
+    let app = crate::app!();
+    let shop = app.shop_id(SHOP).await;
+    app.paid_payment(10_000, Channel::Visa).await;
+    // A payout of part of the balance.
+    let mut tx = app.state.db.begin_write().await.unwrap();
+    ledger::post(
+        &mut tx,
+        shop,
+        app.state.clock.now_ms(),
+        Links {
+            transaction_id: None,
+            refund_id: None,
+            payout_id: None,
+        },
+        &[(MovementKind::Payout, Money::from_cents(-6_000))],
+    )
+    .await
+    .unwrap();
+    tx.commit().await.unwrap();
+    app.advance_minutes(1);
+    app.paid_payment(3_000, Channel::Swedbank).await;
+    let after_payout = app
+        .scalar(format!(
+            "SELECT CAST(SUM(amount_cents) AS BIGINT) FROM movements WHERE shop_id = {shop} \
+             AND seq > (SELECT MAX(seq) FROM movements WHERE shop_id = {shop} AND kind = 'PAYOUT')"
+        ))
+        .await;
+    let info = app.client_for(Who::Info).await;
+    let (s, _, b) = body(app.call(&info, "load_dashboard", &[("shop", SHOP)]).await).await;
+    assert_eq!(s, StatusCode::OK, "{b}");
+    let d: Dashboard = serde_json::from_str(&b).unwrap();
+    assert!(after_payout > 0 && after_payout < 3_000, "{after_payout}");
+    assert_eq!(d.unpaid.cents(), after_payout);
+    let balance = app
+        .scalar(format!(
+            "SELECT balance_cents FROM shop_balances WHERE shop_id = {shop}"
+        ))
+        .await;
+    assert_eq!(d.balance.cents(), balance);
+    assert_ne!(d.unpaid.cents(), balance, "the payout is not unpaid");
+    crate::ledger::assert_ledger_adds_up(&app).await;
+}

@@ -197,3 +197,51 @@ async fn bad_input_gets_a_message_per_field_and_nothing_is_written() {
         ("expired", true, Some(3))
     );
 }
+
+#[tokio::test]
+async fn link_search_folds_letters_as_payment_search_does() {
+    let app = crate::app!();
+    let staff = app.client_for(Who::Refunds).await;
+    for (reference, description, name) in [
+        ("Arve 1", "Kingitus", "Õie Tamm"),
+        ("Rēķins 2", "ŠĶĒLE", "Jānis"),
+        ("Заказ 3", "Подарок", "Анна"),
+        ("Sale 50%_A", "Promo", "Mari"),
+        ("Sale 50xxA", "Promo", "Jaan"),
+    ] {
+        let (s, b) = create(
+            &app,
+            &staff,
+            SHOP,
+            &[
+                ("amount", "10"),
+                ("reference", reference),
+                ("description", description),
+                ("buyer_name", name),
+            ],
+        )
+        .await;
+        assert_eq!(s, StatusCode::OK, "{b}");
+    }
+    let info = app.client_for(Who::Info).await;
+    for (q, expected) in [
+        ("ÕIE", vec!["Arve 1"]),
+        ("šķēle", vec!["Rēķins 2"]),
+        ("РЕЌИНС", vec![]),
+        ("ЗАКАЗ", vec!["Заказ 3"]),
+        ("подарок", vec!["Заказ 3"]),
+        ("анна", vec!["Заказ 3"]),
+        ("50%_", vec!["Sale 50%_A"]),
+        ("_a", vec!["Sale 50%_A"]),
+    ] {
+        let (s, _, b) = body(
+            app.call(&info, "list_payment_links", &[("shop", SHOP), ("q", q)])
+                .await,
+        )
+        .await;
+        assert_eq!(s, StatusCode::OK, "{b}");
+        let rows: Vec<LinkRow> = serde_json::from_str(&b).unwrap();
+        let refs: Vec<&str> = rows.iter().map(|r| r.reference.as_str()).collect();
+        assert_eq!(refs, expected, "{q}");
+    }
+}

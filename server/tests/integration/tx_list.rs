@@ -304,3 +304,127 @@ async fn saved_views_belong_to_their_user_and_shop() {
     assert_eq!(del(&admin, mine[0].id).await, StatusCode::OK);
     assert!(views(&admin, SHOP).await.is_empty());
 }
+
+/// Starts a payment in `shop-a` with this reference, buyer name and e-mail.
+async fn payment_by(app: &TestApp, reference: &str, name: &str, email: &str) -> i64 {
+    use app::domain::{fees::Channel, Money};
+    use app::server::payments::transactions::{self, NewTransaction};
+    transactions::create(
+        &app.state,
+        NewTransaction {
+            shop_id: app.shop_id(SHOP).await,
+            reference: reference.into(),
+            amount: Money::from_cents(1_000),
+            channel: Channel::Swedbank,
+            test_mode: false,
+            buyer_name: Some(name.into()),
+            buyer_email: Some(email.into()),
+            buyer_ip: None,
+            buyer_country: None,
+            description: None,
+            from_link: None,
+        },
+    )
+    .await
+    .unwrap()
+}
+
+/// The ids a search finds, from the list and from its totals' count, which must agree.
+async fn found(app: &TestApp, c: &Client, q: &str) -> Vec<i64> {
+    let (mut ids, _) = walk(app, c, &[("q", q)]).await;
+    let (s, b) = post(app, c, "transaction_totals", &form(SHOP, &[("q", q)])).await;
+    assert_eq!(s, StatusCode::OK, "{b}");
+    let totals: TxTotals = serde_json::from_str(&b).unwrap();
+    assert_eq!(totals.count, ids.len() as i64, "{q}");
+    ids.sort();
+    ids
+}
+
+#[tokio::test]
+async fn search_folds_baltic_and_cyrillic_letters_the_same_on_both_databases() {
+    let app = crate::app!();
+    let oie = payment_by(&app, "INV-1001", "Õie Tamm", "tamm@example.ee").await;
+    let skele = payment_by(&app, "INV-1002", "ŠĶĒLE Bērziņa", "ske@example.lv").await;
+    let azuolas = payment_by(&app, "INV-1003", "Ąžuolas Kazlauskas", "az@example.lt").await;
+    let anna = payment_by(&app, "ЗАКАЗ-7", "Анна Иванова", "Anna.Ivanova@Example.com").await;
+    let percent = payment_by(&app, "SALE-50%_A", "Mari Mets", "mari@example.ee").await;
+    let plain = payment_by(&app, "SALE-50xxA", "Jaan Kask", "jaan@example.ee").await;
+    let c = app.client_for(Who::Refunds).await;
+    let mut cases: Vec<(&str, Vec<i64>)> = vec![
+        ("õie", vec![oie]),
+        ("ÕIE", vec![oie]),
+        ("Õie Tamm", vec![oie]),
+        ("šķēle", vec![skele]),
+        ("ŠĶĒLE", vec![skele]),
+        ("BĒRZIŅA", vec![skele]),
+        ("ąžuolas", vec![azuolas]),
+        ("ĄŽUOLAS", vec![azuolas]),
+        ("Анна", vec![anna]),
+        ("АННА", vec![anna]),
+        ("иванова", vec![anna]),
+        ("заказ-7", vec![anna]),
+        // Shorter than a trigram.
+        ("Õ", vec![oie]),
+        ("Ан", vec![anna]),
+        // E-mail parts and references, in any case.
+        ("ANNA.IVANOVA@", vec![anna]),
+        ("example.lv", vec![skele]),
+        ("inv-100", vec![oie, skele, azuolas]),
+        // LIKE's wildcards are literal.
+        ("50%_", vec![percent]),
+        ("%", vec![percent]),
+        ("_a", vec![percent]),
+        ("50xx", vec![plain]),
+        // Diacritics are kept; nothing spans two fields.
+        ("oie", vec![]),
+        ("tamm tamm@", vec![]),
+        ("nobody", vec![]),
+    ];
+    let by_id = oie.to_string();
+    cases.push((&by_id, vec![oie]));
+    for (q, mut expected) in cases {
+        expected.sort();
+        assert_eq!(found(&app, &c, q).await, expected, "{q}");
+    }
+}
+
+#[tokio::test]
+async fn payments_from_before_the_search_text_are_folded_at_migrate_time() {
+    let app = crate::app!();
+    let oie = payment_by(&app, "OLD-1", "Õie Tamm", "oie@example.ee").await;
+    // As a row written before migration 0009 was: no search text.
+    sqlx::query("UPDATE transactions SET search_text = NULL WHERE id = $1")
+        .bind(oie)
+        .execute(&app.state.db.pool)
+        .await
+        .unwrap();
+    let c = app.client_for(Who::Refunds).await;
+    assert_eq!(found(&app, &c, "ÕIE").await, Vec::<i64>::new());
+    app.state.db.migrate().await.unwrap();
+    assert_eq!(found(&app, &c, "ÕIE").await, vec![oie]);
+    assert_eq!(found(&app, &c, "old-1").await, vec![oie]);
+}
+
+#[tokio::test]
+async fn frequent_and_rare_terms_find_the_rows_plain_sql_finds() {
+    let app = crate::app!();
+    // Enough payments that a term in every e-mail is frequent (SQLite then reads the
+    // shop's payments in order instead of fetching every match from the index).
+    fill(&app, 2_100).await;
+    let c = app.client_for(Who::Refunds).await;
+    for (q, sql) in [
+        ("EXAMPLE", " AND buyer_email LIKE '%example%'"),
+        ("BĒRZIŅA", " AND buyer_name = 'Anna Bērziņa'"),
+        ("ieva@", " AND buyer_email = 'ieva@example.lv'"),
+    ] {
+        let (ids, back) = walk(&app, &c, &[("q", q), ("size", "200")]).await;
+        let expected = ids_by_sql(&app, sql, "created_at DESC, id DESC").await;
+        assert!(!expected.is_empty(), "{q}");
+        assert_eq!(ids, expected, "{q}");
+        assert_eq!(back, expected, "{q} backwards");
+        let (s, b) = post(&app, &c, "transaction_totals", &form(SHOP, &[("q", q)])).await;
+        assert_eq!(s, StatusCode::OK, "{b}");
+        let totals: TxTotals = serde_json::from_str(&b).unwrap();
+        assert_eq!(totals.count, expected.len() as i64, "{q}");
+    }
+}

@@ -33,6 +33,12 @@ impl DbKind {
             None
         }
     }
+
+    /// The database a pool connects to.
+    pub fn of_pool(pool: &AnyPool) -> DbKind {
+        let url = &pool.connect_options().database_url;
+        DbKind::of_url(url.as_str()).unwrap_or(DbKind::Postgres)
+    }
 }
 
 impl Db {
@@ -78,8 +84,25 @@ impl Db {
         })
     }
 
+    /// Applies the migrations (each with only its statements for this database, see
+    /// [`for_dialect`]), then folds the search text of rows written before it existed.
     pub async fn migrate(&self) -> Result<(), sqlx::migrate::MigrateError> {
-        MIGRATOR.run(&self.pool).await
+        let migrator = sqlx::migrate::Migrator {
+            migrations: MIGRATOR
+                .migrations
+                .iter()
+                .map(|m| sqlx::migrate::Migration {
+                    sql: for_dialect(&m.sql, self.kind).into(),
+                    ..m.clone()
+                })
+                .collect(),
+            ..sqlx::migrate::Migrator::DEFAULT
+        };
+        migrator.run(&self.pool).await?;
+        crate::server::reporting::search::backfill(self)
+            .await
+            .map(|_| ())
+            .map_err(sqlx::migrate::MigrateError::Execute)
     }
 
     /// Starts a transaction that may read and then write. On SQLite it takes the write lock
@@ -98,6 +121,30 @@ impl Db {
             .await
             .map(|_| ())
     }
+}
+
+/// A migration's statements for one database: lines after `-- @sqlite` are SQLite's, after
+/// `-- @postgres` PostgreSQL's, after `-- @both` (and before any marker) both's. The other
+/// database's lines become empty, so line numbers in errors stay those of the file; the
+/// checksum stays the file's, so a changed file is still caught.
+pub fn for_dialect(sql: &str, kind: DbKind) -> String {
+    let mut keep = true;
+    sql.lines()
+        .map(|line| {
+            match line.trim() {
+                "-- @sqlite" => keep = kind == DbKind::Sqlite,
+                "-- @postgres" => keep = kind == DbKind::Postgres,
+                "-- @both" => keep = true,
+                _ => {}
+            }
+            if keep {
+                line
+            } else {
+                ""
+            }
+        })
+        .collect::<Vec<_>>()
+        .join("\n")
 }
 
 /// Whether an error is the violation of the named unique or check constraint. Matches by
@@ -144,4 +191,29 @@ where
     .await
     .map_err(crate::server::internal)?
     .map_err(crate::server::internal)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn each_database_gets_the_shared_lines_and_its_own() {
+        let sql = "A;\n-- @sqlite\nS;\n-- @postgres\nP;\n-- @both\nB;";
+        assert_eq!(
+            for_dialect(sql, DbKind::Sqlite),
+            "A;\n-- @sqlite\nS;\n\n\n-- @both\nB;"
+        );
+        assert_eq!(
+            for_dialect(sql, DbKind::Postgres),
+            "A;\n\n\n-- @postgres\nP;\n-- @both\nB;"
+        );
+        // Every landed migration but 0009 is shared as it is.
+        for m in MIGRATOR.migrations.iter().filter(|m| m.version != 9) {
+            assert_eq!(
+                for_dialect(&m.sql, DbKind::Sqlite),
+                m.sql.trim_end_matches('\n')
+            );
+        }
+    }
 }

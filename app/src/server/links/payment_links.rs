@@ -54,8 +54,8 @@ pub async fn create(
     let mut tx = state.db.begin_write().await?;
     sqlx::query(
         "INSERT INTO payment_links (id, shop_id, token, amount_cents, reference, description, buyer_name, buyer_email, \
-         language, expires_at, reusable, max_payments, status, created_by, created_at) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, 'active', $13, $14)",
+         language, expires_at, reusable, max_payments, status, created_by, created_at, search_text) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, 'active', $13, $14, $15)",
     )
     .bind(id)
     .bind(shop_id)
@@ -71,6 +71,12 @@ pub async fn create(
     .bind(v.max_payments)
     .bind(by.user_id)
     .bind(now)
+    .bind(crate::server::reporting::search::link_text(
+        &v.reference,
+        v.description.as_deref(),
+        v.buyer_name.as_deref(),
+        v.buyer_email.as_deref(),
+    ))
     .execute(&mut *tx)
     .await?;
     audit::record(
@@ -198,9 +204,13 @@ pub async fn list(
     status: Option<&str>,
     search: Option<&str>,
 ) -> AppResult<Vec<LinkRow>> {
-    let search = search
-        .map(|q| q.trim().to_lowercase())
-        .filter(|q| !q.is_empty());
+    // Folded as payments' search is (see `domain::search`); wildcards are literal. A term
+    // that cannot occur (a control character) matches nothing.
+    let search = search.filter(|q| !q.trim().is_empty()).map(|q| {
+        crate::domain::search::term(q)
+            .map(|t| crate::domain::search::like_infix(&t))
+            .unwrap_or_default()
+    });
     let status = status.filter(|s| !s.is_empty());
     let now = state.clock.now_ms();
     let rows: Vec<Stored> = sqlx::query_as(
@@ -208,17 +218,17 @@ pub async fn list(
                 l.reusable, l.max_payments, l.payments_made, l.status, l.deactivation_message, l.created_at \
          FROM payment_links l LEFT JOIN users u ON u.id = l.created_by \
          WHERE l.shop_id = $1 \
-           AND ($2 = '' OR LOWER(l.reference) LIKE $2 OR LOWER(COALESCE(l.buyer_email, '')) LIKE $2 \
-                OR LOWER(COALESCE(l.buyer_name, '')) LIKE $2 OR LOWER(COALESCE(l.description, '')) LIKE $2) \
+           AND ($5 = 0 OR l.search_text LIKE $2 ESCAPE '\\') \
            AND ($3 = '' OR ($3 = 'expired' AND l.status = 'active' AND l.expires_at <= $4) \
                 OR ($3 = 'active' AND l.status = 'active' AND l.expires_at > $4) \
                 OR ($3 NOT IN ('active', 'expired') AND l.status = $3)) \
          ORDER BY l.created_at DESC, l.id DESC LIMIT 500",
     )
     .bind(shop_id)
-    .bind(search.map(|q| format!("%{}%", q.replace(['%', '_'], ""))).unwrap_or_default())
+    .bind(search.clone().unwrap_or_default())
     .bind(status.unwrap_or(""))
     .bind(now)
+    .bind(i64::from(search.is_some()))
     .fetch_all(&state.db.pool)
     .await?;
     Ok(rows

@@ -137,6 +137,11 @@ pub async fn bulk_insert(
                 V::I(p.at),
                 V::OI(paid_at),
                 V::OI(paid_at.is_none().then_some(done)),
+                V::S(crate::server::reporting::search::transaction_text(
+                    &p.reference,
+                    p.buyer_name.as_deref(),
+                    p.buyer_email.as_deref(),
+                )),
             ]);
         }
         insert_rows(
@@ -163,6 +168,7 @@ pub async fn bulk_insert(
                 "created_at",
                 "paid_at",
                 "closed_at",
+                "search_text",
             ],
             payments,
         )

@@ -49,14 +49,20 @@ pub async fn create_at(state: &AppState, t: NewTransaction, at: i64) -> AppResul
         ));
     }
     let id = crate::server::new_id();
+    let search_text = crate::server::reporting::search::transaction_text(
+        &t.reference,
+        t.buyer_name.as_deref(),
+        t.buyer_email.as_deref(),
+    );
     sqlx::query(
         "INSERT INTO transactions (id, shop_id, reference, amount_cents, currency, channel, status, test_mode, \
-         buyer_name, buyer_email, buyer_ip, buyer_country, description, created_at, payment_link_id, language, connector) \
-         VALUES ($1, $2, $3, $4, 'EUR', $5, 'created', $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)",
+         buyer_name, buyer_email, buyer_ip, buyer_country, description, created_at, payment_link_id, language, connector, \
+         search_text) \
+         VALUES ($1, $2, $3, $4, 'EUR', $5, 'created', $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16)",
     )
     .bind(id)
     .bind(t.shop_id)
-    .bind(t.reference)
+    .bind(&t.reference)
     .bind(t.amount.cents())
     .bind(t.channel.as_str())
     .bind(i64::from(t.test_mode))
@@ -69,6 +75,7 @@ pub async fn create_at(state: &AppState, t: NewTransaction, at: i64) -> AppResul
     .bind(t.from_link.as_ref().map(|l| l.link_id))
     .bind(t.from_link.as_ref().map(|l| l.language.clone()))
     .bind(t.from_link.as_ref().map(|l| l.connector.clone()))
+    .bind(search_text)
     .execute(&state.db.pool)
     .await?;
     Ok(id)

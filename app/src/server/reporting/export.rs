@@ -246,8 +246,8 @@ pub fn csv_preamble(h: &Header) -> String {
     out
 }
 
-fn export_sql(c: &Checked) -> (String, tx_list::Where) {
-    let w = tx_list::matching(c);
+fn export_sql(c: &Checked, kind: crate::server::infra::db::DbKind) -> (String, tx_list::Where) {
+    let w = tx_list::matching(c, kind);
     let key = match c.sort {
         SortKey::Time => "created_at",
         SortKey::Amount => "amount_cents",
@@ -276,7 +276,7 @@ async fn produce_csv(
     tz: TimeZone,
     tx: Chunks,
 ) {
-    let (sql, w) = export_sql(&c);
+    let (sql, w) = export_sql(&c, db.kind);
     match db.kind {
         crate::server::infra::db::DbKind::Sqlite => {
             let url = db.url.clone();
@@ -419,7 +419,7 @@ async fn produce_xlsx(
     tz: TimeZone,
 ) -> Result<tokio::fs::File, AppError> {
     use rust_xlsxwriter::{Format as Fmt, Workbook};
-    let (sql, w) = export_sql(&c);
+    let (sql, w) = export_sql(&c, crate::server::infra::db::DbKind::of_pool(&pool));
     let (tx, mut rx) = tokio::sync::mpsc::channel::<Vec<Row>>(4);
     let writer = tokio::task::spawn_blocking(move || -> Result<std::fs::File, String> {
         let err = |e: rust_xlsxwriter::XlsxError| e.to_string();

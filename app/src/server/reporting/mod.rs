@@ -2,5 +2,6 @@
 
 pub mod dashboard;
 pub mod export;
+pub mod search;
 pub mod tx_detail;
 pub mod tx_list;

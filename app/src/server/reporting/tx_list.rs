@@ -3,9 +3,11 @@
 //! scoped to one shop.
 
 use crate::domain::fees::Channel;
+use crate::domain::search::{self, like_infix};
 use crate::domain::tx_filter::{Cursor, SortKey, TxFilter, PERIODS, STATUSES};
 use crate::domain::{FieldErrors, Money};
 use crate::error::{AppError, AppResult};
+use crate::server::infra::db::DbKind;
 use jiff::civil::Date;
 use jiff::tz::TimeZone;
 use jiff::{Timestamp, ToSpan};
@@ -258,20 +260,76 @@ impl Where {
     }
 }
 
-fn like_pattern(q: &str) -> String {
-    let mut p = String::from("%");
-    for c in q.to_lowercase().chars() {
-        if matches!(c, '%' | '_' | '\\') {
-            p.push('\\');
-        }
-        p.push(c);
+/// A phrase of an FTS5 query: the text in double quotes, its own doubled.
+fn fts_phrase(folded: &str) -> String {
+    format!("\"{}\"", folded.replace('"', "\"\""))
+}
+
+/// The FTS5 query that narrows a term of three or more characters down: its last three
+/// trigrams (all of them for a shorter term), each a phrase, joined by AND. The start of a
+/// reference or e-mail is often shared by a great many payments ("ord-", "inv-"), and its
+/// trigrams' lists would be read to the end for nothing; the exact comparison follows.
+fn fts_query(folded: &str) -> String {
+    let chars: Vec<char> = folded.chars().collect();
+    let grams: Vec<String> = chars.windows(3).map(|w| w.iter().collect()).collect();
+    grams[grams.len().saturating_sub(3)..]
+        .iter()
+        .map(|g| fts_phrase(g))
+        .collect::<Vec<_>>()
+        .join(" AND ")
+}
+
+/// The condition that a payment's reference, buyer name or e-mail contains the folded
+/// `term` (see `domain::search`), with the values it binds. The same rows on both
+/// databases, each through its trigram index: SQLite's FTS5 table (terms of three or more
+/// characters, then compared exactly; shorter ones scan the shop's payments) and
+/// PostgreSQL's pg_trgm GIN index.
+///
+/// `walk` (SQLite): the term is frequent, so a page finds its rows sooner by reading the
+/// shop's payments in the page's order and comparing each one's text than by fetching
+/// every match from the index and sorting them.
+fn contains(kind: DbKind, term: &str, walk: bool) -> (&'static str, Vec<Bind>) {
+    match kind {
+        DbKind::Sqlite if !walk && term.chars().count() >= 3 => (
+            "(id IN (SELECT rowid FROM transactions_search WHERE transactions_search MATCH ?) \
+             AND instr(search_text, ?) > 0)",
+            vec![Bind::S(fts_query(term)), Bind::S(term.to_string())],
+        ),
+        DbKind::Sqlite => ("instr(search_text, ?) > 0", vec![Bind::S(term.to_string())]),
+        DbKind::Postgres => ("search_text LIKE ?", vec![Bind::S(like_infix(term))]),
     }
-    p.push('%');
-    p
+}
+
+/// At least this many matches in the trigram index make a term frequent (see [`contains`]).
+const FREQUENT: i64 = 2_000;
+
+/// Whether a page of this search reads faster by walking the shop's payments in order
+/// (SQLite, a term of three or more characters with at least [`FREQUENT`] matches in all
+/// shops). The index stops counting at the limit, so asking costs a few milliseconds.
+async fn walk_for_page(pool: &sqlx::AnyPool, c: &Checked, kind: DbKind) -> AppResult<bool> {
+    let Some(term) = c.q.as_deref().and_then(search::term) else {
+        return Ok(false);
+    };
+    if kind != DbKind::Sqlite || term.chars().count() < 3 {
+        return Ok(false);
+    }
+    let n: i64 = sqlx::query_scalar(&format!(
+        "SELECT COUNT(*) FROM (SELECT rowid FROM transactions_search \
+         WHERE transactions_search MATCH $1 LIMIT {FREQUENT})"
+    ))
+    .bind(fts_query(&term))
+    .fetch_one(pool)
+    .await?;
+    Ok(n >= FREQUENT)
 }
 
 /// The rows the filter matches (no cursor).
-pub fn matching(c: &Checked) -> Where {
+pub fn matching(c: &Checked, kind: DbKind) -> Where {
+    filtered(c, kind, false)
+}
+
+/// As [`matching`]; `walk` as in [`contains`].
+fn filtered(c: &Checked, kind: DbKind, walk: bool) -> Where {
     let mut w = Where::default();
     w.and("shop_id = ?", vec![Bind::I(c.shop_id)]);
     if let Some(v) = c.from_ms {
@@ -296,11 +354,12 @@ pub fn matching(c: &Checked) -> Where {
         w.and("payment_link_id = ?", vec![Bind::I(v)]);
     }
     if let Some(q) = &c.q {
-        let p = like_pattern(q);
-        let text = "LOWER(reference) LIKE ? ESCAPE '\\' OR LOWER(COALESCE(buyer_name, '')) LIKE ? ESCAPE '\\' \
-                    OR LOWER(COALESCE(buyer_email, '')) LIKE ? ESCAPE '\\'";
-        let mut values = vec![Bind::S(p.clone()), Bind::S(p.clone()), Bind::S(p)];
-        match q.parse::<i64>() {
+        // A term that no stored text can contain still finds a payment by its id.
+        let (text, mut values) = match search::term(q) {
+            Some(t) => contains(kind, &t, walk),
+            None => ("1 = 0", vec![]),
+        };
+        match q.trim().parse::<i64>() {
             Ok(id) => {
                 values.insert(0, Bind::I(id));
                 w.and(&format!("(id = ? OR {text})"), values);
@@ -359,7 +418,8 @@ fn key_of(sort: SortKey, r: &Row) -> Cursor {
 
 /// One page in keyset order: after `c.after`, before `c.before`, or the first.
 pub async fn page(pool: &sqlx::AnyPool, c: &Checked) -> AppResult<Page> {
-    let mut w = matching(c);
+    let kind = DbKind::of_pool(pool);
+    let mut w = filtered(c, kind, walk_for_page(pool, c, kind).await?);
     let key = key_column(c.sort);
     // Walking backwards (a "before" cursor) reads in the opposite order, then flips.
     let backwards = c.before.is_some() && c.after.is_none();
@@ -380,8 +440,11 @@ pub async fn page(pool: &sqlx::AnyPool, c: &Checked) -> AppResult<Page> {
         w.sql,
         c.size + 1
     );
+    // A search is planned for its term each time: PostgreSQL's plan for "any term" would
+    // walk the whole shop by time for a term that matches nothing.
     let mut rows = w
         .bind(sqlx::query_as::<_, Row>(&sql))
+        .persistent(c.q.is_none())
         .fetch_all(pool)
         .await?;
     let more = rows.len() as i64 > c.size;
@@ -418,7 +481,7 @@ pub const TOTALS_SELECT: &str = "SELECT COUNT(*), \
      CAST(COALESCE(SUM(net_cents), 0) AS BIGINT) FROM transactions";
 
 pub async fn totals(db: &crate::server::infra::db::Db, c: &Checked) -> AppResult<Totals> {
-    let w = matching(c);
+    let w = matching(c, db.kind);
     let sql = format!("{TOTALS_SELECT}{}", w.sql);
     let (count, gross, fees, net) = if db.kind == crate::server::infra::db::DbKind::Sqlite {
         // A large aggregate runs about twice as fast on a connection of its own, read
@@ -432,6 +495,7 @@ pub async fn totals(db: &crate::server::infra::db::Db, c: &Checked) -> AppResult
         .await?
     } else {
         w.bind(sqlx::query_as::<_, (i64, i64, i64, i64)>(&sql))
+            .persistent(c.q.is_none())
             .fetch_one(&db.pool)
             .await?
     };
@@ -540,8 +604,7 @@ mod tests {
     }
 
     #[test]
-    fn search_escapes_wildcards_and_matches_ids() {
-        assert_eq!(like_pattern("50%_A\\"), "%50\\%\\_a\\\\%");
+    fn search_matches_ids_and_uses_each_databases_trigram_index() {
         let c = check(
             &TxFilter {
                 q: "123".into(),
@@ -553,13 +616,59 @@ mod tests {
             0,
         )
         .unwrap();
-        let w = matching(&c);
+        let w = matching(&c, DbKind::Sqlite);
         assert!(w.sql.contains("status = $2"), "{}", w.sql);
         assert!(
-            w.sql.contains("(id = $3 OR LOWER(reference) LIKE $4"),
+            w.sql.contains(
+                "(id = $3 OR (id IN (SELECT rowid FROM transactions_search WHERE transactions_search MATCH $4) \
+                 AND instr(search_text, $5) > 0))"
+            ),
             "{}",
             w.sql
         );
-        assert_eq!(w.binds.len(), 6);
+        assert!(matches!(&w.binds[3], Bind::S(s) if s == "\"123\""));
+        assert!(matches!(&w.binds[4], Bind::S(s) if s == "123"));
+        let w = matching(&c, DbKind::Postgres);
+        assert!(
+            w.sql.contains("(id = $3 OR search_text LIKE $4)"),
+            "{}",
+            w.sql
+        );
+        assert!(matches!(&w.binds[3], Bind::S(s) if s == "%123%"));
+        // Two characters are too few for a trigram: SQLite compares the text itself.
+        let c = check(
+            &TxFilter {
+                q: "Õ\"".into(),
+                ..TxFilter::default()
+            },
+            7,
+            "UTC",
+            0,
+        )
+        .unwrap();
+        let w = matching(&c, DbKind::Sqlite);
+        assert!(w.sql.contains("(instr(search_text, $2) > 0)"), "{}", w.sql);
+        assert!(matches!(&w.binds[1], Bind::S(s) if s == "õ\""));
+        assert_eq!(fts_phrase("a\"b%"), "\"a\"\"b%\"");
+        // Only the last three trigrams go to the index; the whole term is compared after.
+        assert_eq!(
+            fts_query("ord-51\"00"),
+            "\"51\"\"\" AND \"1\"\"0\" AND \"\"\"00\""
+        );
+        assert_eq!(fts_query("анна"), "\"анн\" AND \"нна\"");
+        // A frequent term: a page walks the shop's payments and compares each one's text.
+        let c = check(
+            &TxFilter {
+                q: "ÕIE".into(),
+                ..TxFilter::default()
+            },
+            7,
+            "UTC",
+            0,
+        )
+        .unwrap();
+        let w = filtered(&c, DbKind::Sqlite, true);
+        assert!(w.sql.contains("(instr(search_text, $2) > 0)"), "{}", w.sql);
+        assert!(matches!(&w.binds[1], Bind::S(s) if s == "õie"));
     }
 }

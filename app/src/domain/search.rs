@@ -1,0 +1,83 @@
+//! How search compares text: the application folds both the stored fields and the typed
+//! term (Unicode lowercase, in Rust), and the database only compares the folded strings.
+//! Neither database's `LOWER()` is used: SQLite's folds ASCII only and PostgreSQL's depends
+//! on the server's locale, so "Õie", "šķēle", "Ąžuolas" or "АННА" would find different
+//! payments on each. Diacritics are kept: "oie" does not find "Õie", as a merchant reading
+//! the name expects.
+
+/// Separates the fields in a stored search text. A typed term cannot contain it (it is a
+/// control character, see [`term`]), so a term never matches across two fields.
+pub const FIELD_SEPARATOR: char = '\n';
+
+/// Text folded for comparison: Unicode lowercase ("ŠĶĒLE" → "šķēle", "АННА" → "анна").
+pub fn fold(s: &str) -> String {
+    s.to_lowercase()
+}
+
+/// The stored search text of a row: its fields (absent ones empty) folded, one per line.
+pub fn search_text(fields: &[Option<&str>]) -> String {
+    let mut out = String::new();
+    for (i, f) in fields.iter().enumerate() {
+        if i > 0 {
+            out.push(FIELD_SEPARATOR);
+        }
+        out.push_str(&fold(f.unwrap_or("")).replace(char::is_control, " "));
+    }
+    out
+}
+
+/// A typed term, trimmed and folded; `None` when nothing is left or when it holds a control
+/// character (no stored text can contain one).
+pub fn term(q: &str) -> Option<String> {
+    let q = q.trim();
+    if q.is_empty() || q.chars().any(char::is_control) {
+        return None;
+    }
+    Some(fold(q))
+}
+
+/// A `LIKE` pattern that finds `folded` anywhere, with `%`, `_` and `\` taken literally
+/// (escape character `\`).
+pub fn like_infix(folded: &str) -> String {
+    let mut p = String::from("%");
+    for c in folded.chars() {
+        if matches!(c, '%' | '_' | '\\') {
+            p.push('\\');
+        }
+        p.push(c);
+    }
+    p.push('%');
+    p
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn baltic_and_cyrillic_letters_fold_like_ascii() {
+        assert_eq!(fold("Õie ÄÖÜ"), "õie äöü");
+        assert_eq!(fold("ŠĶĒLE"), "šķēle");
+        assert_eq!(fold("ĄŽUOLAS Ėė"), "ąžuolas ėė");
+        assert_eq!(fold("АННА"), "анна");
+        assert_eq!(term("  АННА "), Some("анна".into()));
+        // Diacritics are kept.
+        assert_ne!(fold("Õie"), "oie");
+    }
+
+    #[test]
+    fn fields_are_lines_and_terms_cannot_span_them() {
+        assert_eq!(
+            search_text(&[Some("INV-1"), None, Some("Ann@X.ee")]),
+            "inv-1\n\nann@x.ee"
+        );
+        assert_eq!(search_text(&[Some("a\nb")]), "a b");
+        assert_eq!(term("1\nann"), None);
+        assert_eq!(term("   "), None);
+    }
+
+    #[test]
+    fn wildcards_are_literal() {
+        assert_eq!(like_infix("50%_a\\"), "%50\\%\\_a\\\\%");
+    }
+}
