@@ -18,9 +18,9 @@ test("a deactivated user's open page is thrown out on the next click", async ({ 
     await signIn(b, DEMO.admin);
     await open(b, `/shops/${SHOP}/users`);
     const row = b.getByRole('row').filter({ hasText: user.email });
-    await expect(row.locator('.badge')).toHaveText('Active');
+    await expect(row.locator('td[data-label="Status"] .badge')).toHaveText('Active');
     await row.getByRole('button', { name: `Deactivate ${user.email}` }).click();
-    await expect(row.locator('.badge')).toHaveText('Deactivated');
+    await expect(row.locator('td[data-label="Status"] .badge')).toHaveText('Deactivated');
     await expect(row.getByRole('button', { name: `Reactivate ${user.email}` })).toBeVisible();
 
     // Back in A, the page still shows the shop; the next click ends on the sign-in page.
@@ -67,9 +67,9 @@ test('an admin reactivates a user, who can then sign in again', async ({ browser
     await open(admin, `/shops/${SHOP}/users`);
     const row = admin.getByRole('row').filter({ hasText: user.email });
     await row.getByRole('button', { name: `Deactivate ${user.email}` }).click();
-    await expect(row.locator('.badge')).toHaveText('Deactivated');
+    await expect(row.locator('td[data-label="Status"] .badge')).toHaveText('Deactivated');
     await row.getByRole('button', { name: `Reactivate ${user.email}` }).click();
-    await expect(row.locator('.badge')).toHaveText('Active');
+    await expect(row.locator('td[data-label="Status"] .badge')).toHaveText('Active');
     await expect(row.getByRole('button', { name: `Deactivate ${user.email}` })).toBeVisible();
   } finally {
     await context.close();

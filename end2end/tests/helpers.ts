@@ -200,7 +200,7 @@ export async function invite(page: Page, email: string, name: string, roleLabel:
   // The table reloads with the new user, still without a password.
   const row = page.getByRole('row').filter({ hasText: email });
   await expect(row).toBeVisible();
-  await expect(row.locator('.badge')).toHaveText('Invited');
+  await expect(row.locator('td[data-label="Status"] .badge')).toHaveText('Invited');
 }
 
 /**

@@ -64,7 +64,7 @@ test('admin invites a user who sets a password from the mail and signs in', asyn
   await open(page, `/shops/${SHOP}/users`);
   const row = page.getByRole('row').filter({ hasText: email });
   await expect(row).toContainText(name);
-  await expect(row.locator('.badge')).toHaveText('Active');
+  await expect(row.locator('td[data-label="Status"] .badge')).toHaveText('Active');
   await expect(row.getByLabel(`Role of ${email}`, { exact: true })).toHaveValue('info_refunds');
 });
 

@@ -48,6 +48,9 @@ pub async fn list_payment_links(
             {
                 return Err(AppError::field("status", "Choose a status from the list."));
             }
+            if let Some(q) = q.as_deref() {
+                crate::domain::search::check_term(q).map_err(|m| AppError::field("q", m))?;
+            }
             payment_links::list(
                 &state,
                 a.shop_id,

@@ -26,6 +26,24 @@ pub fn search_text(fields: &[Option<&str>]) -> String {
     out
 }
 
+/// The longest search term a list takes.
+pub const MAX_SEARCH_CHARS: usize = 200;
+
+/// Checks a typed search term: not too long, and no control characters (a NUL, a tab or a
+/// line break cannot occur in stored text and would cut the term short in some databases).
+pub fn check_term(q: &str) -> Result<(), String> {
+    if q.chars().count() > MAX_SEARCH_CHARS {
+        return Err(format!("Search for at most {MAX_SEARCH_CHARS} characters."));
+    }
+    if q.chars().any(char::is_control) {
+        return Err(
+            "Remove the control character (such as a tab, a line break or a NUL) from the search."
+                .into(),
+        );
+    }
+    Ok(())
+}
+
 /// A typed term, trimmed and folded; `None` when nothing is left or when it holds a control
 /// character (no stored text can contain one).
 pub fn term(q: &str) -> Option<String> {
@@ -53,6 +71,21 @@ pub fn like_infix(folded: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_search_term_is_limited_and_free_of_control_characters() {
+        assert!(check_term("Õie").is_ok());
+        assert!(check_term(&"x".repeat(MAX_SEARCH_CHARS)).is_ok());
+        assert!(check_term(&"x".repeat(MAX_SEARCH_CHARS + 1))
+            .unwrap_err()
+            .contains("at most 200"));
+        for bad in ["a\0b", "a\tb", "a\nb"] {
+            assert!(
+                check_term(bad).unwrap_err().contains("control character"),
+                "{bad:?}"
+            );
+        }
+    }
 
     #[test]
     fn baltic_and_cyrillic_letters_fold_like_ascii() {

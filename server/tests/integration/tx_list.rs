@@ -428,3 +428,42 @@ async fn frequent_and_rare_terms_find_the_rows_plain_sql_finds() {
         assert_eq!(totals.count, expected.len() as i64, "{q}");
     }
 }
+
+#[tokio::test]
+async fn search_text_is_limited_and_control_characters_are_refused() {
+    let app = crate::app!();
+    let c = app.client_for(Who::Admin).await;
+    // A NUL used to cut the term short silently; now the field says what to fix.
+    for q in ["T-\u{0}1", "T-\t1"] {
+        let (s, b) = post(&app, &c, "list_transactions", &form(SHOP, &[("q", q)])).await;
+        assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{q:?}: {b}");
+        assert!(b.contains("control character"), "{b}");
+    }
+    let long = "x".repeat(50_000);
+    let (s, b) = post(&app, &c, "list_transactions", &form(SHOP, &[("q", &long)])).await;
+    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        b.contains("at most 200 characters"),
+        "{}",
+        &b[..b.len().min(300)]
+    );
+    // The payment links' search: 50,000 characters answered 500 (SQLite's pattern limit).
+    for q in [long.as_str(), "a\u{0}b"] {
+        let r = c
+            .post(app.url("/api/list_payment_links"))
+            .header("Accept", "application/json")
+            .form(&[("shop", SHOP), ("q", q)])
+            .send()
+            .await
+            .unwrap();
+        let s = r.status();
+        let b = r.text().await.unwrap();
+        assert_eq!(
+            s,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "{}",
+            &b[..b.len().min(300)]
+        );
+        assert!(b.contains("\"q\""), "{}", &b[..b.len().min(300)]);
+    }
+}

@@ -32,7 +32,7 @@ pub struct Checked {
     pub before: Option<Cursor>,
 }
 
-pub const MAX_SEARCH_CHARS: usize = 200;
+pub use crate::domain::search::MAX_SEARCH_CHARS;
 
 const NO_SUCH_LINK: &str = "This shop has no such payment link. Show all transactions instead.";
 
@@ -114,13 +114,8 @@ pub fn check(f: &TxFilter, shop_id: i64, time_zone: &str, now_ms: i64) -> AppRes
         }
     }
     let q = text(&f.q);
-    if q.as_ref()
-        .is_some_and(|q| q.chars().count() > MAX_SEARCH_CHARS)
-    {
-        errors.add(
-            "q",
-            format!("Search for at most {MAX_SEARCH_CHARS} characters."),
-        );
+    if let Some(Err(m)) = q.as_deref().map(crate::domain::search::check_term) {
+        errors.add("q", m);
     }
     let link = text(&f.link).and_then(|l| {
         let id = l.parse::<i64>().ok().filter(|id| *id > 0);
