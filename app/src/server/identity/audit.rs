@@ -20,6 +20,28 @@ pub struct AuditEvent {
     pub detail: Option<String>,
 }
 
+impl AuditEvent {
+    /// An event of a signed-in user about their own account (sign-in, password, second
+    /// factor): they are both actor and target.
+    pub fn own(
+        kind: &'static str,
+        user: &crate::server::identity::auth::CurrentUser,
+        ip: &str,
+        at: i64,
+    ) -> AuditEvent {
+        AuditEvent {
+            at,
+            kind,
+            actor_user_id: Some(user.id),
+            actor_email: Some(user.email.clone()),
+            ip: Some(ip.to_string()),
+            target_user_id: Some(user.id),
+            target_email: Some(user.email.clone()),
+            ..Default::default()
+        }
+    }
+}
+
 pub async fn record<'e, E: Executor<'e, Database = Any>>(db: E, e: AuditEvent) -> AppResult<()> {
     sqlx::query(
         "INSERT INTO audit_events (id, at, merchant_id, shop_id, actor_user_id, actor_email, ip, kind, \

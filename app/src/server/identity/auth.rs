@@ -266,15 +266,8 @@ pub async fn complete_sign_in(
     audit::record(
         &state.db.pool,
         AuditEvent {
-            at: now,
-            kind: "sign_in",
-            actor_user_id: Some(user.id),
-            actor_email: Some(user.email.clone()),
-            ip: Some(ip.to_string()),
-            target_user_id: Some(user.id),
-            target_email: Some(user.email.clone()),
             detail: detail.map(str::to_string),
-            ..Default::default()
+            ..AuditEvent::own("sign_in", user, ip, now)
         },
     )
     .await?;
@@ -328,15 +321,8 @@ pub async fn change_password(
         audit::record(
             &state.db.pool,
             AuditEvent {
-                at: now,
-                kind: "sign_in_failed",
-                actor_user_id: Some(user.id),
-                actor_email: Some(user.email.clone()),
-                ip: Some(ip.to_string()),
-                target_user_id: Some(user.id),
-                target_email: Some(user.email.clone()),
                 detail: Some("wrong current password when changing it".into()),
-                ..Default::default()
+                ..AuditEvent::own("sign_in_failed", user, ip, now)
             },
         )
         .await?;
@@ -355,16 +341,7 @@ pub async fn change_password(
     let epoch = set_password(state, user.id, &hash, now).await?;
     audit::record(
         &state.db.pool,
-        AuditEvent {
-            at: now,
-            kind: "password_changed",
-            actor_user_id: Some(user.id),
-            actor_email: Some(user.email.clone()),
-            ip: Some(ip.to_string()),
-            target_user_id: Some(user.id),
-            target_email: Some(user.email.clone()),
-            ..Default::default()
-        },
+        AuditEvent::own("password_changed", user, ip, now),
     )
     .await?;
     // This session stays signed in with the new epoch; all others no longer match.

@@ -314,16 +314,7 @@ pub async fn confirm(
     }
     audit::record(
         &mut *tx,
-        AuditEvent {
-            at: now,
-            kind: "two_factor_enabled",
-            actor_user_id: Some(user.id),
-            actor_email: Some(user.email.clone()),
-            ip: Some(ip.to_string()),
-            target_user_id: Some(user.id),
-            target_email: Some(user.email.clone()),
-            ..Default::default()
-        },
+        AuditEvent::own("two_factor_enabled", user, ip, now),
     )
     .await?;
     tx.commit().await?;
@@ -361,16 +352,7 @@ pub async fn disable(
     remove(state, user.id).await?;
     audit::record(
         &state.db.pool,
-        AuditEvent {
-            at: now,
-            kind: "two_factor_disabled",
-            actor_user_id: Some(user.id),
-            actor_email: Some(user.email.clone()),
-            ip: Some(ip.to_string()),
-            target_user_id: Some(user.id),
-            target_email: Some(user.email.clone()),
-            ..Default::default()
-        },
+        AuditEvent::own("two_factor_disabled", user, ip, now),
     )
     .await?;
     Ok(())
