@@ -114,7 +114,7 @@ pub fn check(f: &TxFilter, shop_id: i64, time_zone: &str, now_ms: i64) -> AppRes
         }
     }
     let q = text(&f.q);
-    if let Some(Err(m)) = q.as_deref().map(crate::domain::search::check_term) {
+    if let Some(Err(m)) = q.as_deref().map(crate::domain::search::check_payment_term) {
         errors.add("q", m);
     }
     let link = text(&f.link).and_then(|l| {
@@ -276,9 +276,9 @@ fn fts_query(folded: &str) -> String {
 
 /// The condition that a payment's reference, buyer name or e-mail contains the folded
 /// `term` (see `domain::search`), with the values it binds. The same rows on both
-/// databases, each through its trigram index: SQLite's FTS5 table (terms of three or more
-/// characters, then compared exactly; shorter ones scan the shop's payments) and
-/// PostgreSQL's pg_trgm GIN index.
+/// databases, each through its trigram index: SQLite's FTS5 table (its last three
+/// trigrams, then compared exactly) and PostgreSQL's pg_trgm GIN index. Terms shorter than
+/// a trigram never get here (see `domain::search::MIN_SEARCH_CHARS`).
 ///
 /// `walk` (SQLite): the term is frequent, so a page finds its rows sooner by reading the
 /// shop's payments in the page's order and comparing each one's text than by fetching
@@ -350,9 +350,11 @@ fn filtered(c: &Checked, kind: DbKind, walk: bool) -> Where {
     }
     if let Some(q) = &c.q {
         // A term that no stored text can contain still finds a payment by its id.
+        // So does a number shorter than a trigram (longer text is refused by `check`):
+        // comparing it with the text would read every payment of the shop.
         let (text, mut values) = match search::term(q) {
-            Some(t) => contains(kind, &t, walk),
-            None => ("1 = 0", vec![]),
+            Some(t) if t.chars().count() >= search::MIN_SEARCH_CHARS => contains(kind, &t, walk),
+            _ => ("1 = 0", vec![]),
         };
         match q.trim().parse::<i64>() {
             Ok(id) => {
@@ -630,8 +632,23 @@ mod tests {
             w.sql
         );
         assert!(matches!(&w.binds[3], Bind::S(s) if s == "%123%"));
-        // Two characters are too few for a trigram: SQLite compares the text itself.
+        // A number shorter than a trigram finds a payment by its id only (comparing it with
+        // the text would read the whole shop); two letters are refused.
         let c = check(
+            &TxFilter {
+                q: "42".into(),
+                ..TxFilter::default()
+            },
+            7,
+            "UTC",
+            0,
+        )
+        .unwrap();
+        for kind in [DbKind::Sqlite, DbKind::Postgres] {
+            let w = matching(&c, kind);
+            assert!(w.sql.contains("(id = $2 OR 1 = 0)"), "{}", w.sql);
+        }
+        let e = check(
             &TxFilter {
                 q: "Õ\"".into(),
                 ..TxFilter::default()
@@ -640,10 +657,8 @@ mod tests {
             "UTC",
             0,
         )
-        .unwrap();
-        let w = matching(&c, DbKind::Sqlite);
-        assert!(w.sql.contains("(instr(search_text, $2) > 0)"), "{}", w.sql);
-        assert!(matches!(&w.binds[1], Bind::S(s) if s == "õ\""));
+        .unwrap_err();
+        assert!(format!("{e:?}").contains("at least 3 characters"), "{e:?}");
         assert_eq!(fts_phrase("a\"b%"), "\"a\"\"b%\"");
         // Only the last three trigrams go to the index; the whole term is compared after.
         assert_eq!(
