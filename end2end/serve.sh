@@ -28,6 +28,9 @@ export PORTAL_LISTEN=127.0.0.1:3100
 export PORTAL_PUBLIC_URL=http://127.0.0.1:3100
 export PORTAL_TIME_ZONE=Europe/Tallinn
 export PORTAL_LOG_FORMAT=text
+# The journeys pay live links too: live payments go through the test bank here, as in a
+# demo (every page says so). Test links use the test bank whatever this says.
+export PORTAL_LIVE_CONNECTOR=test-bank
 
 "$bin" demo
 # A small shop of another merchant for the refused-refund journey: two paid payments and a

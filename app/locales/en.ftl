@@ -19,6 +19,9 @@ pay-email-hint = We send the receipt to this address.
 pay-redirect-note = You will go to your bank's or card issuer's page to confirm the payment, and come back here afterwards.
 pay-no-methods = This shop has no payment methods open at the moment. Try again later.
 pay-secure = Secure payment through the payment service provider.
+pay-test-label = Test payment
+pay-test-mode = Test payment: no money is taken. The test bank shows what a buyer would see.
+pay-cannot-take-payments = This shop cannot take payments yet. Please contact the shop.
 
 country-EE = Estonia
 country-LV = Latvia
@@ -49,6 +52,7 @@ error-title = Something went wrong
 error-choose-method = Choose a payment method.
 error-method-unavailable = This payment method is not available. Choose another one.
 error-below-minimum = This payment method does not take payments this small. Choose another one.
+error-no-connector = This shop cannot take payments yet. Please contact the shop.
 error-email = Enter an e-mail address like name@example.com, or leave the field empty.
 error-internal = Something went wrong on our side and no money was taken. Try again in a moment.
 error-too-many = Too many payment attempts in a short time. Wait 10 minutes and try again.

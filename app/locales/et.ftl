@@ -19,6 +19,9 @@ pay-email-hint = Saadame kviitungi sellele aadressile.
 pay-redirect-note = Makse kinnitamiseks suunatakse Teid oma panga või kaardi väljastaja lehele ning seejärel tagasi siia.
 pay-no-methods = Selles poes pole praegu ühtegi makseviisi saadaval. Proovige hiljem uuesti.
 pay-secure = Turvaline makse makseteenuse pakkuja kaudu.
+pay-test-label = Testmakse
+pay-test-mode = Testmakse: raha ei võeta. Testpank näitab, mida ostja näeks.
+pay-cannot-take-payments = See pood ei saa veel makseid vastu võtta. Palun võtke poega ühendust.
 
 country-EE = Eesti
 country-LV = Läti
@@ -49,6 +52,7 @@ error-title = Midagi läks valesti
 error-choose-method = Valige makseviis.
 error-method-unavailable = See makseviis pole saadaval. Valige mõni muu.
 error-below-minimum = See makseviis ei võta nii väikeseid makseid vastu. Valige mõni muu.
+error-no-connector = See pood ei saa veel makseid vastu võtta. Palun võtke poega ühendust.
 error-email = Sisestage e-posti aadress kujul nimi@example.com või jätke väli tühjaks.
 error-internal = Meie poolel tekkis viga ning raha ei võetud. Proovige hetke pärast uuesti.
 error-too-many = Liiga palju maksekatseid lühikese aja jooksul. Oodake 10 minutit ja proovige uuesti.

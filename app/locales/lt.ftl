@@ -19,6 +19,9 @@ pay-email-hint = Kvitą išsiųsime šiuo adresu.
 pay-redirect-note = Mokėjimui patvirtinti būsite nukreipti į savo banko arba kortelės išdavėjo puslapį, o po to grįšite čia.
 pay-no-methods = Ši parduotuvė šiuo metu neturi galimų mokėjimo būdų. Bandykite vėliau.
 pay-secure = Saugus mokėjimas per mokėjimo paslaugų teikėją.
+pay-test-label = Bandomasis mokėjimas
+pay-test-mode = Bandomasis mokėjimas: pinigai nenuskaitomi. Bandomasis bankas parodo, ką matytų pirkėjas.
+pay-cannot-take-payments = Ši parduotuvė dar negali priimti mokėjimų. Susisiekite su parduotuve.
 
 country-EE = Estija
 country-LV = Latvija
@@ -49,6 +52,7 @@ error-title = Įvyko klaida
 error-choose-method = Pasirinkite mokėjimo būdą.
 error-method-unavailable = Šis mokėjimo būdas negalimas. Pasirinkite kitą.
 error-below-minimum = Šiuo mokėjimo būdu tokių mažų mokėjimų atlikti negalima. Pasirinkite kitą.
+error-no-connector = Ši parduotuvė dar negali priimti mokėjimų. Susisiekite su parduotuve.
 error-email = Įveskite el. pašto adresą, pvz., vardas@example.com, arba palikite lauką tuščią.
 error-internal = Mūsų pusėje įvyko klaida, pinigai nenuskaičiuoti. Bandykite dar kartą po akimirkos.
 error-too-many = Per daug mokėjimo bandymų per trumpą laiką. Palaukite 10 minučių ir bandykite dar kartą.

@@ -19,6 +19,9 @@ pay-email-hint = Čeku nosūtīsim uz šo adresi.
 pay-redirect-note = Maksājuma apstiprināšanai atvērsies Jūsu bankas vai kartes izdevēja lapa, pēc tam Jūs atgriezīsieties šeit.
 pay-no-methods = Šim veikalam pašlaik nav pieejamu maksājuma veidu. Lūdzu, mēģiniet vēlāk.
 pay-secure = Drošs maksājums ar maksājumu pakalpojumu sniedzēja starpniecību.
+pay-test-label = Testa maksājums
+pay-test-mode = Testa maksājums: nauda netiek iekasēta. Testa banka parāda, ko redzētu pircējs.
+pay-cannot-take-payments = Šis veikals vēl nevar pieņemt maksājumus. Lūdzu, sazinieties ar veikalu.
 
 country-EE = Igaunija
 country-LV = Latvija
@@ -49,6 +52,7 @@ error-title = Radās kļūda
 error-choose-method = Izvēlieties maksājuma veidu.
 error-method-unavailable = Šis maksājuma veids nav pieejams. Izvēlieties citu.
 error-below-minimum = Šis maksājuma veids nepieņem tik mazus maksājumus. Izvēlieties citu.
+error-no-connector = Šis veikals vēl nevar pieņemt maksājumus. Lūdzu, sazinieties ar veikalu.
 error-email = Ievadiet e-pasta adresi, piemēram, vards@example.com, vai atstājiet lauku tukšu.
 error-internal = Mūsu pusē radās kļūda, un nauda netika noņemta. Pēc brīža mēģiniet vēlreiz.
 error-too-many = Pārāk daudz maksājuma mēģinājumu īsā laikā. Uzgaidiet 10 minūtes un mēģiniet vēlreiz.

@@ -27,6 +27,7 @@ async fn start(database_url: &str, dir: &std::path::Path) -> String {
             email: "admin@demo.example".into(),
             ip: "127.0.0.1".into(),
             merchant_id,
+            test_mode: false,
         },
         &LinkForm {
             amount: "149.90".into(),

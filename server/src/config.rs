@@ -21,9 +21,21 @@ pub struct Settings {
     pub session_max_hours: i64,
     /// How many exports may run at once; more are answered "busy, try again" (429).
     pub export_limit: i64,
+    /// The connector that carries live payments: `none` (the default: live links say the
+    /// shop cannot take payments yet) or `test-bank` (demos only: live payments then go
+    /// through the simulated bank, and every page says so).
+    pub live_connector: LiveConnector,
     pub data_dir: PathBuf,
     pub site_root: PathBuf,
     pub log_json: bool,
+}
+
+/// Which connector carries live payments (see [`Settings::live_connector`]).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum LiveConnector {
+    #[default]
+    None,
+    TestBank,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -54,13 +66,14 @@ struct FileSettings {
     session_idle_minutes: Option<String>,
     session_max_hours: Option<String>,
     export_limit: Option<String>,
+    live_connector: Option<String>,
     data_dir: Option<String>,
     site_root: Option<String>,
     log_format: Option<String>,
 }
 
 /// Names of all settings: `PORTAL_<NAME>` in the environment, `<name>` in the file.
-pub const NAMES: [&str; 13] = [
+pub const NAMES: [&str; 14] = [
     "database_url",
     "listen",
     "public_url",
@@ -71,6 +84,7 @@ pub const NAMES: [&str; 13] = [
     "session_idle_minutes",
     "session_max_hours",
     "export_limit",
+    "live_connector",
     "data_dir",
     "site_root",
     "log_format",
@@ -111,6 +125,7 @@ impl Settings {
                 "session_idle_minutes" => file.session_idle_minutes.clone(),
                 "session_max_hours" => file.session_max_hours.clone(),
                 "export_limit" => file.export_limit.clone(),
+                "live_connector" => file.live_connector.clone(),
                 "data_dir" => file.data_dir.clone(),
                 "site_root" => file.site_root.clone(),
                 "log_format" => file.log_format.clone(),
@@ -229,6 +244,17 @@ impl Settings {
                 .or_else(|| get_env("LEPTOS_SITE_ROOT"))
                 .unwrap_or_else(|| "target/site".into()),
         );
+        let live_connector = match get("live_connector") {
+            None => LiveConnector::None,
+            Some((_, v)) if v == "none" => LiveConnector::None,
+            Some((_, v)) if v == "test-bank" => LiveConnector::TestBank,
+            Some((name, v)) => {
+                return Err(err(
+                    &name,
+                    format!("{v:?} must be none or test-bank (the only connector this build has)"),
+                ))
+            }
+        };
         let log_json = match get("log_format") {
             None => false,
             Some((_, v)) if v == "text" => false,
@@ -246,6 +272,7 @@ impl Settings {
             session_idle_minutes,
             session_max_hours,
             export_limit,
+            live_connector,
             data_dir,
             site_root,
             log_json,

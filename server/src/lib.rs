@@ -101,7 +101,16 @@ pub async fn build(
         session_max_hours: settings.session_max_hours,
         exports: std::sync::Arc::new(tokio::sync::Semaphore::new(settings.export_limit as usize)),
         mail_from: settings.mail_from.clone(),
-        connector: std::sync::Arc::new(app::server::payments::connector::TestConnector),
+        live_connector: match settings.live_connector {
+            config::LiveConnector::None => None,
+            config::LiveConnector::TestBank => {
+                tracing::warn!("live payments go through the test bank: a demo, no money moves");
+                Some(std::sync::Arc::new(
+                    app::server::payments::connector::TestConnector,
+                ))
+            }
+        },
+        test_connector: std::sync::Arc::new(app::server::payments::connector::TestConnector),
         mail_wake: std::sync::Arc::default(),
     };
     let store = session_store::Store::connect(&settings.database_url)

@@ -442,7 +442,10 @@ async fn run(command: Command, settings: Settings) -> Result<(), String> {
             for l in operator::DEMO_LOGINS {
                 println!("  {:<24} {:<24} {}", l.email, l.password, l.role.label());
             }
-            println!("A payment link to try the payment page and the test bank: {link}");
+            println!("A test payment link, to try the payment page and the test bank: {link}");
+            println!(
+                "  (its payments are test payments: in the portal, choose \"View test data\" to see them)"
+            );
             Ok(())
         }
     }

@@ -9,7 +9,7 @@ pub async fn load_dashboard(shop: String) -> Result<Dashboard, AppError> {
     respond(
         async {
             let (state, a) = access::require(&shop, Permission::ViewInfo).await?;
-            dashboard::load(&state, a.shop_id, &a.time_zone).await
+            dashboard::load(&state, a.shop_id, &a.time_zone, a.user.test_data).await
         }
         .await,
     )

@@ -12,6 +12,7 @@ fn actor(
         email: a.user.email.clone(),
         ip: a.ip.clone(),
         merchant_id: a.merchant_id,
+        test_mode: a.user.test_data,
     }
 }
 
@@ -57,6 +58,7 @@ pub async fn list_payment_links(
                 &a.time_zone,
                 status.as_deref(),
                 q.as_deref(),
+                a.user.test_data,
             )
             .await
         }

@@ -18,8 +18,29 @@ pub async fn load_shop(shop: String) -> Result<ShopContext, AppError> {
                 role: a.role,
                 user_name: a.user.name,
                 user_email: a.user.email,
+                test_data: a.user.test_data,
+                live_simulated: state.live_is_simulated(),
                 shops,
             })
+        }
+        .await,
+    )
+}
+
+/// Switches this session to test data (`on` = "1") or back to live data, then returns to
+/// `next` (a path of this site). A plain form post: the whole page reloads in the new mode.
+#[server(endpoint = "set_test_data")]
+pub async fn set_test_data(on: String, #[server(default)] next: String) -> Result<(), AppError> {
+    use crate::server::{identity::access, identity::auth, respond};
+    respond(
+        async {
+            access::signed_in().await?;
+            let session = leptos_axum::extract::<tower_sessions::Session>()
+                .await
+                .map_err(crate::server::internal)?;
+            auth::set_test_data(&session, on == "1").await?;
+            leptos_axum::redirect(&crate::domain::validate::safe_next(Some(&next)));
+            Ok(())
         }
         .await,
     )

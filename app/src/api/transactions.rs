@@ -14,7 +14,8 @@ pub async fn list_transactions(
     respond(
         async {
             let (state, a) = access::require(&shop, Permission::ViewInfo).await?;
-            let c = tx_list::check(&filter, a.shop_id, &a.time_zone, state.clock.now_ms())?;
+            let c = tx_list::check(&filter, a.shop_id, &a.time_zone, state.clock.now_ms())?
+                .in_mode(a.user.test_data);
             let link_reference = tx_list::link_reference(&state.db.pool, &c).await?;
             let page = tx_list::page(&state.db.pool, &c).await?;
             Ok(TxPage {
@@ -49,7 +50,8 @@ pub async fn transaction_totals(
                 a.shop_id,
                 &a.time_zone,
                 state.clock.now_ms(),
-            )?;
+            )?
+            .in_mode(a.user.test_data);
             let t = tx_list::totals(&state.db, &c).await?;
             Ok(TxTotals {
                 count: t.count,

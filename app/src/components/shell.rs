@@ -80,8 +80,23 @@ fn Frame(ctx: ShopContext) -> impl IntoView {
         .filter(|s| s.slug != ctx.slug)
         .cloned()
         .collect();
+    let loc = use_location();
+    let here = move || loc.pathname.get() + &loc.search.get();
+    let test_data = ctx.test_data;
     view! {
         <a class="skip" href="#main">"Skip to content"</a>
+        {ctx.live_simulated.then(|| view! {
+            <aside class="mode-banner demo" aria-label="Demo installation">
+                <strong>"Demo."</strong>
+                " Live payments in this installation go through a simulated bank: no money moves."
+            </aside>
+        })}
+        {test_data.then(|| view! {
+            <aside class="mode-banner test" aria-label="Test data">
+                <strong>"You are viewing test data."</strong>
+                " Test payments carry no fees and are not in the balance, statements or payouts; new payment links are test links."
+            </aside>
+        })}
         <header class="top">
             <div class="brand">
                 <span class="merchant">{ctx.merchant.clone()}</span>
@@ -98,6 +113,14 @@ fn Frame(ctx: ShopContext) -> impl IntoView {
                 </details>
             })}
             <div class="who">
+                // A plain form: switching reloads every figure of the page in the other mode.
+                <form method="post" action="/api/set_test_data" class="inline mode-switch">
+                    <input type="hidden" name="on" value=if test_data { "0" } else { "1" } />
+                    <input type="hidden" name="next" prop:value=here value=here />
+                    <button type="submit" class="link-button" aria-pressed=if test_data { "true" } else { "false" }>
+                        {if test_data { "Back to live data" } else { "View test data" }}
+                    </button>
+                </form>
                 <span>{ctx.user_name.clone()}" · "{ctx.role.label()}</span>
                 <SignOutButton />
             </div>

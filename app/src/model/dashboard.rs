@@ -31,4 +31,6 @@ pub struct Dashboard {
     pub days: Vec<DayGross>,
     pub latest: Vec<TxRow>,
     pub time_zone: String,
+    /// The figures are of test payments: no balance, nothing paid out.
+    pub test_mode: bool,
 }

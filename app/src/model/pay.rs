@@ -53,6 +53,11 @@ pub struct PaymentPage {
     pub email_known: bool,
     pub methods: Vec<MethodGroup>,
     pub result: Option<PaymentResult>,
+    /// A test link: the page says no money is taken.
+    pub test_mode: bool,
+    /// A live link while the provider has no live connector: the shop cannot take payments
+    /// yet, and the page says so instead of offering methods.
+    pub cannot_take_payments: bool,
 }
 
 /// What the test bank's page shows.

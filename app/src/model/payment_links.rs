@@ -13,6 +13,8 @@ pub struct NewLink {
     pub amount: Money,
     pub reference: String,
     pub expires: String,
+    /// A test link: paid through the test bank, moving no money.
+    pub test_mode: bool,
 }
 
 /// One row of the shop's list of links.

@@ -11,6 +11,10 @@ pub struct ShopContext {
     pub role: Role,
     pub user_name: String,
     pub user_email: String,
+    /// The user looks at test payments and links (see the banner).
+    pub test_data: bool,
+    /// Live payments go through the simulated bank: a demo, which every page says.
+    pub live_simulated: bool,
     pub shops: Vec<ShopRef>,
 }
 

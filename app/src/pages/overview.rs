@@ -69,15 +69,24 @@ pub fn Overview() -> impl IntoView {
 #[component]
 fn Board(d: Dashboard, slug: String) -> impl IntoView {
     let base = format!("/shops/{slug}/transactions");
-    let balance = view! {
+    let balance = if d.test_mode {
+        view! {
+            <p class="banner" data-testid="test-balance">
+                "Test payments have no balance: they carry no fees and are never paid out. The figures below count test payments only."
+            </p>
+        }
+        .into_any()
+    } else {
+        view! {
         <h2 class="sr-only">"Balance"</h2>
         <dl class="stats">
             <div><dt>"Balance"</dt><dd data-testid="balance">{d.balance.human()}</dd></div>
             <div><dt>"Reserved for refunds"</dt><dd data-testid="reserved">{d.reserved.human()}</dd></div>
             <div><dt>"Not yet paid out"</dt><dd data-testid="unpaid">{d.unpaid.human()}</dd></div>
         </dl>
-    }
-    .into_any();
+        }
+        .into_any()
+    };
     let windows = view! {
         <h2>"Paid payments"</h2>
         <div class="table-wrap">

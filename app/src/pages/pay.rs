@@ -10,13 +10,14 @@ use leptos_router::hooks::{use_params_map, use_query_map};
 
 /// Error keys the page shows when the start of a payment was refused (anything else in the
 /// address is ignored, so a crafted link cannot put words on the page).
-const ERRORS: [&str; 6] = [
+const ERRORS: [&str; 7] = [
     "error-choose-method",
     "error-method-unavailable",
     "error-below-minimum",
     "error-email",
     "error-internal",
     "error-too-many",
+    "error-no-connector",
 ];
 
 #[component]
@@ -150,7 +151,8 @@ fn payable(page: &PaymentPage, token: &str, error: Option<String>) -> impl IntoV
             .result
             .as_ref()
             .is_none_or(|r| r.outcome != Outcome::Paid);
-    let form = can_pay.then(|| {
+    let cannot_take = can_pay && page.cannot_take_payments;
+    let form = (can_pay && !cannot_take).then(|| {
         let email_field = (!page.email_known).then(|| {
             view! {
                 <div class="field">
@@ -178,6 +180,9 @@ fn payable(page: &PaymentPage, token: &str, error: Option<String>) -> impl IntoV
         }
     });
     view! {
+        {page.test_mode.then(|| view! {
+            <aside class="mode-banner test" aria-label=l.t("pay-test-label") data-testid="test-payment">{l.t("pay-test-mode")}</aside>
+        })}
         <h1>{l.tf("pay-heading", &[("merchant", &page.merchant)])}</h1>
         <dl class="pay-summary">
             <div class="amount"><dt>{l.t("pay-amount")}</dt><dd>{l.money(page.amount)}</dd></div>
@@ -186,6 +191,7 @@ fn payable(page: &PaymentPage, token: &str, error: Option<String>) -> impl IntoV
         </dl>
         {can_pay.then(|| view! { <p class="muted">{l.tf("pay-valid-until", &[("date", &page.valid_until)])}</p> })}
         {result}
+        {cannot_take.then(|| view! { <p class="banner error" role="alert">{l.t("pay-cannot-take-payments")}</p> })}
         {form}
     }
 }

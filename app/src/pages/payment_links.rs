@@ -162,7 +162,13 @@ fn Created(link: NewLink, shop: String, send: ServerAction<SendPaymentLink>) -> 
     };
     view! {
         <section class="panel created" aria-labelledby="created-title">
-            <h2 id="created-title">"Link ready: "{link.amount.human()}" · "{link.reference.clone()}</h2>
+            <h2 id="created-title">
+                {link.test_mode.then(|| view! { <span class="badge test-mode">"Test link"</span>" " })}
+                "Link ready: "{link.amount.human()}" · "{link.reference.clone()}
+            </h2>
+            {link.test_mode.then(|| view! {
+                <p class="muted">"Payments through this link go to the test bank: no money moves, and they show only in test data."</p>
+            })}
             <div class="created-grid">
                 <div>
                     <div class="field">

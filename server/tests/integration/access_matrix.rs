@@ -161,6 +161,12 @@ fn matrix() -> BTreeMap<(&'static str, &'static str), (Form, Statuses)> {
     );
     row(
         "POST",
+        "/api/set_test_data",
+        vec![("on", "0")],
+        [UNAUTH, OK, OK, OK, OK],
+    );
+    row(
+        "POST",
         "/api/update_name",
         vec![("name", "Same Name")],
         [UNAUTH, OK, OK, OK, OK],

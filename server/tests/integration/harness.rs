@@ -129,6 +129,9 @@ impl TestApp {
             ("PORTAL_LISTEN".to_string(), addr.to_string()),
             ("PORTAL_PUBLIC_URL".to_string(), format!("http://{addr}")),
             ("PORTAL_CONFIG".to_string(), "/dev/null".to_string()),
+            // Most tests pay live links end to end: live payments go through the test bank,
+            // as in a demo. `test_mode.rs` runs without a live connector, as installed.
+            ("PORTAL_LIVE_CONNECTOR".to_string(), "test-bank".to_string()),
         ];
         tweak(&mut env);
         let settings = Settings::from_sources(&env).expect("test settings");

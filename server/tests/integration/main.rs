@@ -19,6 +19,7 @@ mod security;
 mod sign_in;
 mod smtp;
 mod startup;
+mod test_mode;
 mod two_factor;
 mod tx_detail;
 mod tx_list;

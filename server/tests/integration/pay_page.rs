@@ -999,7 +999,7 @@ async fn a_bank_that_cannot_be_reached_leaves_a_clear_message_and_a_closed_attem
     let app = crate::app!();
     let (_, token) = make_link(&app, &[("amount", "9.00"), ("reference", "Down")]).await;
     let mut state = app.state.clone();
-    state.connector = std::sync::Arc::new(Unreachable);
+    state.live_connector = Some(std::sync::Arc::new(Unreachable));
     let form = pay::StartForm {
         method: "seb:EE".into(),
         ..Default::default()

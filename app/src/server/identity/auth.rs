@@ -17,6 +17,8 @@ use tower_sessions::Session;
 const KEY_USER: &str = "uid";
 const KEY_EPOCH: &str = "epoch";
 const KEY_SIGNED_IN_AT: &str = "signed_in_at";
+/// Set while the user looks at test data (test payments and links) instead of live data.
+const KEY_TEST_DATA: &str = "test_data";
 
 /// A stored argon2id hash. It has no `Serialize`, so it cannot reach the browser.
 pub struct StoredHash(String);
@@ -27,6 +29,9 @@ pub struct CurrentUser {
     pub id: i64,
     pub email: String,
     pub name: String,
+    /// The user switched to test data for this session: lists, totals, exports and the
+    /// dashboard show test payments only, and new payment links are test links.
+    pub test_data: bool,
 }
 
 /// Facts about the request that services record: the client IP.
@@ -125,7 +130,17 @@ pub async fn session_user(state: &AppState, session: &Session) -> AppResult<Opti
     .await?;
     match row {
         Some((id, email, name, user_epoch)) if user_epoch == epoch => {
-            Ok(Some(CurrentUser { id, email, name }))
+            let test_data = session
+                .get::<bool>(KEY_TEST_DATA)
+                .await
+                .map_err(internal)?
+                .unwrap_or(false);
+            Ok(Some(CurrentUser {
+                id,
+                email,
+                name,
+                test_data,
+            }))
         }
         _ => {
             session.flush().await.map_err(internal)?;
@@ -213,6 +228,7 @@ pub async fn sign_in(
         id: account.id,
         email: email.clone(),
         name: account.name,
+        test_data: false,
     };
     match two_factor::after_password(state, session, user.id).await? {
         PasswordStep::NeedsCode => Ok(SignIn::NeedsCode),
@@ -240,7 +256,17 @@ pub async fn user_by_id(state: &AppState, user_id: i64) -> AppResult<Option<Curr
     .bind(user_id)
     .fetch_optional(&state.db.pool)
     .await?;
-    Ok(row.map(|(id, email, name)| CurrentUser { id, email, name }))
+    Ok(row.map(|(id, email, name)| CurrentUser {
+        id,
+        email,
+        name,
+        test_data: false,
+    }))
+}
+
+/// Switches the session between live data and test data (see [`CurrentUser::test_data`]).
+pub async fn set_test_data(session: &Session, on: bool) -> AppResult<()> {
+    session.insert(KEY_TEST_DATA, on).await.map_err(internal)
 }
 
 /// Records the sign-in (time, audit) and starts the session with a fresh id.

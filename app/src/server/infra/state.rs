@@ -20,8 +20,13 @@ pub struct AppState {
     /// exports a native one of their own) for as long as it reads, so they are capped.
     pub exports: std::sync::Arc<tokio::sync::Semaphore>,
     pub mail_from: String,
-    /// Carries payments from the payment page to the banks and card processors.
-    pub connector: std::sync::Arc<dyn crate::server::payments::connector::Connector>,
+    /// Carries live payments from the payment page to the banks and card processors;
+    /// `None` until the provider configures one, and then live links say the shop cannot
+    /// take payments yet.
+    pub live_connector: Option<std::sync::Arc<dyn crate::server::payments::connector::Connector>>,
+    /// Carries test payments: the simulated bank. It serves live payments only where it is
+    /// also the live connector (demos, which say so on every page).
+    pub test_connector: std::sync::Arc<dyn crate::server::payments::connector::Connector>,
     /// Wakes the mail job after a commit that queued mail (see `infra::outbox`).
     pub mail_wake: std::sync::Arc<tokio::sync::Notify>,
 }
@@ -29,6 +34,27 @@ pub struct AppState {
 impl AppState {
     pub fn link(&self, path: &str) -> String {
         format!("{}{}", self.public_url, path)
+    }
+
+    /// The connector for a test or a live payment; `None` for a live one when no live
+    /// connector is configured. A live payment never goes to the test bank unless the
+    /// test bank is configured as the live connector.
+    pub fn connector_for(
+        &self,
+        test_mode: bool,
+    ) -> Option<std::sync::Arc<dyn crate::server::payments::connector::Connector>> {
+        if test_mode {
+            Some(self.test_connector.clone())
+        } else {
+            self.live_connector.clone()
+        }
+    }
+
+    /// Whether live payments go through the simulated bank (a demo): every page says so.
+    pub fn live_is_simulated(&self) -> bool {
+        self.live_connector
+            .as_ref()
+            .is_some_and(|c| c.id() == crate::server::payments::connector::TEST_CONNECTOR)
     }
 }
 

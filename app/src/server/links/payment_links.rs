@@ -15,6 +15,8 @@ pub struct Actor {
     pub email: String,
     pub ip: String,
     pub merchant_id: i64,
+    /// The actor looks at test data: links made now are test links, lists show test links.
+    pub test_mode: bool,
 }
 
 pub async fn create(
@@ -54,8 +56,8 @@ pub async fn create(
     let mut tx = state.db.begin_write().await?;
     sqlx::query(
         "INSERT INTO payment_links (id, shop_id, token, amount_cents, reference, description, buyer_name, buyer_email, \
-         language, expires_at, reusable, max_payments, status, created_by, created_at, search_text) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, 'active', $13, $14, $15)",
+         language, expires_at, reusable, max_payments, status, created_by, created_at, search_text, test_mode) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, 'active', $13, $14, $15, $16)",
     )
     .bind(id)
     .bind(shop_id)
@@ -77,6 +79,7 @@ pub async fn create(
         v.buyer_name.as_deref(),
         v.buyer_email.as_deref(),
     ))
+    .bind(i64::from(by.test_mode))
     .execute(&mut *tx)
     .await?;
     audit::record(
@@ -90,7 +93,11 @@ pub async fn create(
             actor_email: Some(by.email.clone()),
             ip: Some(by.ip.clone()),
             after: Some(format!("{} EUR", v.amount)),
-            detail: Some(format!("link {id}: {}", v.reference)),
+            detail: Some(format!(
+                "{}link {id}: {}",
+                if by.test_mode { "test " } else { "" },
+                v.reference
+            )),
             ..Default::default()
         },
     )
@@ -105,6 +112,7 @@ pub async fn create(
         amount: v.amount,
         reference: v.reference,
         expires: crate::server::format_time(expires_at, &time_zone),
+        test_mode: by.test_mode,
     })
 }
 
@@ -203,6 +211,7 @@ pub async fn list(
     time_zone: &str,
     status: Option<&str>,
     search: Option<&str>,
+    test_mode: bool,
 ) -> AppResult<Vec<LinkRow>> {
     // Folded as payments' search is (see `domain::search`); wildcards are literal. A term
     // that cannot occur (a control character) matches nothing.
@@ -217,7 +226,7 @@ pub async fn list(
         "SELECT l.id, l.token, l.amount_cents, l.reference, l.buyer_email, COALESCE(u.email, ''), l.expires_at, \
                 l.reusable, l.max_payments, l.payments_made, l.status, l.deactivation_message, l.created_at \
          FROM payment_links l LEFT JOIN users u ON u.id = l.created_by \
-         WHERE l.shop_id = $1 \
+         WHERE l.shop_id = $1 AND l.test_mode = $6 \
            AND ($5 = 0 OR l.search_text LIKE $2 ESCAPE '\\') \
            AND ($3 = '' OR ($3 = 'expired' AND l.status = 'active' AND l.expires_at <= $4) \
                 OR ($3 = 'active' AND l.status = 'active' AND l.expires_at > $4) \
@@ -229,6 +238,7 @@ pub async fn list(
     .bind(status.unwrap_or(""))
     .bind(now)
     .bind(i64::from(search.is_some()))
+    .bind(i64::from(test_mode))
     .fetch_all(&state.db.pool)
     .await?;
     Ok(rows

@@ -426,6 +426,9 @@ async fn demo_link(state: &AppState) -> AppResult<String> {
             email: DEMO_LOGINS[0].email.to_string(),
             ip: "127.0.0.1".into(),
             merchant_id,
+            // A test link: paying it goes through the test bank and moves no money, as every
+            // test payment; live payments need a live connector (see `live_connector`).
+            test_mode: true,
         },
         &crate::domain::payment_link::LinkForm {
             amount: "89.90".into(),

@@ -106,11 +106,18 @@ impl Connector for TestConnector {
 
 /// The test bank's side: records the buyer's choice once (the first choice stands, as at a
 /// real bank). Returns false if the payment had been decided already.
+///
+/// The test bank serves test payments only (and live ones where it is the configured live
+/// connector, in a demo): for any other payment it answers `NotFound`, as a bank would for
+/// a payment it never saw, and nothing is recorded.
 pub async fn test_bank_decide(
     state: &AppState,
     payment_id: i64,
     outcome: BankStatus,
 ) -> AppResult<bool> {
+    if !test_bank_serves(state, payment_id).await? {
+        return Err(crate::error::AppError::NotFound);
+    }
     let outcome = match outcome {
         BankStatus::Approved => "approved",
         BankStatus::Declined => "declined",
@@ -127,4 +134,18 @@ pub async fn test_bank_decide(
     .execute(&state.db.pool)
     .await?;
     Ok(done.rows_affected() == 1)
+}
+
+/// Whether the test bank may take this payment: it was started with the test bank, and it
+/// is a test payment or live payments go through the test bank (a demo).
+pub async fn test_bank_serves(state: &AppState, payment_id: i64) -> AppResult<bool> {
+    let row: Option<(Option<String>, i64)> =
+        sqlx::query_as("SELECT connector, test_mode FROM transactions WHERE id = $1")
+            .bind(payment_id)
+            .fetch_optional(&state.db.pool)
+            .await?;
+    Ok(row.is_some_and(|(connector, test_mode)| {
+        connector.as_deref() == Some(TEST_CONNECTOR)
+            && (test_mode != 0 || state.live_is_simulated())
+    }))
 }

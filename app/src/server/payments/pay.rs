@@ -49,6 +49,8 @@ pub struct Link {
     pub status: String,
     pub message: Option<String>,
     pub time_zone: String,
+    /// A test link: its payments go to the test bank and move no money.
+    pub test_mode: bool,
 }
 
 #[derive(sqlx::FromRow)]
@@ -70,11 +72,12 @@ struct LinkRow {
     status: String,
     deactivation_message: Option<String>,
     time_zone: String,
+    test_mode: i64,
 }
 
 const LINK_SELECT: &str = "SELECT l.id, l.shop_id, l.token, s.name AS merchant, l.amount_cents, l.reference, l.description, \
      l.buyer_name, l.buyer_email, l.language, l.expires_at, l.reusable, l.max_payments, l.payments_made, \
-     l.status, l.deactivation_message, s.time_zone \
+     l.status, l.deactivation_message, s.time_zone, l.test_mode \
      FROM payment_links l JOIN shops s ON s.id = l.shop_id";
 
 fn link_of(r: LinkRow) -> Link {
@@ -96,6 +99,7 @@ fn link_of(r: LinkRow) -> Link {
         status: r.status,
         message: r.deactivation_message,
         time_zone: r.time_zone,
+        test_mode: r.test_mode != 0,
     }
 }
 
@@ -223,6 +227,8 @@ pub async fn page(
         email_known: false,
         methods: Vec::new(),
         result: None,
+        test_mode: false,
+        cannot_take_payments: false,
     };
     let Some(link) = link else {
         return Ok(page);
@@ -241,7 +247,9 @@ pub async fn page(
         page.description = link.description.clone();
         page.valid_until = crate::server::format_time(link.expires_at, &link.time_zone);
         page.email_known = link.buyer_email.is_some();
-        if page.state == LinkState::Payable {
+        page.test_mode = link.test_mode;
+        page.cannot_take_payments = state.connector_for(link.test_mode).is_none();
+        if page.state == LinkState::Payable && !page.cannot_take_payments {
             page.methods = grouped(&reachable(state, &link).await?);
         }
         page.result = result;
@@ -315,6 +323,11 @@ pub async fn start(
         return Err(StartRefused::NotPayable);
     }
     let lang = Lang::parse(&form.lang).unwrap_or(link.language);
+    // A test link's payments go to the test bank; a live one's to the live connector, and
+    // without one the shop cannot take payments yet.
+    let connector = state
+        .connector_for(link.test_mode)
+        .ok_or(StartRefused::Message("error-no-connector"))?;
     if form.method.trim().is_empty() {
         return Err(StartRefused::Message("error-choose-method"));
     }
@@ -353,7 +366,6 @@ pub async fn start(
             return Err(StartRefused::Message("error-too-many"));
         }
     }
-    let connector = state.connector.clone();
     let id = transactions::create(
         state,
         NewTransaction {
@@ -361,7 +373,7 @@ pub async fn start(
             reference: link.reference.clone(),
             amount: link.amount,
             channel: method.channel,
-            test_mode: false,
+            test_mode: link.test_mode,
             buyer_name: link.buyer_name.clone(),
             buyer_email: email,
             buyer_ip: ip,
@@ -436,12 +448,13 @@ pub enum Confirmed {
 /// approval posts INCOME, fees and VAT and counts the link's payment in one transaction.
 /// Safe to call any number of times, concurrently, from any instance.
 pub async fn confirm(state: &AppState, payment_id: i64) -> AppResult<Confirmed> {
-    let row: Option<(String, Option<String>, Option<i64>)> =
-        sqlx::query_as("SELECT status, connector, payment_link_id FROM transactions WHERE id = $1")
-            .bind(payment_id)
-            .fetch_optional(&state.db.pool)
-            .await?;
-    let Some((status, connector, link_id)) = row else {
+    let row: Option<(String, Option<String>, Option<i64>, i64)> = sqlx::query_as(
+        "SELECT status, connector, payment_link_id, test_mode FROM transactions WHERE id = $1",
+    )
+    .bind(payment_id)
+    .fetch_optional(&state.db.pool)
+    .await?;
+    let Some((status, connector, link_id, test_mode)) = row else {
         return Err(AppError::NotFound);
     };
     match PaymentStatus::parse(&status) {
@@ -449,13 +462,19 @@ pub async fn confirm(state: &AppState, payment_id: i64) -> AppResult<Confirmed> 
         Some(s) if s.is_failed() => return Ok(Confirmed::Closed),
         _ => return Ok(Confirmed::AlreadyApproved),
     }
-    if connector.as_deref() != Some(state.connector.id()) {
+    // Only the connector of the payment's mode may answer for it: a live payment is never
+    // settled by the test bank unless the test bank is the configured live connector.
+    let Some(bank) = state
+        .connector_for(test_mode != 0)
+        .filter(|c| connector.as_deref() == Some(c.id()))
+    else {
         return Err(crate::server::internal(format!(
-            "payment {payment_id} belongs to connector {connector:?}, which this server does not have"
+            "payment {payment_id} belongs to connector {connector:?}, which this server does not have for {} payments",
+            if test_mode != 0 { "test" } else { "live" }
         )));
-    }
+    };
     let now = state.clock.now_ms();
-    match state.connector.status(state, payment_id).await? {
+    match bank.status(state, payment_id).await? {
         BankStatus::Pending => Ok(Confirmed::Pending),
         BankStatus::Declined | BankStatus::Cancelled => Ok(
             if transactions::close_at(state, payment_id, Closed::Cancelled, now).await? {
@@ -569,6 +588,9 @@ pub async fn bank_page(
         .fetch_optional(&state.db.pool)
         .await?
         .ok_or(AppError::NotFound)?;
+    if !crate::server::payments::connector::test_bank_serves(state, payment_id).await? {
+        return Err(AppError::NotFound);
+    }
     let ch = crate::domain::fees::Channel::parse(&channel)
         .ok_or_else(|| crate::server::internal("unknown channel in database"))?;
     Ok(BankPage {

@@ -101,6 +101,7 @@ type Paid = (
     String,
     String,
     Option<String>,
+    i64,
 );
 
 /// Queues, in the approval's transaction, the buyer's receipt and the shop's notice; they
@@ -112,10 +113,10 @@ pub async fn payment_approved(
     payment_id: i64,
     others: &[i64],
 ) -> AppResult<()> {
-    let (slug, reference, cents, channel, buyer, language, paid_at, shop, tz, notify): Paid =
+    let (slug, reference, cents, channel, buyer, language, paid_at, shop, tz, notify, test_mode): Paid =
         sqlx::query_as(
             "SELECT s.slug, t.reference, t.amount_cents, t.channel, t.buyer_email, t.language, t.paid_at, \
-                s.name, s.time_zone, s.notification_email \
+                s.name, s.time_zone, s.notification_email, t.test_mode \
          FROM transactions t JOIN shops s ON s.id = t.shop_id WHERE t.id = $1",
         )
         .bind(payment_id)
@@ -134,7 +135,12 @@ pub async fn payment_approved(
         let mail = compose(
             lang,
             &to,
-            lang.tf("receipt-subject", &[("amount", &a), ("merchant", &shop)]),
+            // A test payment's mails say so before anything else.
+            format!(
+                "{}{}",
+                if test_mode != 0 { "[TEST] " } else { "" },
+                lang.tf("receipt-subject", &[("amount", &a), ("merchant", &shop)])
+            ),
             &[
                 lang.tf("receipt-text", &[("merchant", &shop)]),
                 lang.tf("receipt-amount", &[("amount", &a)]),
@@ -157,6 +163,12 @@ pub async fn payment_approved(
             format!("Time: {date} ({tz})"),
             format!("Payment ID: {payment_id}"),
         ];
+        if test_mode != 0 {
+            lines.insert(
+                0,
+                "This is a test payment: no money moved, and it shows only in test data.".into(),
+            );
+        }
         if !others.is_empty() {
             lines.push(format!(
                 "This link was for one payment and had already been paid (payment ID {}). \
@@ -166,7 +178,11 @@ pub async fn payment_approved(
         }
         let mail = crate::server::infra::mail::action_mail(
             &to,
-            &format!("Payment received: {} ({reference})", amount.human()),
+            &format!(
+                "{}ayment received: {} ({reference})",
+                if test_mode != 0 { "Test p" } else { "P" },
+                amount.human()
+            ),
             &lines,
             "Open the payment",
             &state.link(&format!("/shops/{slug}/transactions/{payment_id}")),

@@ -199,7 +199,7 @@ pub async fn give_account(
         ));
     }
     let amount = Money::from_cents(cents);
-    crate::server::refunds::release_reservation(&mut tx, shop_id, amount).await?;
+    crate::server::refunds::release_reservation(&mut tx, shop_id, transaction_id, amount).await?;
     crate::server::refunds::post_refund(&mut tx, shop_id, transaction_id, refund_id, amount, now)
         .await?;
     audit::record(
@@ -269,7 +269,13 @@ async fn expire_one(
     if done.rows_affected() != 1 {
         return Ok(false);
     }
-    crate::server::refunds::release_reservation(&mut tx, shop_id, Money::from_cents(cents)).await?;
+    crate::server::refunds::release_reservation(
+        &mut tx,
+        shop_id,
+        transaction_id,
+        Money::from_cents(cents),
+    )
+    .await?;
     audit::record(
         &mut *tx,
         AuditEvent {

@@ -589,7 +589,7 @@ pub async fn handle(
     };
     let now = state.clock.now_ms();
     let checked = match tx_list::check(&filter.first_page(), a.shop_id, &a.time_zone, now) {
-        Ok(c) => c,
+        Ok(c) => c.in_mode(a.user.test_data),
         Err(e) => return error_response(e),
     };
     let link = match tx_list::link_reference(&state.db.pool, &checked).await {
