@@ -10,7 +10,7 @@
 //! start over. `BENCH_ROWS` changes the size (default 1,000,000). Needs `sqlite3` and `psql`.
 //! `BENCH_ONLY=list|dashboard|search|filters|totals|export` runs some sections (comma-separated).
 
-use app::server::reporting::tx_list::{period_range, TOTALS_SELECT};
+use app::server::reporting::tx_list::{fts_query, period_range, TOTALS_SELECT};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
@@ -440,6 +440,7 @@ async fn measure(t: &Target, rows: usize) -> Vec<String> {
         let d = timed_post(&client, &url, &cookie, &form, 100).await;
         out.push(line("dashboard (`load_dashboard`)", &d));
     }
+    let mut search_totals = Vec::new();
     if run_section("search") {
         let list = format!("{}/api/list_transactions", server.base);
         let totals = format!("{}/api/transaction_totals", server.base);
@@ -458,13 +459,44 @@ async fn measure(t: &Target, rows: usize) -> Vec<String> {
             ("`zqxwv`, no match", "zqxwv"),
             ("`Анна`, no match", "Анна"),
             ("`Õunapuu`, no match", "Õunapuu"),
-            ("`zq` (2 letters), no match", "zq"),
+            ("`42` (a short number: the payment id only), no match", "42"),
         ] {
             let form = filter_form(&[("q", q), ("size", "50")]);
             let page = timed_post(&client, &list, &cookie, &form, 50).await;
             out.push(line(&format!("search {label}: list"), &page));
             let sum = timed_post(&client, &totals, &cookie, &filter_form(&[("q", q)]), 20).await;
             out.push(line(&format!("search {label}: totals"), &sum));
+            // The same aggregate bare in the command-line client, for the ratio.
+            let folded = app::domain::search::fold(q.trim());
+            if folded.chars().count() >= app::domain::search::MIN_SEARCH_CHARS {
+                let lit = |s: &str| s.replace('\'', "''");
+                let contains = if t.postgres {
+                    format!(
+                        "search_text LIKE '{}'",
+                        lit(&app::domain::search::like_infix(&folded))
+                    )
+                } else {
+                    format!(
+                        "id IN (SELECT rowid FROM transactions_search WHERE transactions_search MATCH '{}') \
+                         AND instr(search_text, '{}') > 0",
+                        lit(&fts_query(&folded)),
+                        lit(&folded)
+                    )
+                };
+                let sql = format!(
+                    "{TOTALS_SELECT} WHERE shop_id = {shop_id} AND test_mode = 0 AND ({contains})"
+                );
+                let mut bare: Vec<Duration> = (0..20).map(|_| cli_query_time(t, &sql)).collect();
+                bare.sort();
+                let (s, b) = (percentile(&sum, 0.5), percentile(&bare, 0.5));
+                search_totals.push(format!(
+                    "| {} | totals, search {label} | {} | {} | {:.2}× |",
+                    t.label,
+                    ms(s),
+                    ms(b),
+                    s.as_secs_f64() / b.as_secs_f64()
+                ));
+            }
         }
     }
     if run_section("filters") {
@@ -496,14 +528,14 @@ async fn measure(t: &Target, rows: usize) -> Vec<String> {
                 "paid + Swedbank + 30 days",
                 filter_form(&filtered),
                 format!(
-                    " WHERE shop_id = {shop_id} AND created_at >= {from} AND created_at < {to} \
+                    " WHERE shop_id = {shop_id} AND test_mode = 0 AND created_at >= {from} AND created_at < {to} \
                  AND status = 'approved' AND channel = 'swedbank'"
                 ),
             ),
             (
                 "all rows",
                 filter_form(&[]),
-                format!(" WHERE shop_id = {shop_id}"),
+                format!(" WHERE shop_id = {shop_id} AND test_mode = 0"),
             ),
         ]
     } else {
@@ -524,6 +556,7 @@ async fn measure(t: &Target, rows: usize) -> Vec<String> {
         ));
     }
 
+    totals_rows.extend(search_totals);
     if !run_section("export") {
         out.push(String::new());
         out.extend(totals_rows);

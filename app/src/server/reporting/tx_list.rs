@@ -275,7 +275,7 @@ fn fts_phrase(folded: &str) -> String {
 /// trigrams (all of them for a shorter term), each a phrase, joined by AND. The start of a
 /// reference or e-mail is often shared by a great many payments ("ord-", "inv-"), and its
 /// trigrams' lists would be read to the end for nothing; the exact comparison follows.
-fn fts_query(folded: &str) -> String {
+pub fn fts_query(folded: &str) -> String {
     let chars: Vec<char> = folded.chars().collect();
     let grams: Vec<String> = chars.windows(3).map(|w| w.iter().collect()).collect();
     grams[grams.len().saturating_sub(3)..]
