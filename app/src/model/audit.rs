@@ -26,6 +26,7 @@ pub struct AuditPage {
 pub const KINDS: &[(&str, &str)] = &[
     ("invite", "User invited"),
     ("invite_accepted", "Invite accepted"),
+    ("invite_declined", "Invite declined"),
     ("role_changed", "Role changed"),
     ("deactivated", "User deactivated"),
     ("reactivated", "User reactivated"),

@@ -244,7 +244,8 @@ async fn invites_are_validated_and_never_duplicated() {
     .await;
     assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(text.contains("already has access"), "{text}");
-    // Someone with an account at another merchant is given access without a new password.
+    // Someone with an account at another merchant is invited like anyone else: the mail
+    // asks them to accept, and until they do the shop stays closed to them.
     let r = app
         .call(
             &admin,
@@ -260,7 +261,7 @@ async fn invites_are_validated_and_never_duplicated() {
     assert_eq!(r.status(), StatusCode::OK);
     let mail = app.mails().await.pop().unwrap();
     assert!(
-        mail.subject.contains("You now have access"),
+        mail.subject.contains("You are invited to Shop A"),
         "{}",
         mail.subject
     );
@@ -269,8 +270,25 @@ async fn invites_are_validated_and_never_duplicated() {
         app.call(&other, "load_shop", &[("shop", SHOP)])
             .await
             .status(),
-        StatusCode::OK
+        StatusCode::NOT_FOUND
     );
+    // Inviting them again to the same shop is refused like any duplicate.
+    let (s, _, text) = body(
+        app.call(
+            &admin,
+            "invite_user",
+            &[
+                ("shop", SHOP),
+                ("email", "other@test.example"),
+                ("name", ""),
+                ("role", "admin"),
+            ],
+        )
+        .await,
+    )
+    .await;
+    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(text.contains("already has access"), "{text}");
 }
 
 #[tokio::test]
