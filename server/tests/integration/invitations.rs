@@ -573,3 +573,48 @@ async fn a_merchants_audit_log_holds_none_of_its_users_account_events() {
             >= 3
     );
 }
+
+#[tokio::test]
+async fn a_pending_invitee_the_merchant_deactivated_cannot_accept() {
+    let app = app!();
+    let admin = app.client_for(Who::Admin).await;
+    let other = app.client_for(Who::OtherAdmin).await;
+    invite(&app, &admin, SHOP, OTHER, "", "info_only").await;
+    let token = invite_token(&app, OTHER).await;
+    let id = app
+        .scalar(format!("SELECT id FROM users WHERE email = '{OTHER}'"))
+        .await
+        .to_string();
+    assert_eq!(
+        app.call(
+            &admin,
+            "set_user_active",
+            &[("shop", SHOP), ("user_id", &id), ("active", "false")],
+        )
+        .await
+        .status(),
+        StatusCode::OK
+    );
+    let details = json(&app, &other, "get_invite", &[("token", &token)]).await;
+    assert!(details.is_null(), "{details}");
+    let (s, _, text) = body(answer(&app, &other, &token, true).await).await;
+    assert_eq!(s, StatusCode::CONFLICT, "{text}");
+    assert_eq!(shop_status(&app, &other, SHOP).await, StatusCode::NOT_FOUND);
+    // Reactivated, the invitation still waits for its owner: nothing was accepted.
+    assert_eq!(
+        app.call(
+            &admin,
+            "set_user_active",
+            &[("shop", SHOP), ("user_id", &id), ("active", "true")],
+        )
+        .await
+        .status(),
+        StatusCode::OK
+    );
+    assert_eq!(shop_status(&app, &other, SHOP).await, StatusCode::NOT_FOUND);
+    assert_eq!(
+        answer(&app, &other, &token, true).await.status(),
+        StatusCode::OK
+    );
+    assert_eq!(shop_status(&app, &other, SHOP).await, StatusCode::OK);
+}

@@ -116,7 +116,8 @@ pub async fn answer(
         .await?
         .ok_or_else(expired)?;
     let answered = if accept {
-        sqlx::query(
+        // Conditional, so an admin deactivating the invitee at the same moment wins.
+        let joined = sqlx::query(
             "UPDATE merchant_members SET accepted_at = $3 \
              WHERE merchant_id = $1 AND user_id = $2 AND status = 'active' AND accepted_at IS NULL",
         )
@@ -124,7 +125,11 @@ pub async fn answer(
         .bind(invitation.user_id)
         .bind(now)
         .execute(&mut *tx)
-        .await?;
+        .await?
+        .rows_affected();
+        if joined != 1 {
+            return Err(expired());
+        }
         let shop_slug: String = sqlx::query_scalar("SELECT slug FROM shops WHERE id = $1")
             .bind(scope.shop_id)
             .fetch_one(&mut *tx)
