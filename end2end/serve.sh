@@ -39,6 +39,10 @@ merchant=$("$bin" create-merchant --name "Thin Kiosk OÜ")
 "$bin" create-shop --merchant "$merchant" --slug thin-kiosk --name "Thin Kiosk" >/dev/null
 "$bin" create-user --shop thin-kiosk --email staff@thin.example --name "Tiina Staff" \
   --role info_refunds --print-link >"$data/thin-invite.txt"
+# Its admin, whose invite link the test opens: an account that exists elsewhere when the
+# demo merchant invites it.
+"$bin" create-user --shop thin-kiosk --email owner@thin.example --name "Toomas Owner" \
+  --role admin --print-link >"$data/thin-owner-invite.txt"
 # Seed 3 makes two approved payments.
 "$bin" generate --shop thin-kiosk --count 2 --seed 3 >/dev/null
 exec "$bin" serve

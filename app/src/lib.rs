@@ -90,6 +90,7 @@ pub fn App() -> impl IntoView {
                 <Route path=path!("/forgot-password") view=pages::auth::ForgotPassword ssr=SsrMode::Async />
                 <Route path=path!("/reset-password/:token") view=pages::auth::ResetPassword ssr=SsrMode::Async />
                 <Route path=path!("/invite/:token") view=pages::auth::AcceptInvite ssr=SsrMode::Async />
+                <Route path=path!("/invite-declined") view=pages::auth::InvitationDeclined ssr=SsrMode::Async />
                 <Route path=path!("/refund-account/:token") view=pages::refund_account::RefundAccount ssr=SsrMode::Async />
                 <Route path=path!("/pay/:token") view=pages::pay::Pay ssr=SsrMode::Async />
                 <Route path=path!("/test-bank/:token/:payment") view=pages::test_bank::TestBank ssr=SsrMode::Async />

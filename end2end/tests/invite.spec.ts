@@ -1,5 +1,8 @@
 import { expect, test } from '@playwright/test';
+import fs from 'node:fs';
+import path from 'node:path';
 import {
+  DATA_DIR,
   DEMO,
   MERCHANT,
   SHOP,
@@ -107,4 +110,67 @@ test('a password shorter than 12 characters is refused on the invitation page', 
   } finally {
     await context.close();
   }
+});
+
+test('an existing account is only invited: it gets access once its owner signs in and accepts', async ({
+  page,
+  browser,
+}) => {
+  // serve.sh made this account as the admin of another merchant's shop; it chooses its
+  // password first.
+  const owner = { email: 'owner@thin.example', password: 'thin kiosk owner password' };
+  const own = fs.readFileSync(path.join(DATA_DIR, 'thin-owner-invite.txt'), 'utf8').match(/https?:\/\/\S+/)![0];
+  const context = await browser.newContext();
+  const invitee = await context.newPage();
+  await open(invitee, own);
+  await invitee.getByLabel('Password', { exact: true }).fill(owner.password);
+  await invitee.getByLabel('Password again').fill(owner.password);
+  await invitee.getByRole('button', { name: 'Set password' }).click();
+  await expect(invitee).toHaveURL(/\/login\?done=invite/);
+
+  await signIn(page, DEMO.admin);
+  await open(page, `/shops/${SHOP}/users`);
+  // The admin sees what any new invitation shows: "Invited", and the name they typed.
+  await invite(page, owner.email, 'Guest Auditor', 'User (info only)');
+  const row = page.getByRole('row').filter({ hasText: owner.email });
+  await expect(row).toContainText('Guest Auditor');
+  await expect(row).not.toContainText('Toomas Owner');
+  await expect(row.locator('td[data-label="Two-factor"]')).toHaveText('Off');
+  await expect(row.locator('td[data-label="Last active here"]')).toHaveText('Never');
+
+  const link = inviteLink(await waitForMail(owner.email));
+  try {
+    // Before accepting, the demo shop stays closed to the owner.
+    await signIn(invitee, owner, 'thin-kiosk');
+    await expect(invitee.getByRole('navigation', { name: 'Main' })).not.toContainText(SHOP_NAME);
+    const closed = await invitee.goto(`/shops/${SHOP}`);
+    expect(closed?.status()).toBe(404);
+    await context.clearCookies();
+
+    // Opened signed out, the link asks to sign in and comes back after it.
+    await open(invitee, link);
+    await expect(invitee.getByRole('heading', { name: 'Accept your invitation' })).toBeVisible();
+    await expect(invitee.getByText(MERCHANT)).toHaveCount(0);
+    await invitee.getByRole('link', { name: 'Sign in to answer' }).click();
+    await expect(invitee.getByLabel('E-mail')).toHaveValue(owner.email);
+    await invitee.getByLabel('Password', { exact: true }).fill(owner.password);
+    await invitee.getByRole('button', { name: 'Sign in' }).click();
+    await expect(invitee).toHaveURL(link);
+    await waitForHydration(invitee);
+
+    // Signed in as the account: who invites, to what, as what; accepting opens the shop.
+    await expect(invitee.getByText(`${MERCHANT} invites you to:`)).toBeVisible();
+    await expect(invitee.getByRole('listitem')).toHaveText(`the shop ${SHOP_NAME} as User (info only)`);
+    await invitee.getByRole('button', { name: 'Accept' }).click();
+    await expect(invitee).toHaveURL(new RegExp(`/shops/${SHOP}$`));
+    await waitForHydration(invitee);
+    await expect(whoLine(invitee)).toHaveText('Toomas Owner · User (info only)');
+  } finally {
+    await context.close();
+  }
+
+  // Now the admin sees the account as it is.
+  await open(page, `/shops/${SHOP}/users`);
+  await expect(row.locator('td[data-label="Status"] .badge')).toHaveText('Active');
+  await expect(row).toContainText('Toomas Owner');
 });

@@ -106,18 +106,33 @@ pub async fn reset_password(
     )
 }
 
+/// The invitation behind a link, and what the person who opened it does next; `None` when
+/// the link cannot be used.
 #[server(endpoint = "get_invite")]
 pub async fn get_invite(token: String) -> Result<Option<InviteDetails>, AppError> {
-    use crate::server::{infra::state::app_state, infra::tokens, respond};
+    use crate::server::{identity::access, identity::invitations, respond};
     respond(
         async {
-            let state = app_state()?;
-            let now = state.clock.now_ms();
-            Ok(
-                tokens::peek(&state.db.pool, &token, tokens::Purpose::Invite, now)
-                    .await?
-                    .map(|(email, name)| InviteDetails { email, name }),
-            )
+            let (state, user, _) = access::maybe_signed_in().await?;
+            invitations::details(&state, user.as_ref(), &token).await
+        }
+        .await,
+    )
+}
+
+/// Accepts (`accept` true) or declines an invitation; accepting opens the shop it came from.
+#[server(endpoint = "answer_invite")]
+pub async fn answer_invite(token: String, accept: bool) -> Result<(), AppError> {
+    use crate::server::{identity::access, identity::invitations, respond};
+    respond(
+        async {
+            let (state, user, ip) = access::maybe_signed_in().await?;
+            let to = match invitations::answer(&state, user.as_ref(), &ip, &token, accept).await? {
+                invitations::Answered::Joined { shop_slug } => format!("/shops/{shop_slug}"),
+                invitations::Answered::Declined => "/invite-declined".to_string(),
+            };
+            leptos_axum::redirect(&to);
+            Ok(())
         }
         .await,
     )

@@ -10,17 +10,17 @@ pub async fn list_users(shop: String) -> Result<UserList, AppError> {
         async {
             let (state, a) = access::require(&shop, Permission::ManageUsers).await?;
             let rows = users::list(&state, &a).await?;
-            let last_sign_in = rows
+            let last_active = rows
                 .iter()
                 .map(|r| {
-                    r.last_sign_in_ms
+                    r.last_active_ms
                         .map(|ms| crate::server::format_time(ms, &a.time_zone))
                 })
                 .collect();
             let two_factor_required = users::two_factor_required(&state, a.merchant_id).await?;
             Ok(UserList {
                 rows,
-                last_sign_in,
+                last_active,
                 time_zone: a.time_zone,
                 me: a.user.id,
                 two_factor_required,

@@ -24,7 +24,8 @@ pub fn SignInRedirect() -> impl IntoView {
     view! { <Redirect path=format!("/login?next={next}") /> }
 }
 
-fn js_encode(s: &str) -> String {
+/// A value for a link's query string, percent-encoded.
+pub fn js_encode(s: &str) -> String {
     s.chars()
         .map(|c| match c {
             'a'..='z' | 'A'..='Z' | '0'..='9' | '/' | '-' | '_' | '.' => c.to_string(),

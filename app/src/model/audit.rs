@@ -21,21 +21,15 @@ pub struct AuditPage {
     pub limit: i64,
 }
 
-/// The kinds of event the filter offers, with their labels.
+/// The kinds of event a shop's audit log holds, with their labels, for its filter. Events of
+/// an account itself (sign-ins, passwords, its own second factor) are in no merchant's log.
 pub const KINDS: &[(&str, &str)] = &[
-    ("sign_in", "Signed in"),
-    ("sign_in_failed", "Sign-in failed"),
-    ("password_changed", "Password changed"),
-    ("password_reset_requested", "Password reset requested"),
-    ("password_reset", "Password reset"),
     ("invite", "User invited"),
     ("invite_accepted", "Invite accepted"),
+    ("invite_declined", "Invite declined"),
     ("role_changed", "Role changed"),
     ("deactivated", "User deactivated"),
     ("reactivated", "User reactivated"),
-    ("profile_changed", "Name changed"),
-    ("two_factor_enabled", "Two-factor sign-in turned on"),
-    ("two_factor_disabled", "Two-factor sign-in turned off"),
     ("two_factor_reset", "Two-factor sign-in reset by an admin"),
     ("two_factor_required", "Two-factor requirement changed"),
     ("refund", "Refund made"),
@@ -44,6 +38,8 @@ pub const KINDS: &[(&str, &str)] = &[
     ("payment_link_created", "Payment link created"),
     ("payment_link_sent", "Payment link sent as an invoice"),
     ("payment_link_deactivated", "Payment link deactivated"),
+    ("link_limit", "Payment link limit changed"),
+    ("method_minimum", "Payment method minimum changed"),
 ];
 
 pub fn kind_label(kind: &str) -> &str {

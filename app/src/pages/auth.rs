@@ -2,9 +2,11 @@
 
 use crate::api::account::current_account;
 use crate::api::auth::{
-    get_invite, AcceptInvite, RequestPasswordReset, ResetPassword, SignIn, SignInCode,
+    get_invite, AcceptInvite, AnswerInvite, InviteDetails, InviteStep, RequestPasswordReset,
+    ResetPassword, SignIn, SignInCode,
 };
 use crate::components::form::{field_msg, form_msg, Field, FormError};
+use crate::components::shell::js_encode;
 use crate::domain::validate::{PASSWORD_MAX_CHARS, PASSWORD_MIN_CHARS};
 use crate::error::AppError;
 use leptos::prelude::*;
@@ -26,6 +28,7 @@ pub fn Home() -> impl IntoView {
                             <main id="main" class="narrow"><section class="panel">
                                 <h1>"No shops yet"</h1>
                                 <p>"Your account has no access to any shop. Ask your shop's admin to invite you."</p>
+                                <p>"Invited already? Open the link in the invitation mail to accept it."</p>
                             </section></main>
                         }.into_any(),
                     },
@@ -152,6 +155,8 @@ pub fn ResetPassword() -> impl IntoView {
     }
 }
 
+/// `/invite/{token}`: a new account chooses its password, which accepts the invitation; an
+/// existing account signs in and accepts or declines. Nothing is granted before that.
 #[component]
 pub fn AcceptInvite() -> impl IntoView {
     let params = use_params_map();
@@ -164,6 +169,7 @@ pub fn AcceptInvite() -> impl IntoView {
         get_invite,
     );
     let action = ServerAction::<AcceptInvite>::new();
+    let answer = ServerAction::<AnswerInvite>::new();
     view! {
         <AuthCard title="Accept your invitation">
             <Suspense fallback=|| view! { <p class="loading">"Loading…"</p> }>
@@ -171,17 +177,59 @@ pub fn AcceptInvite() -> impl IntoView {
                     let token = token.clone();
                     Suspend::new(async move {
                         match details.await {
-                            Ok(Some(d)) => view! {
-                                <p>"You are setting up the account "<strong>{d.email.clone()}</strong>"."</p>
-                                <FormError message=form_msg(action) />
-                                <ActionForm action=action>
-                                    <input type="hidden" name="token" value=token />
-                                    <Field label="Your name" name="name" value=d.name autocomplete="name" required=true error=field_msg(action, "name") />
-                                    <Field label="Password" name="password" kind="password" autocomplete="new-password" minlength=PASSWORD_MIN_CHARS maxlength=PASSWORD_MAX_CHARS hint=password_hint() required=true error=field_msg(action, "password") />
-                                    <Field label="Password again" name="confirm" kind="password" autocomplete="new-password" minlength=PASSWORD_MIN_CHARS maxlength=PASSWORD_MAX_CHARS required=true error=field_msg(action, "confirm") />
-                                    <button type="submit" class="primary" disabled=move || action.pending().get()>"Set password"</button>
-                                </ActionForm>
-                            }.into_any(),
+                            Ok(Some(d)) => match d.step.clone() {
+                                InviteStep::ChoosePassword => {
+                                    let decline_token = token.clone();
+                                    view! {
+                                    <p>"You are setting up the account "<strong>{d.email.clone()}</strong>"."</p>
+                                    <InvitationOffer details=d.clone() />
+                                    <FormError message=form_msg(action) />
+                                    <ActionForm action=action>
+                                        <input type="hidden" name="token" value=token.clone() />
+                                        <Field label="Your name" name="name" value=d.name.clone() autocomplete="name" required=true error=field_msg(action, "name") />
+                                        <Field label="Password" name="password" kind="password" autocomplete="new-password" minlength=PASSWORD_MIN_CHARS maxlength=PASSWORD_MAX_CHARS hint=password_hint() required=true error=field_msg(action, "password") />
+                                        <Field label="Password again" name="confirm" kind="password" autocomplete="new-password" minlength=PASSWORD_MIN_CHARS maxlength=PASSWORD_MAX_CHARS required=true error=field_msg(action, "confirm") />
+                                        <button type="submit" class="primary" disabled=move || action.pending().get()>"Set password"</button>
+                                    </ActionForm>
+                                    <DeclineForm answer token=decline_token />
+                                }.into_any()
+                                }
+                                InviteStep::SignIn => {
+                                    let next = format!("/invite/{token}");
+                                    let href = format!("/login?next={}&email={}", js_encode(&next), js_encode(&d.email));
+                                    view! {
+                                        <p>"This invitation is for the Portal account "<strong>{d.email.clone()}</strong>", which already exists. Sign in as it to see who invited you, then accept or decline."</p>
+                                        <p>"Nothing changes for your account until you accept."</p>
+                                        <p><a class="button primary" href=href>"Sign in to answer"</a></p>
+                                    }.into_any()
+                                }
+                                InviteStep::OtherAccount { signed_in_as } => view! {
+                                    <p class="banner error" role="alert">
+                                        "You are signed in as "{signed_in_as}", but this invitation is for "<strong>{d.email.clone()}</strong>". Sign out, then sign in as "{d.email.clone()}" and open the link again."
+                                    </p>
+                                    <p class="aside"><a href="/">"Back to Portal"</a></p>
+                                }.into_any(),
+                                InviteStep::Answer => {
+                                    let (accept_token, decline_token) = (token.clone(), token.clone());
+                                    view! {
+                                    <InvitationOffer details=d.clone() />
+                                    <p>"Accepting lets this merchant's admins see your name and e-mail address and manage your access to their shops. Nothing else of your account."</p>
+                                    <FormError message=form_msg(answer) />
+                                    <div class="actions">
+                                        <ActionForm action=answer attr:class="inline">
+                                            <input type="hidden" name="token" value=accept_token />
+                                            <input type="hidden" name="accept" value="true" />
+                                            <button type="submit" class="primary" disabled=move || answer.pending().get()>"Accept"</button>
+                                        </ActionForm>
+                                        <ActionForm action=answer attr:class="inline">
+                                            <input type="hidden" name="token" value=decline_token />
+                                            <input type="hidden" name="accept" value="false" />
+                                            <button type="submit" disabled=move || answer.pending().get()>"Decline"</button>
+                                        </ActionForm>
+                                    </div>
+                                }.into_any()
+                                }
+                            },
                             Ok(None) => view! {
                                 <p class="banner error" role="alert">"This invitation has expired or was already used. Ask the shop's admin to invite you again."</p>
                                 <p class="aside"><a href="/login">"Go to sign in"</a></p>
@@ -191,6 +239,47 @@ pub fn AcceptInvite() -> impl IntoView {
                     })
                 }}
             </Suspense>
+        </AuthCard>
+    }
+}
+
+/// Who invites, to which shops, with which role.
+#[component]
+fn InvitationOffer(details: InviteDetails) -> impl IntoView {
+    details.merchant.map(|merchant| {
+        view! {
+            <p><strong>{merchant}</strong>" invites you to:"</p>
+            <ul class="invited-shops">
+                {details.shops.into_iter().map(|s| view! {
+                    <li>"the shop "<strong>{s.name}</strong>" as "{s.role.label()}</li>
+                }).collect_view()}
+            </ul>
+        }
+    })
+}
+
+/// Declining a new account's invitation: the link alone is enough, nothing was granted.
+#[component]
+fn DeclineForm(answer: ServerAction<AnswerInvite>, token: String) -> impl IntoView {
+    view! {
+        <h2>"Not for you?"</h2>
+        <p>"Decline, and the invitation is withdrawn."</p>
+        <FormError message=form_msg(answer) />
+        <ActionForm action=answer attr:class="inline">
+            <input type="hidden" name="token" value=token />
+            <input type="hidden" name="accept" value="false" />
+            <button type="submit" disabled=move || answer.pending().get()>"Decline the invitation"</button>
+        </ActionForm>
+    }
+}
+
+/// `/invite-declined`: where declining leads.
+#[component]
+pub fn InvitationDeclined() -> impl IntoView {
+    view! {
+        <AuthCard title="Invitation declined">
+            <p class="banner ok" role="status">"You declined the invitation. The merchant gets no access to your account, and nothing else changed."</p>
+            <p class="aside"><a href="/">"Go to Portal"</a></p>
         </AuthCard>
     }
 }

@@ -72,7 +72,7 @@ pub fn Users() -> impl IntoView {
         </section>
         <section class="panel">
             <h2>"Invite a user"</h2>
-            <p class="muted">"They get an e-mail with a link to choose a password. The link works for 7 days."</p>
+            <p class="muted">"They get an e-mail with a link to accept: someone new chooses a password, someone with a Portal account signs in and accepts. Until then they are listed as Invited and have no access. The link works for 7 days."</p>
             <div aria-live="polite">{move || invited().map(|m| view! { <p class="banner ok" role="status">{m}</p> })}</div>
             <FormError message=Signal::derive(move || match invite_value.get() {
                 Some(Err(crate::error::AppError::Validation(_))) => None,
@@ -119,12 +119,12 @@ fn UserTable(
                         <th scope="col">"Role"</th>
                         <th scope="col">"Status"</th>
                         <th scope="col">"Two-factor"</th>
-                        <th scope="col">"Last sign-in ("{tz}")"</th>
+                        <th scope="col">"Last active here ("{tz}")"</th>
                         <th scope="col">"Actions"</th>
                     </tr>
                 </thead>
                 <tbody>
-                    {list.rows.into_iter().zip(list.last_sign_in).map(|(u, last)| {
+                    {list.rows.into_iter().zip(list.last_active).map(|(u, last)| {
                         let (shop_a, shop_b) = (shop.clone(), shop.clone());
                         let role_label = format!("Role of {}", u.email);
                         let save_label = format!("Save role of {}", u.email);
@@ -170,7 +170,7 @@ fn UserTable(
                                         view! { <span class="badge off">"Off"</span> }.into_any()
                                     }}
                                 </td>
-                                <td data-label="Last sign-in">{last.unwrap_or_else(|| "Never".into())}</td>
+                                <td data-label="Last active here">{last.unwrap_or_else(|| "Never".into())}</td>
                                 <td data-label="Actions">
                                     <ActionForm action=activate attr:class="inline">
                                         <input type="hidden" name="shop" value=shop_b />

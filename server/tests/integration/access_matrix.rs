@@ -33,6 +33,7 @@ fn matrix() -> BTreeMap<(&'static str, &'static str), (Form, Statuses)> {
     row("GET", "/forgot-password", vec![], [OK; 5]);
     row("GET", "/reset-password/{token}", vec![], [OK; 5]);
     row("GET", "/invite/{token}", vec![], [OK; 5]);
+    row("GET", "/invite-declined", vec![], [OK; 5]);
     // A link that is not a refund's answers 404 to everyone, and says so in words.
     row("GET", "/refund-account/{token}", vec![], [NOTF; 5]);
     row("GET", "/account", vec![], [FOUND, OK, OK, OK, OK]);
@@ -110,6 +111,13 @@ fn matrix() -> BTreeMap<(&'static str, &'static str), (Form, Statuses)> {
             ("password", "long enough password"),
             ("confirm", "long enough password"),
         ],
+        [CONFLICT; 5],
+    );
+    // An unknown link is refused before anything else is asked.
+    row(
+        "POST",
+        "/api/answer_invite",
+        vec![("token", "bogus"), ("accept", "true")],
         [CONFLICT; 5],
     );
     row("POST", "/api/current_account", vec![], [OK; 5]);

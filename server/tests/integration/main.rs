@@ -7,6 +7,7 @@ mod harness;
 mod access_matrix;
 mod cli;
 mod dashboard;
+mod invitations;
 mod jobs;
 mod ledger;
 mod minimums;

@@ -244,7 +244,8 @@ async fn invites_are_validated_and_never_duplicated() {
     .await;
     assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(text.contains("already has access"), "{text}");
-    // Someone with an account at another merchant is given access without a new password.
+    // Someone with an account at another merchant is invited like anyone else: the mail
+    // asks them to accept, and until they do the shop stays closed to them.
     let r = app
         .call(
             &admin,
@@ -260,7 +261,7 @@ async fn invites_are_validated_and_never_duplicated() {
     assert_eq!(r.status(), StatusCode::OK);
     let mail = app.mails().await.pop().unwrap();
     assert!(
-        mail.subject.contains("You now have access"),
+        mail.subject.contains("You are invited to Shop A"),
         "{}",
         mail.subject
     );
@@ -269,44 +270,84 @@ async fn invites_are_validated_and_never_duplicated() {
         app.call(&other, "load_shop", &[("shop", SHOP)])
             .await
             .status(),
-        StatusCode::OK
+        StatusCode::NOT_FOUND
     );
+    // Inviting them again to the same shop is refused like any duplicate.
+    let (s, _, text) = body(
+        app.call(
+            &admin,
+            "invite_user",
+            &[
+                ("shop", SHOP),
+                ("email", "other@test.example"),
+                ("name", ""),
+                ("role", "admin"),
+            ],
+        )
+        .await,
+    )
+    .await;
+    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(text.contains("already has access"), "{text}");
 }
 
 #[tokio::test]
 async fn audit_log_filters_by_user_kind_and_date() {
     let app = app!();
     let admin = app.client_for(Who::Admin).await;
-    app.sign_in(&TestApp::client(), "info@test.example", "wrong password!!")
-        .await;
-    let (_, _, all) = body(app.call(&admin, "list_audit", &[("shop", SHOP)]).await).await;
-    assert!(
-        all.contains("sign_in_failed") && all.contains("\"kind\":\"sign_in\""),
-        "{all}"
-    );
-    let (_, _, failed) = body(
+    let info = user_id(&app, "info@test.example").await;
+    assert_eq!(
         app.call(
             &admin,
-            "list_audit",
-            &[("shop", SHOP), ("kind", "sign_in_failed")],
+            "change_role",
+            &[("shop", SHOP), ("user_id", &info), ("role", "info_refunds")],
         )
-        .await,
+        .await
+        .status(),
+        StatusCode::OK
+    );
+    assert_eq!(
+        app.call(
+            &admin,
+            "invite_user",
+            &[
+                ("shop", SHOP),
+                ("email", "newbie@test.example"),
+                ("name", ""),
+                ("role", "info_only"),
+            ],
+        )
+        .await
+        .status(),
+        StatusCode::OK
+    );
+    let (_, _, all) = body(app.call(&admin, "list_audit", &[("shop", SHOP)]).await).await;
+    assert!(
+        all.contains("\"kind\":\"role_changed\"") && all.contains("\"kind\":\"invite\""),
+        "{all}"
+    );
+    let (_, _, invites) = body(
+        app.call(&admin, "list_audit", &[("shop", SHOP), ("kind", "invite")])
+            .await,
     )
     .await;
     assert!(
-        failed.contains("info@test.example") && !failed.contains("\"kind\":\"sign_in\""),
-        "{failed}"
+        invites.contains("newbie@test.example") && !invites.contains("role_changed"),
+        "{invites}"
     );
     let (_, _, by_user) = body(
         app.call(
             &admin,
             "list_audit",
-            &[("shop", SHOP), ("user", "refunds@test.example")],
+            &[("shop", SHOP), ("user", "info@test.example")],
         )
         .await,
     )
     .await;
-    assert!(!by_user.contains("info@test.example"), "{by_user}");
+    assert!(
+        by_user.contains("role_changed") && !by_user.contains("newbie@test.example"),
+        "{by_user}"
+    );
     let (_, _, future) = body(
         app.call(
             &admin,
@@ -331,11 +372,34 @@ async fn audit_log_filters_by_user_kind_and_date() {
         bad.contains("YYYY-MM-DD") && bad.contains("Choose a kind"),
         "{bad}"
     );
-    // Another merchant's events never show.
-    app.sign_in(&TestApp::client(), "other@test.example", PASSWORD)
+    // Another shop's and another merchant's events never show.
+    let (_, _, b) = body(app.call(&admin, "list_audit", &[("shop", SHOP_B)]).await).await;
+    assert!(!b.contains("newbie@test.example"), "{b}");
+    let other = app.client_for(Who::OtherAdmin).await;
+    app.call(
+        &other,
+        "invite_user",
+        &[
+            ("shop", crate::harness::OTHER_SHOP),
+            ("email", "elsewhere@test.example"),
+            ("name", ""),
+            ("role", "info_only"),
+        ],
+    )
+    .await;
+    let (_, _, all) = body(app.call(&admin, "list_audit", &[("shop", SHOP)]).await).await;
+    assert!(
+        !all.contains("other@test.example") && !all.contains("elsewhere@test.example"),
+        "{all}"
+    );
+    // Nor do the accounts' own events (sign-ins, failed ones): they are not the merchant's.
+    app.sign_in(&TestApp::client(), "info@test.example", "wrong password!!")
         .await;
     let (_, _, all) = body(app.call(&admin, "list_audit", &[("shop", SHOP)]).await).await;
-    assert!(!all.contains("other@test.example"), "{all}");
+    assert!(
+        !all.contains("sign_in_failed") && !all.contains("\"kind\":\"sign_in\""),
+        "{all}"
+    );
 }
 
 #[tokio::test]

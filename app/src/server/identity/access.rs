@@ -32,6 +32,13 @@ async fn request_auth() -> AppResult<(Option<CurrentUser>, String)> {
     Ok((user, ip))
 }
 
+/// The signed-in user if there is one, for pages that anyone may open.
+pub async fn maybe_signed_in() -> AppResult<(AppState, Option<CurrentUser>, String)> {
+    let state = app_state()?;
+    let (user, ip) = request_auth().await?;
+    Ok((state, user, ip))
+}
+
 /// The signed-in user, or `Unauthenticated`.
 pub async fn signed_in() -> AppResult<(AppState, CurrentUser, String)> {
     let state = app_state()?;
@@ -63,13 +70,14 @@ pub async fn shop_access(
 ) -> AppResult<ShopAccess> {
     let row: ShopRow = sqlx::query_as(
         "SELECT s.id, s.slug, s.name, s.merchant_id, m.name AS merchant_name, s.time_zone, r.role, \
-           m.require_two_factor, \
+           m.require_two_factor, mm.last_active_at, \
            (SELECT COUNT(*) FROM two_factor t WHERE t.user_id = $2 AND t.confirmed_at IS NOT NULL) \
              AS has_two_factor \
          FROM shops s \
          JOIN merchants m ON m.id = s.merchant_id \
          JOIN shop_roles r ON r.shop_id = s.id AND r.user_id = $2 \
          JOIN merchant_members mm ON mm.merchant_id = s.merchant_id AND mm.user_id = $2 AND mm.status = 'active' \
+           AND mm.accepted_at IS NOT NULL \
          WHERE s.slug = $1",
     )
     .bind(shop_slug)
@@ -83,6 +91,7 @@ pub async fn shop_access(
     }
     let role = Role::parse(&row.role)
         .ok_or_else(|| crate::server::internal("unknown role in database"))?;
+    note_activity(state, row.merchant_id, user.id, row.last_active_at).await?;
     Ok(ShopAccess {
         user,
         ip,
@@ -96,6 +105,33 @@ pub async fn shop_access(
     })
 }
 
+/// How stale "last active" may get: a member's use of the merchant's shops is written at
+/// most this often, so reading pages does not write on every request.
+pub const ACTIVITY_STEP_MS: i64 = 5 * crate::server::infra::clock::MINUTE_MS;
+
+/// Notes that the user is using a shop of this merchant, for the merchant's user list: its
+/// "last active" is the merchant's own knowledge, unlike the account's sign-ins anywhere.
+async fn note_activity(
+    state: &AppState,
+    merchant_id: i64,
+    user_id: i64,
+    last: Option<i64>,
+) -> AppResult<()> {
+    let now = state.clock.now_ms();
+    if last.is_some_and(|t| now - t < ACTIVITY_STEP_MS) {
+        return Ok(());
+    }
+    sqlx::query(
+        "UPDATE merchant_members SET last_active_at = $3 WHERE merchant_id = $1 AND user_id = $2",
+    )
+    .bind(merchant_id)
+    .bind(user_id)
+    .bind(now)
+    .execute(&state.db.pool)
+    .await?;
+    Ok(())
+}
+
 #[derive(sqlx::FromRow)]
 struct ShopRow {
     id: i64,
@@ -107,4 +143,5 @@ struct ShopRow {
     role: String,
     require_two_factor: i64,
     has_two_factor: i64,
+    last_active_at: Option<i64>,
 }

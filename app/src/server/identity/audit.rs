@@ -22,7 +22,8 @@ pub struct AuditEvent {
 
 impl AuditEvent {
     /// An event of a signed-in user about their own account (sign-in, password, second
-    /// factor): they are both actor and target.
+    /// factor): they are both actor and target. It names no merchant or shop, so it is in no
+    /// merchant's audit log.
     pub fn own(
         kind: &'static str,
         user: &crate::server::identity::auth::CurrentUser,
@@ -75,13 +76,16 @@ pub struct AuditQuery {
     pub limit: i64,
 }
 
-/// Events of this shop, plus account events (sign-ins, password changes) of the shop's users.
+/// The events that happened in this shop: its payments, refunds and links, and its admins'
+/// management of users and the answers to their invitations. Account events (sign-ins and
+/// failed ones with their IPs, passwords, a user's own second factor) belong to the account,
+/// not to any merchant, so no merchant sees them — neither a user's sign-ins elsewhere nor
+/// those from before they joined or after they left.
 pub async fn list(pool: &sqlx::AnyPool, q: &AuditQuery) -> AppResult<Vec<AuditRow>> {
     let rows: Vec<AuditDbRow> = sqlx::query_as(
         "SELECT at, kind, actor_email, ip, target_email, before_value, after_value, detail \
          FROM audit_events e \
-         WHERE (e.shop_id = $1 OR (e.shop_id IS NULL AND e.target_user_id IN \
-                (SELECT user_id FROM shop_roles WHERE shop_id = $1))) \
+         WHERE e.shop_id = $1 \
            AND ($2 = '' OR e.actor_email = $2 OR e.target_email = $2) \
            AND ($3 = '' OR e.kind = $3) \
            AND e.at >= $4 AND e.at < $5 \

@@ -4,6 +4,7 @@ use crate::domain::validate::new_password;
 use crate::domain::{Email, FieldErrors};
 use crate::error::{AppError, AppResult};
 use crate::server::identity::audit::{self, AuditEvent};
+use crate::server::identity::invitations;
 use crate::server::identity::two_factor::{self, PasswordStep};
 use crate::server::infra::clock::{HOUR_MS, MINUTE_MS};
 use crate::server::{infra::throttle, infra::tokens, internal, AppState};
@@ -535,13 +536,39 @@ pub async fn set_password_with_token(
     let hash = hash_password(new.expose()).await?;
     let now = state.clock.now_ms();
     let mut tx = state.db.begin_write().await?;
-    let user_id = tokens::consume(&mut *tx, token, purpose, now)
-        .await?
-        .ok_or_else(|| {
-            AppError::Conflict(
-                "This link has expired or was already used. Ask for a new one.".into(),
-            )
-        })?;
+    let (user_id, scope) = match purpose {
+        tokens::Purpose::Reset => (
+            tokens::consume(&mut *tx, token, purpose, now)
+                .await?
+                .ok_or_else(|| {
+                    AppError::Conflict(
+                        "This link has expired or was already used. Ask for a new one.".into(),
+                    )
+                })?,
+            None,
+        ),
+        tokens::Purpose::Invite => {
+            let invitation = tokens::consume_invite(&mut *tx, token, now)
+                .await?
+                .ok_or_else(invitations::expired)?;
+            let has_password: Option<String> =
+                sqlx::query_scalar("SELECT password_hash FROM users WHERE id = $1")
+                    .bind(invitation.user_id)
+                    .fetch_one(&mut *tx)
+                    .await?;
+            // An account that has a password answers invitations signed in, never by
+            // choosing a new password with the invitation's link.
+            if has_password.is_some() {
+                return Err(AppError::Conflict(
+                    "This account already has a password. Sign in, then open the invitation link again to answer it.".into(),
+                ));
+            }
+            if let Some(scope) = invitation.scope {
+                invitations::accept_with_password(&mut tx, invitation.user_id, scope, now).await?;
+            }
+            (invitation.user_id, invitation.scope)
+        }
+    };
     sqlx::query(
         "UPDATE users SET password_hash = $1, session_epoch = session_epoch + 1 WHERE id = $2",
     )
@@ -568,6 +595,8 @@ pub async fn set_password_with_token(
                 tokens::Purpose::Reset => "password_reset",
                 tokens::Purpose::Invite => "invite_accepted",
             },
+            merchant_id: scope.map(|s| s.merchant_id),
+            shop_id: scope.map(|s| s.shop_id),
             actor_user_id: Some(user_id),
             actor_email: Some(email.clone()),
             ip: Some(ip.to_string()),

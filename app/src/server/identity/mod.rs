@@ -3,5 +3,6 @@
 pub mod access;
 pub mod audit;
 pub mod auth;
+pub mod invitations;
 pub mod two_factor;
 pub mod users;

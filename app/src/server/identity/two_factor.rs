@@ -120,6 +120,7 @@ pub async fn required_by(state: &AppState, user_id: i64) -> AppResult<Vec<String
     Ok(sqlx::query_scalar(
         "SELECT m.name FROM merchants m \
          JOIN merchant_members mm ON mm.merchant_id = m.id AND mm.user_id = $1 AND mm.status = 'active' \
+           AND mm.accepted_at IS NOT NULL \
          WHERE m.require_two_factor = 1 ORDER BY m.name",
     )
     .bind(user_id)
@@ -485,18 +486,20 @@ pub async fn reset_for(
     shop_id: i64,
     target_user_id: i64,
 ) -> AppResult<()> {
-    let target: Option<(String,)> = sqlx::query_as(
-        "SELECT u.email FROM users u JOIN merchant_members mm ON mm.user_id = u.id \
+    let target: Option<(String, Option<i64>)> = sqlx::query_as(
+        "SELECT u.email, mm.accepted_at FROM users u JOIN merchant_members mm ON mm.user_id = u.id \
          WHERE u.id = $1 AND mm.merchant_id = $2",
     )
     .bind(target_user_id)
     .bind(merchant_id)
     .fetch_optional(&state.db.pool)
     .await?;
-    let Some((email,)) = target else {
+    let Some((email, accepted_at)) = target else {
         return Err(AppError::NotFound);
     };
-    if !enabled(state, target_user_id).await? {
+    // Someone who has not accepted the merchant's invitation is none of its business: their
+    // account's second factor is neither reset nor told apart from a new address's.
+    if accepted_at.is_none() || !enabled(state, target_user_id).await? {
         return Err(AppError::Conflict(
             "This user has no second factor to reset.".into(),
         ));

@@ -12,16 +12,27 @@ use crate::server::infra::mail::{action_mail, OutgoingMail};
 use crate::server::{infra::tokens, internal, AppState};
 use sqlx::AnyConnection;
 
+/// The shop's users as the merchant may see them. While an invitation is pending the row
+/// shows only what the inviting admin typed (the address, the name given or the address's
+/// local part) and "Invited" — never whether the address already had an account, its own
+/// name or its second factor. "Last active" is the last use of this merchant's shops, not a
+/// sign-in anywhere.
 pub async fn list(state: &AppState, access: &ShopAccess) -> AppResult<Vec<UserRow>> {
     let rows: Vec<ListedUser> = sqlx::query_as(
-        "SELECT u.id, u.name, u.email, r.role, mm.status, \
-           CASE WHEN u.password_hash IS NULL THEN 0 ELSE 1 END AS has_password, u.last_sign_in_at, \
-           (SELECT COUNT(*) FROM two_factor t WHERE t.user_id = u.id AND t.confirmed_at IS NOT NULL) \
-             AS two_factor \
+        "SELECT u.id, \
+           CASE WHEN mm.accepted_at IS NULL THEN COALESCE(mm.invited_name, u.name) ELSE u.name END \
+             AS shown_name, \
+           u.email, r.role, mm.status, \
+           CASE WHEN mm.accepted_at IS NOT NULL AND u.password_hash IS NOT NULL THEN 1 ELSE 0 END \
+             AS joined, \
+           mm.last_active_at, \
+           CASE WHEN mm.accepted_at IS NULL THEN 0 ELSE \
+             (SELECT COUNT(*) FROM two_factor t WHERE t.user_id = u.id AND t.confirmed_at IS NOT NULL) \
+           END AS two_factor \
          FROM shop_roles r \
          JOIN users u ON u.id = r.user_id \
          JOIN merchant_members mm ON mm.user_id = u.id AND mm.merchant_id = $2 \
-         WHERE r.shop_id = $1 ORDER BY u.name, u.email",
+         WHERE r.shop_id = $1 ORDER BY shown_name, u.email",
     )
     .bind(access.shop_id)
     .bind(access.merchant_id)
@@ -32,18 +43,18 @@ pub async fn list(state: &AppState, access: &ShopAccess) -> AppResult<Vec<UserRo
             let role = Role::parse(&r.role).ok_or_else(|| internal("unknown role"))?;
             let status = if r.status != "active" {
                 UserStatus::Deactivated
-            } else if r.has_password == 0 {
+            } else if r.joined == 0 {
                 UserStatus::Invited
             } else {
                 UserStatus::Active
             };
             Ok(UserRow {
                 id: r.id,
-                name: r.name,
+                name: r.shown_name,
                 email: r.email,
                 role,
                 status,
-                last_sign_in_ms: r.last_sign_in_at,
+                last_active_ms: r.last_active_at,
                 two_factor: r.two_factor > 0,
             })
         })
@@ -53,12 +64,12 @@ pub async fn list(state: &AppState, access: &ShopAccess) -> AppResult<Vec<UserRo
 #[derive(sqlx::FromRow)]
 struct ListedUser {
     id: i64,
-    name: String,
+    shown_name: String,
     email: String,
     role: String,
     status: String,
-    has_password: i64,
-    last_sign_in_at: Option<i64>,
+    joined: i64,
+    last_active_at: Option<i64>,
     two_factor: i64,
 }
 
@@ -72,7 +83,8 @@ pub async fn two_factor_required(state: &AppState, merchant_id: i64) -> AppResul
     Ok(required != 0)
 }
 
-/// Active admins of the shop who can sign in, other than `except`.
+/// Active admins of the shop who can sign in and accepted their invitation, other than
+/// `except`.
 async fn other_active_admins(
     conn: &mut AnyConnection,
     shop_id: i64,
@@ -83,6 +95,7 @@ async fn other_active_admins(
         "SELECT COUNT(*) FROM shop_roles r \
          JOIN users u ON u.id = r.user_id AND u.password_hash IS NOT NULL \
          JOIN merchant_members mm ON mm.user_id = r.user_id AND mm.merchant_id = $2 AND mm.status = 'active' \
+           AND mm.accepted_at IS NOT NULL \
          WHERE r.shop_id = $1 AND r.role = 'admin' AND r.user_id <> $3",
     )
     .bind(shop_id)
@@ -151,9 +164,12 @@ fn event(
     }
 }
 
-/// Gives `email` a role in the shop. A new person gets an invite link valid 7 days to set a
-/// password; someone who already has an account is told of the new access. The mail is sent
-/// before the change is committed, so a failed mail leaves nothing half-done.
+/// Invites `email` to a role in the shop. Whether or not the address has an account, the
+/// invitation grants nothing until its owner accepts it with the mailed link (a new account by
+/// choosing a password, an existing one signed in), and the inviting admin sees the same
+/// answer, the same row ("Invited") and the same steps in the database for both. Someone who
+/// already accepted an invitation of this merchant gets the new shop at once. The mail goes
+/// through the outbox in this transaction.
 pub async fn invite(
     state: &AppState,
     access: &ShopAccess,
@@ -167,7 +183,7 @@ pub async fn invite(
     let mut tx = state.db.begin_write().await?;
     lock_merchant(&mut tx, access.merchant_id).await?;
     let (user_id, has_password) = find_or_create_user(&mut tx, &form, now).await?;
-    join_merchant(&mut tx, access.merchant_id, user_id, email, now).await?;
+    let member = join_merchant(&mut tx, access.merchant_id, user_id, &form, now).await?;
     let inserted = sqlx::query(
         "INSERT INTO shop_roles (shop_id, user_id, role, created_at) VALUES ($1, $2, $3, $4) ON CONFLICT (shop_id, user_id) DO NOTHING",
     )
@@ -188,12 +204,22 @@ pub async fn invite(
     let mut ev = event(access, now, "invite", user_id, email);
     ev.after = Some(form.role.as_str().to_string());
     audit::record(&mut *tx, ev).await?;
-    let link = if has_password {
-        None
-    } else {
-        Some(tokens::issue(&mut tx, user_id, tokens::Purpose::Invite, now, 7 * DAY_MS).await?)
+    let mail = match member {
+        Membership::Accepted => invite_mail(state, access, &form, InviteLink::None),
+        Membership::Pending => {
+            let scope = tokens::InviteScope {
+                merchant_id: access.merchant_id,
+                shop_id: access.shop_id,
+            };
+            let token = tokens::issue_invite(&mut tx, user_id, scope, now, 7 * DAY_MS).await?;
+            let link = if has_password {
+                InviteLink::Answer(&token)
+            } else {
+                InviteLink::ChoosePassword(&token)
+            };
+            invite_mail(state, access, &form, link)
+        }
     };
-    let mail = invite_mail(state, access, &form, link.as_deref());
     crate::server::infra::outbox::enqueue(&mut *tx, &mail, now).await?;
     tx.commit().await?;
     crate::server::infra::outbox::wake(state);
@@ -208,6 +234,18 @@ struct InviteForm {
 }
 
 impl InviteForm {
+    /// The name the admin gave, or the address's local part.
+    fn shown_name(&self) -> String {
+        self.name.clone().unwrap_or_else(|| {
+            self.email
+                .as_str()
+                .split('@')
+                .next()
+                .unwrap_or_default()
+                .to_string()
+        })
+    }
+
     fn check(email: &str, name: &str, role: &str) -> AppResult<InviteForm> {
         let mut errors = FieldErrors::default();
         let email = errors.check("email", Email::parse(email));
@@ -228,6 +266,7 @@ impl InviteForm {
 }
 
 /// The account with the invited address (and whether it has a password), made if new.
+/// A new account gets the name the admin gave, or the address's local part.
 async fn find_or_create_user(tx: &mut Tx, form: &InviteForm, now: i64) -> AppResult<(i64, bool)> {
     let existing: Option<(i64, Option<String>)> =
         sqlx::query_as("SELECT id, password_hash FROM users WHERE email = $1")
@@ -238,95 +277,129 @@ async fn find_or_create_user(tx: &mut Tx, form: &InviteForm, now: i64) -> AppRes
         return Ok((id, hash.is_some()));
     }
     let id = crate::server::new_id();
-    let display = form.name.clone().unwrap_or_else(|| {
-        form.email
-            .as_str()
-            .split('@')
-            .next()
-            .unwrap_or_default()
-            .to_string()
-    });
     sqlx::query("INSERT INTO users (id, email, name, created_at) VALUES ($1, $2, $3, $4)")
         .bind(id)
         .bind(form.email.as_str())
-        .bind(display)
+        .bind(form.shown_name())
         .bind(now)
         .execute(&mut **tx)
         .await?;
     Ok((id, false))
 }
 
-/// Makes the user a member of the merchant; one the merchant deactivated is reactivated in
-/// the list, not invited again.
+/// A user's standing with the inviting merchant after the invite.
+enum Membership {
+    /// Accepted an invitation of this merchant before: the new shop is theirs at once.
+    Accepted,
+    /// Invited (now or before) and not yet accepted.
+    Pending,
+}
+
+/// Makes the user a pending member of the merchant, with the name the admin gave; one the
+/// merchant deactivated is reactivated in the list, not invited again.
 async fn join_merchant(
     tx: &mut Tx,
     merchant_id: i64,
     user_id: i64,
-    email: &str,
+    form: &InviteForm,
     now: i64,
-) -> AppResult<()> {
-    let membership: Option<String> = sqlx::query_scalar(
-        "SELECT status FROM merchant_members WHERE merchant_id = $1 AND user_id = $2",
+) -> AppResult<Membership> {
+    let membership: Option<(String, Option<i64>)> = sqlx::query_as(
+        "SELECT status, accepted_at FROM merchant_members WHERE merchant_id = $1 AND user_id = $2",
     )
     .bind(merchant_id)
     .bind(user_id)
     .fetch_optional(&mut **tx)
     .await?;
-    match membership.as_deref() {
-        Some("deactivated") => Err(AppError::field(
+    match membership {
+        Some((status, _)) if status == "deactivated" => Err(AppError::field(
             "email",
-            format!("{email} was deactivated. Reactivate them in the list instead."),
+            format!(
+                "{} was deactivated. Reactivate them in the list instead.",
+                form.email.as_str()
+            ),
         )),
-        Some(_) => Ok(()),
+        Some((_, Some(_))) => Ok(Membership::Accepted),
+        Some((_, None)) => Ok(Membership::Pending),
         None => {
-            sqlx::query("INSERT INTO merchant_members (merchant_id, user_id, status, created_at) VALUES ($1, $2, 'active', $3)")
-                .bind(merchant_id)
-                .bind(user_id)
-                .bind(now)
-                .execute(&mut **tx)
-                .await?;
-            Ok(())
+            sqlx::query(
+                "INSERT INTO merchant_members (merchant_id, user_id, status, created_at, invited_name) \
+                 VALUES ($1, $2, 'active', $3, $4)",
+            )
+            .bind(merchant_id)
+            .bind(user_id)
+            .bind(now)
+            .bind(form.shown_name())
+            .execute(&mut **tx)
+            .await?;
+            Ok(Membership::Pending)
         }
     }
 }
 
-/// The invitation: a link to choose a password (`link`), or for an existing account a link
-/// to the shop.
+/// What the invitation mail links to.
+enum InviteLink<'a> {
+    /// Nothing to answer: the shop is theirs already.
+    None,
+    /// A new account: choose a password, which accepts.
+    ChoosePassword(&'a str),
+    /// An existing account: sign in, then accept or decline.
+    Answer(&'a str),
+}
+
+/// The invitation mail. Only the invited person reads it, so it may say whether they
+/// already have an account.
 fn invite_mail(
     state: &AppState,
     access: &ShopAccess,
     form: &InviteForm,
-    link: Option<&str>,
+    link: InviteLink<'_>,
 ) -> OutgoingMail {
-    let intro = format!(
-        "{} ({}) has given you access to the shop \"{}\" of {} in Portal, as {}.",
-        access.user.name,
-        access.user.email,
-        access.shop_name,
-        access.merchant_name,
-        form.role.label()
-    );
+    let invited = |verb: &str| {
+        format!(
+            "{} ({}) {verb} the shop \"{}\" of {} in Portal, as {}.",
+            access.user.name,
+            access.user.email,
+            access.shop_name,
+            access.merchant_name,
+            form.role.label()
+        )
+    };
+    let subject = format!("You are invited to {} in Portal", access.shop_name);
     match link {
-        None => action_mail(
+        InviteLink::None => action_mail(
             form.email.as_str(),
             &format!("You now have access to {}", access.shop_name),
             &[
                 "Hello,".into(),
-                intro,
+                invited("has given you access to"),
                 "Sign in with your existing password.".into(),
             ],
             "Open the shop",
             &state.link(&format!("/shops/{}", access.shop_slug)),
         ),
-        Some(token) => action_mail(
+        InviteLink::ChoosePassword(token) => action_mail(
             form.email.as_str(),
-            &format!("You are invited to {} in Portal", access.shop_name),
+            &subject,
             &[
                 "Hello,".into(),
-                intro,
-                "Choose your password with the link below. It works once and for 7 days.".into(),
+                invited("has invited you to"),
+                "Choose your password with the link below to accept. It works once and for 7 days.".into(),
+                "If you do not want this access, open the link and decline.".into(),
             ],
             "Accept the invitation",
+            &state.link(&format!("/invite/{token}")),
+        ),
+        InviteLink::Answer(token) => action_mail(
+            form.email.as_str(),
+            &subject,
+            &[
+                "Hello,".into(),
+                invited("has invited you to"),
+                "You already have a Portal account with this address. Nothing changes until you accept: open the link below, sign in as this account, and accept or decline. It works once and for 7 days.".into(),
+                "If you do not know this merchant, decline, or ignore this mail: they get no access to your account either way.".into(),
+            ],
+            "Answer the invitation",
             &state.link(&format!("/invite/{token}")),
         ),
     }
@@ -424,7 +497,8 @@ pub async fn set_active(
     Ok(())
 }
 
-/// Every shop the user has an active role in, for the switcher and the home page.
+/// Every shop the user has an active role in (invitations not yet accepted give none), for
+/// the switcher and the home page.
 pub async fn shops_of(
     state: &AppState,
     user_id: i64,
@@ -433,6 +507,7 @@ pub async fn shops_of(
         "SELECT s.slug, s.name, m.name, r.role FROM shop_roles r \
          JOIN shops s ON s.id = r.shop_id JOIN merchants m ON m.id = s.merchant_id \
          JOIN merchant_members mm ON mm.merchant_id = s.merchant_id AND mm.user_id = r.user_id AND mm.status = 'active' \
+           AND mm.accepted_at IS NOT NULL \
          WHERE r.user_id = $1 ORDER BY m.name, s.created_at, s.name",
     )
     .bind(user_id)

@@ -164,8 +164,10 @@ pub async fn create_user(
             .await?;
     }
     sqlx::query(
-        "INSERT INTO merchant_members (merchant_id, user_id, status, created_at) VALUES ($1, $2, 'active', $3) \
-         ON CONFLICT (merchant_id, user_id) DO UPDATE SET status = 'active'",
+        "INSERT INTO merchant_members (merchant_id, user_id, status, created_at, accepted_at) \
+         VALUES ($1, $2, 'active', $3, $3) \
+         ON CONFLICT (merchant_id, user_id) DO UPDATE SET status = 'active', \
+           accepted_at = COALESCE(merchant_members.accepted_at, excluded.accepted_at)",
     )
     .bind(merchant_id)
     .bind(user_id)
@@ -206,8 +208,11 @@ pub async fn create_user(
     let invite_link = if has_password {
         None
     } else {
-        let token =
-            tokens::issue(&mut tx, user_id, tokens::Purpose::Invite, now, 7 * DAY_MS).await?;
+        let scope = tokens::InviteScope {
+            merchant_id,
+            shop_id,
+        };
+        let token = tokens::issue_invite(&mut tx, user_id, scope, now, 7 * DAY_MS).await?;
         Some(state.link(&format!("/invite/{token}")))
     };
     if let (Some(link), true) = (&invite_link, send_mail) {
