@@ -59,3 +59,24 @@ fn wire_types_and_domain_import_no_services_or_ui() {
         );
     }
 }
+
+#[test]
+fn shared_infrastructure_knows_no_capability() {
+    // The job runner, the database and the outbox serve every capability; the capabilities
+    // hand them their jobs and backfills through `server/mod.rs`, not the other way round.
+    let capabilities = [
+        "server::identity",
+        "server::payments",
+        "server::refunds",
+        "server::ledger",
+        "server::links",
+        "server::reporting",
+        "server::operations",
+    ];
+    let found = offending_imports("server/infra", &capabilities);
+    assert!(
+        found.is_empty(),
+        "infrastructure imports a capability:\n{}",
+        found.join("\n")
+    );
+}

@@ -76,7 +76,7 @@ pub async fn build(
     let db = Db::connect(&settings.database_url, max)
         .await
         .map_err(|e| anyhow_like::msg(format!("connecting to the database: {e}")))?;
-    db.migrate()
+    app::server::migrate(&db)
         .await
         .map_err(|e| anyhow_like::msg(format!("migrating the database: {e}")))?;
     let mailer = match mail {

@@ -233,7 +233,7 @@ async fn run(command: Command, settings: Settings) -> Result<(), String> {
             tracing::info!(address = %settings.listen, public_url = %settings.public_url, "portal is serving");
             eprintln!("Portal is running at {}", settings.public_base());
             // Only the server runs background jobs; the other commands never start them.
-            app::server::infra::jobs::spawn_all(&state);
+            app::server::infra::jobs::spawn_all(&state, app::server::jobs());
             server::serve(built, listener)
                 .await
                 .map_err(|e| e.to_string())
@@ -337,7 +337,7 @@ async fn run(command: Command, settings: Settings) -> Result<(), String> {
                     // The invite is queued in the outbox; send it now rather than wait for
                     // the server's mail job.
                     use app::server::infra::jobs::{self, Ran};
-                    match jobs::run_once(&state, jobs::MAIL).await.map_err(explain)? {
+                    match jobs::run_once(&state, &app::server::jobs(), jobs::MAIL).await.map_err(explain)? {
                         Ran::Done(Ok(o)) if o.failed == 0 => println!("Invite e-mailed to {email}."),
                         _ => println!(
                             "Invite for {email} queued: it could not be sent yet, and the server's mail job will try again (see portal jobs)."
@@ -457,7 +457,7 @@ async fn jobs_report(state: &app::server::AppState, tz: &str) -> Result<String, 
     use std::fmt::Write;
     let when = |ms: i64| format!("{} ({tz})", app::server::format_time(ms, tz));
     let mut out = String::new();
-    for j in jobs::status(state).await? {
+    for j in jobs::status(state, &app::server::jobs()).await? {
         let _ = write!(out, "{:<24}", j.name);
         match (j.last_started_at, j.last_outcome.as_deref()) {
             (None, _) => out.push_str("never ran\n"),

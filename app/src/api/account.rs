@@ -5,7 +5,7 @@ use leptos::prelude::*;
 /// `None` when nobody is signed in (not an error: the home page uses it to choose where to go).
 #[server(endpoint = "current_account")]
 pub async fn current_account() -> Result<Option<Me>, AppError> {
-    use crate::server::{identity::auth::Auth, infra::state::app_state, respond};
+    use crate::server::{identity::auth::Auth, respond, state::app_state};
     respond(
         async {
             let state = app_state()?;

@@ -15,7 +15,7 @@ pub async fn sign_in(
     password: String,
     next: Option<String>,
 ) -> Result<(), AppError> {
-    use crate::server::{identity::access, identity::auth, infra::state::app_state, respond};
+    use crate::server::{identity::access, identity::auth, respond, state::app_state};
     respond(
         async {
             let state = app_state()?;
@@ -37,7 +37,7 @@ pub async fn sign_in(
 /// The second step of signing in: a code from the authenticator app or a recovery code.
 #[server(endpoint = "sign_in_code")]
 pub async fn sign_in_code(code: String, next: Option<String>) -> Result<(), AppError> {
-    use crate::server::{identity::access, identity::two_factor, infra::state::app_state, respond};
+    use crate::server::{identity::access, identity::two_factor, respond, state::app_state};
     respond(
         async {
             let state = app_state()?;
@@ -66,7 +66,7 @@ pub async fn sign_out() -> Result<(), AppError> {
 
 #[server(endpoint = "request_password_reset")]
 pub async fn request_password_reset(email: String) -> Result<(), AppError> {
-    use crate::server::{identity::access, identity::auth, infra::state::app_state, respond};
+    use crate::server::{identity::access, identity::auth, respond, state::app_state};
     respond(
         async {
             let state = app_state()?;
@@ -83,7 +83,7 @@ pub async fn reset_password(
     confirm: String,
 ) -> Result<(), AppError> {
     use crate::server::{
-        identity::access, identity::auth, infra::state::app_state, infra::tokens::Purpose, respond,
+        identity::access, identity::auth, infra::tokens::Purpose, respond, state::app_state,
     };
     respond(
         async {
@@ -146,7 +146,7 @@ pub async fn accept_invite(
     confirm: String,
 ) -> Result<(), AppError> {
     use crate::server::{
-        identity::access, identity::auth, infra::state::app_state, infra::tokens::Purpose, respond,
+        identity::access, identity::auth, infra::tokens::Purpose, respond, state::app_state,
     };
     respond(
         async {

@@ -12,7 +12,7 @@ pub async fn pay_page(
     #[server(default)] lang: Option<String>,
     #[server(default)] payment: Option<i64>,
 ) -> Result<PaymentPage, AppError> {
-    use crate::server::{infra::state::app_state, payments::pay};
+    use crate::server::{payments::pay, state::app_state};
     let state = app_state()?;
     let accept = leptos::prelude::use_context::<http::request::Parts>().and_then(|p| {
         p.headers
@@ -39,7 +39,7 @@ pub async fn test_bank_page(
     payment: i64,
     #[server(default)] lang: Option<String>,
 ) -> Result<BankPage, AppError> {
-    use crate::server::{infra::state::app_state, payments::pay, respond};
+    use crate::server::{payments::pay, respond, state::app_state};
     let state = app_state()?;
     respond(pay::bank_page(&state, &token, payment, lang.as_deref()).await)
 }

@@ -6,7 +6,7 @@ use leptos::prelude::*;
 /// The refund behind a buyer's link (public: the link is the credential).
 #[server(endpoint = "get_refund_claim")]
 pub async fn get_refund_claim(token: String) -> Result<RefundClaim, AppError> {
-    use crate::server::{infra::state::app_state, refunds::refund_accounts, respond};
+    use crate::server::{refunds::refund_accounts, respond, state::app_state};
     respond(
         async {
             let state = app_state()?;
@@ -23,9 +23,7 @@ pub async fn give_refund_account(
     holder: String,
     iban: String,
 ) -> Result<Money, AppError> {
-    use crate::server::{
-        identity::access, infra::state::app_state, refunds::refund_accounts, respond,
-    };
+    use crate::server::{identity::access, refunds::refund_accounts, respond, state::app_state};
     respond(
         async {
             let state = app_state()?;

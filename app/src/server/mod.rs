@@ -10,8 +10,55 @@ pub mod operations;
 pub mod payments;
 pub mod refunds;
 pub mod reporting;
+pub mod state;
 
-pub use infra::state::AppState;
+pub use state::AppState;
+
+use infra::jobs::Job;
+
+/// Brings the database up to date: the migrations, then what they leave to the
+/// application (the folded search text of rows written before it existed).
+pub async fn migrate(db: &infra::db::Db) -> Result<(), sqlx::migrate::MigrateError> {
+    db.migrate().await?;
+    reporting::search::backfill(db)
+        .await
+        .map(|_| ())
+        .map_err(sqlx::migrate::MigrateError::Execute)
+}
+use std::time::Duration;
+
+/// Every background job of the portal, each run by `infra::jobs` and defined by its
+/// capability: payment expiry, refund-account expiry, and mail (reset requests become
+/// mails first, so they go out in the same run).
+pub fn jobs() -> Vec<Job> {
+    vec![
+        Job {
+            name: payments::pay::EXPIRY_JOB,
+            every: Duration::from_secs(payments::pay::EXPIRY_INTERVAL_SECS),
+            run: |s| Box::pin(payments::pay::expire_unfinished(s)),
+        },
+        Job {
+            name: refunds::refund_accounts::EXPIRY_JOB,
+            every: Duration::from_secs(refunds::refund_accounts::EXPIRY_INTERVAL_SECS),
+            run: |s| Box::pin(refunds::refund_accounts::expire_due(s)),
+        },
+        Job {
+            name: infra::jobs::MAIL,
+            every: Duration::from_secs(infra::outbox::INTERVAL_SECS),
+            run: |s| {
+                Box::pin(async move {
+                    // Reset requests become mails first, so they go out in the same run.
+                    let prepared = identity::auth::prepare_reset_mails(s).await?;
+                    let mut delivered = infra::outbox::deliver_due(s).await?;
+                    delivered.done += prepared.done;
+                    delivered.failed += prepared.failed;
+                    delivered.errors.extend(prepared.errors);
+                    Ok(delivered)
+                })
+            },
+        },
+    ]
+}
 
 use crate::error::AppError;
 

@@ -252,7 +252,10 @@ impl TestApp {
     /// the whole run failed (row failures are in the outcome).
     pub async fn run_job(&self, name: &str) -> app::server::infra::jobs::Outcome {
         use app::server::infra::jobs::{self, Ran};
-        match jobs::run_once(&self.state, name).await.expect("job runs") {
+        match jobs::run_once(&self.state, &app::server::jobs(), name)
+            .await
+            .expect("job runs")
+        {
             Ran::Done(Ok(outcome)) => outcome,
             other => panic!("the {name} job did not run: {other:?}"),
         }
@@ -262,7 +265,7 @@ impl TestApp {
     pub async fn flush_mail(&self) {
         use app::server::infra::jobs::{self, Ran};
         for _ in 0..500 {
-            match jobs::run_once(&self.state, jobs::MAIL)
+            match jobs::run_once(&self.state, &app::server::jobs(), jobs::MAIL)
                 .await
                 .expect("mail job")
             {

@@ -123,31 +123,39 @@ async fn one_run_of_a_job_at_a_time_and_a_dead_runs_lease_lapses() {
     sqlx::query(
         "INSERT INTO job_runs (name, lease_holder, lease_until) VALUES ($1, 'other instance', $2)",
     )
-    .bind(jobs::REFUND_ACCOUNT_EXPIRY)
+    .bind(app::server::refunds::refund_accounts::EXPIRY_JOB)
     .bind(now + jobs::LEASE_MS)
     .execute(&app.state.db.pool)
     .await
     .unwrap();
     assert_eq!(
-        jobs::run_once(&app.state, jobs::REFUND_ACCOUNT_EXPIRY)
-            .await
-            .unwrap(),
+        jobs::run_once(
+            &app.state,
+            &app::server::jobs(),
+            app::server::refunds::refund_accounts::EXPIRY_JOB,
+        )
+        .await
+        .unwrap(),
         Ran::Busy
     );
     // Other jobs are not held up by it.
-    app.run_job(jobs::PAYMENT_EXPIRY).await;
+    app.run_job(app::server::payments::pay::EXPIRY_JOB).await;
 
     // That instance died: once its lease has lapsed, this one runs the job.
     app.state.clock.advance_ms(jobs::LEASE_MS + 1);
     assert_eq!(
-        jobs::run_once(&app.state, jobs::REFUND_ACCOUNT_EXPIRY)
-            .await
-            .unwrap(),
+        jobs::run_once(
+            &app.state,
+            &app::server::jobs(),
+            app::server::refunds::refund_accounts::EXPIRY_JOB,
+        )
+        .await
+        .unwrap(),
         Ran::Done(Ok(jobs::Outcome::default()))
     );
     let holder: Option<String> =
         sqlx::query_scalar("SELECT lease_holder FROM job_runs WHERE name = $1")
-            .bind(jobs::REFUND_ACCOUNT_EXPIRY)
+            .bind(app::server::refunds::refund_accounts::EXPIRY_JOB)
             .fetch_one(&app.state.db.pool)
             .await
             .unwrap();
@@ -157,7 +165,14 @@ async fn one_run_of_a_job_at_a_time_and_a_dead_runs_lease_lapses() {
     let mut set = tokio::task::JoinSet::new();
     for _ in 0..8 {
         let state = app.state.clone();
-        set.spawn(async move { jobs::run_once(&state, jobs::PAYMENT_EXPIRY).await });
+        set.spawn(async move {
+            jobs::run_once(
+                &state,
+                &app::server::jobs(),
+                app::server::payments::pay::EXPIRY_JOB,
+            )
+            .await
+        });
     }
     let mut runs = Vec::new();
     while let Some(r) = set.join_next().await {
@@ -171,7 +186,7 @@ async fn one_run_of_a_job_at_a_time_and_a_dead_runs_lease_lapses() {
     assert_eq!(
         app.scalar(format!(
             "SELECT runs FROM job_runs WHERE name = '{}'",
-            jobs::PAYMENT_EXPIRY
+            app::server::payments::pay::EXPIRY_JOB
         ))
         .await,
         1 + ran

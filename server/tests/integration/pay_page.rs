@@ -508,10 +508,20 @@ async fn payments_left_unfinished_expire_after_30_minutes() {
         .unwrap();
 
     app.advance_minutes(29);
-    assert_eq!(app.run_job(jobs::PAYMENT_EXPIRY).await.done, 0);
+    assert_eq!(
+        app.run_job(app::server::payments::pay::EXPIRY_JOB)
+            .await
+            .done,
+        0
+    );
     assert_eq!(status_of(&app, left).await, "created");
     app.advance_minutes(2);
-    assert_eq!(app.run_job(jobs::PAYMENT_EXPIRY).await.done, 1);
+    assert_eq!(
+        app.run_job(app::server::payments::pay::EXPIRY_JOB)
+            .await
+            .done,
+        1
+    );
     assert_eq!(status_of(&app, left).await, "expired");
     assert_eq!(
         status_of(&app, approved_unheard).await,
@@ -553,7 +563,7 @@ async fn a_payment_that_cannot_be_settled_is_skipped_and_the_others_still_expire
     .unwrap();
 
     app.advance_minutes(31);
-    let outcome = app.run_job(jobs::PAYMENT_EXPIRY).await;
+    let outcome = app.run_job(app::server::payments::pay::EXPIRY_JOB).await;
     assert_eq!((outcome.done, outcome.failed), (1, 1), "{outcome:?}");
     assert_eq!(status_of(&app, left).await, "expired", "the row after it");
     assert_eq!(status_of(&app, orphan).await, "created");
@@ -564,11 +574,11 @@ async fn a_payment_that_cannot_be_settled_is_skipped_and_the_others_still_expire
     );
 
     // The operator sees the run: when, how long, what it did and what failed.
-    let run = jobs::status(&app.state)
+    let run = jobs::status(&app.state, &app::server::jobs())
         .await
         .unwrap()
         .into_iter()
-        .find(|j| j.name == jobs::PAYMENT_EXPIRY)
+        .find(|j| j.name == app::server::payments::pay::EXPIRY_JOB)
         .unwrap();
     assert_eq!(run.last_outcome.as_deref(), Some("row_errors"));
     assert_eq!((run.last_done, run.last_failed, run.runs), (1, 1, 1));

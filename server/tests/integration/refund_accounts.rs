@@ -5,7 +5,6 @@
 use crate::harness::{body, TestApp, Who, SHOP};
 use app::api::refund_account::RefundClaim;
 use app::domain::fees::Channel;
-use app::server::infra::jobs;
 use reqwest::StatusCode;
 
 const BUYER: &str = "aino@example.fi";
@@ -205,13 +204,25 @@ async fn without_an_account_in_30_days_the_refund_fails_and_the_reservation_is_r
     assert_eq!(reserved, 5_000);
 
     app.state.clock.advance_ms(29 * 86_400_000);
-    assert_eq!(app.run_job(jobs::REFUND_ACCOUNT_EXPIRY).await.done, 0);
+    assert_eq!(
+        app.run_job(app::server::refunds::refund_accounts::EXPIRY_JOB)
+            .await
+            .done,
+        0
+    );
     assert_eq!(claim(&app, &token).await.1.unwrap().state, "open");
 
     app.state.clock.advance_ms(86_400_000 + 60_000);
-    assert_eq!(app.run_job(jobs::REFUND_ACCOUNT_EXPIRY).await.done, 1);
     assert_eq!(
-        app.run_job(jobs::REFUND_ACCOUNT_EXPIRY).await.done,
+        app.run_job(app::server::refunds::refund_accounts::EXPIRY_JOB)
+            .await
+            .done,
+        1
+    );
+    assert_eq!(
+        app.run_job(app::server::refunds::refund_accounts::EXPIRY_JOB)
+            .await
+            .done,
         0,
         "once"
     );

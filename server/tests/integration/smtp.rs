@@ -258,7 +258,7 @@ async fn a_stalled_smtp_server_holds_up_no_invite_approval_or_refund() {
         return;
     };
     // The background jobs, as `portal serve` starts them.
-    app::server::infra::jobs::spawn_all(&app.state);
+    app::server::infra::jobs::spawn_all(&app.state, app::server::jobs());
     set_notification_address(&app).await;
     let (_, token) = make_link(
         &app,

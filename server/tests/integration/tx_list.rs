@@ -400,7 +400,7 @@ async fn payments_from_before_the_search_text_are_folded_at_migrate_time() {
         .unwrap();
     let c = app.client_for(Who::Refunds).await;
     assert_eq!(found(&app, &c, "ÕIE").await, Vec::<i64>::new());
-    app.state.db.migrate().await.unwrap();
+    app::server::migrate(&app.state.db).await.unwrap();
     assert_eq!(found(&app, &c, "ÕIE").await, vec![oie]);
     assert_eq!(found(&app, &c, "old-1").await, vec![oie]);
 }

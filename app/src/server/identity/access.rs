@@ -4,7 +4,7 @@
 use crate::domain::{Permission, Role};
 use crate::error::{AppError, AppResult};
 use crate::server::identity::auth::{Auth, CurrentUser, RequestMeta};
-use crate::server::infra::state::app_state;
+use crate::server::state::app_state;
 use crate::server::AppState;
 
 /// A signed-in user acting in one shop with one role.

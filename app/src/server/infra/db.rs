@@ -85,7 +85,8 @@ impl Db {
     }
 
     /// Applies the migrations (each with only its statements for this database, see
-    /// [`for_dialect`]), then folds the search text of rows written before it existed.
+    /// [`for_dialect`]). The application's start uses `crate::server::migrate`, which
+    /// also fills in what a migration left to the application.
     pub async fn migrate(&self) -> Result<(), sqlx::migrate::MigrateError> {
         let migrator = sqlx::migrate::Migrator {
             migrations: MIGRATOR
@@ -98,11 +99,7 @@ impl Db {
                 .collect(),
             ..sqlx::migrate::Migrator::DEFAULT
         };
-        migrator.run(&self.pool).await?;
-        crate::server::reporting::search::backfill(self)
-            .await
-            .map(|_| ())
-            .map_err(sqlx::migrate::MigrateError::Execute)
+        migrator.run(&self.pool).await
     }
 
     /// Starts a transaction that may read and then write. On SQLite it takes the write lock

@@ -8,8 +8,9 @@
 //! SQLite has one instance anyway and takes the same path. The last run's start, duration,
 //! rows done and errors stay in that row for `portal jobs`.
 //!
-//! Jobs run only in `portal serve` ([`spawn_all`]); tests run one deterministically with
-//! [`run_once`].
+//! The runner knows no capability: each capability defines its jobs, and
+//! `crate::server::jobs` lists them for the runner. Jobs run only in `portal serve`
+//! ([`spawn_all`]); tests run one deterministically with [`run_once`].
 
 use crate::error::{AppError, AppResult};
 use crate::server::AppState;
@@ -33,41 +34,7 @@ pub struct Job {
     pub run: RunFn,
 }
 
-/// The jobs every server runs.
-pub fn all() -> Vec<Job> {
-    vec![
-        Job {
-            name: PAYMENT_EXPIRY,
-            every: Duration::from_secs(crate::server::payments::pay::EXPIRY_INTERVAL_SECS),
-            run: |s| Box::pin(crate::server::payments::pay::expire_unfinished(s)),
-        },
-        Job {
-            name: REFUND_ACCOUNT_EXPIRY,
-            every: Duration::from_secs(
-                crate::server::refunds::refund_accounts::EXPIRY_INTERVAL_SECS,
-            ),
-            run: |s| Box::pin(crate::server::refunds::refund_accounts::expire_due(s)),
-        },
-        Job {
-            name: MAIL,
-            every: Duration::from_secs(crate::server::infra::outbox::INTERVAL_SECS),
-            run: |s| {
-                Box::pin(async move {
-                    // Reset requests become mails first, so they go out in the same run.
-                    let prepared = crate::server::identity::auth::prepare_reset_mails(s).await?;
-                    let mut delivered = crate::server::infra::outbox::deliver_due(s).await?;
-                    delivered.done += prepared.done;
-                    delivered.failed += prepared.failed;
-                    delivered.errors.extend(prepared.errors);
-                    Ok(delivered)
-                })
-            },
-        },
-    ]
-}
-
-pub const PAYMENT_EXPIRY: &str = "payment-expiry";
-pub const REFUND_ACCOUNT_EXPIRY: &str = "refund-account-expiry";
+/// The mail job's name: it delivers the outbox, and also runs whenever a change queued mail.
 pub const MAIL: &str = "mail";
 
 tokio::task_local! {
@@ -156,13 +123,14 @@ pub enum Ran {
     Busy,
 }
 
-/// Runs the named job now, if no other run holds its lease, and records the run.
-pub async fn run_once(state: &AppState, name: &str) -> AppResult<Ran> {
-    let job = all()
-        .into_iter()
+/// Runs the named job of `jobs` (see `crate::server::jobs`) now, if no other run holds its
+/// lease, and records the run.
+pub async fn run_once(state: &AppState, jobs: &[Job], name: &str) -> AppResult<Ran> {
+    let job = jobs
+        .iter()
         .find(|j| j.name == name)
         .ok_or_else(|| crate::server::internal(format!("no background job is named {name:?}")))?;
-    run_job(state, &job).await
+    run_job(state, job).await
 }
 
 async fn run_job(state: &AppState, job: &Job) -> AppResult<Ran> {
@@ -208,8 +176,8 @@ async fn run_job(state: &AppState, job: &Job) -> AppResult<Ran> {
 
 /// Starts every job on its interval for as long as the process runs (`portal serve` only).
 /// The mail job also runs at once whenever a change has queued a mail.
-pub fn spawn_all(state: &AppState) {
-    for job in all() {
+pub fn spawn_all(state: &AppState, jobs: Vec<Job>) {
+    for job in jobs {
         let state = state.clone();
         tokio::spawn(async move {
             let mut tick = tokio::time::interval(job.every);
@@ -245,16 +213,16 @@ pub struct JobStatus {
     pub lease_holder: Option<String>,
 }
 
-/// Every job with its last run; jobs that never ran are listed too.
-pub async fn status(state: &AppState) -> AppResult<Vec<JobStatus>> {
+/// Every job of `jobs` with its last run; jobs that never ran are listed too.
+pub async fn status(state: &AppState, jobs: &[Job]) -> AppResult<Vec<JobStatus>> {
     let rows: Vec<JobStatus> = sqlx::query_as(
         "SELECT name, runs, last_started_at, last_duration_ms, last_outcome, last_done, last_failed, \
          last_errors, lease_holder FROM job_runs",
     )
     .fetch_all(&state.db.pool)
     .await?;
-    Ok(all()
-        .into_iter()
+    Ok(jobs
+        .iter()
         .map(|j| {
             rows.iter()
                 .find(|r| r.name == j.name)

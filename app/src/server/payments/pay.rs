@@ -23,6 +23,8 @@ use crate::server::{payments::pay_mail, AppState};
 /// A payment not finished in this time is expired by the background job.
 pub const UNFINISHED_MS: i64 = 30 * 60 * 1000;
 pub const EXPIRY_INTERVAL_SECS: u64 = 60;
+/// The background job that closes them (see `crate::server::jobs`).
+pub const EXPIRY_JOB: &str = "payment-expiry";
 /// Unfinished or failed attempts one address may start on one link within
 /// [`ATTEMPT_WINDOW_MS`]; more are refused, so nobody can fill the ledger with attempts.
 pub const MAX_ATTEMPTS: i64 = 20;

@@ -20,6 +20,8 @@ pub const CLAIM_DAYS: i64 = 30;
 pub const CLAIM_MS: i64 = CLAIM_DAYS * 24 * 60 * 60 * 1000;
 /// How often the expiry job looks for refunds whose buyer gave no account in time.
 pub const EXPIRY_INTERVAL_SECS: u64 = 60;
+/// The background job that closes them (see `crate::server::jobs`).
+pub const EXPIRY_JOB: &str = "refund-account-expiry";
 
 /// What a new refund's mails say.
 pub struct Notice<'a> {

@@ -1,3 +1,6 @@
+//! The application state every request and job shares: the database, mail, the clock, the
+//! settings that services read, and the payment connectors. Built once by the server.
+
 use crate::server::infra::clock::Clock;
 use crate::server::infra::db::Db;
 use crate::server::infra::mail::Mailer;
