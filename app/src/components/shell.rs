@@ -130,6 +130,7 @@ fn Frame(ctx: ShopContext) -> impl IntoView {
             <A href=base.clone() exact=true>"Overview"</A>
             <A href=format!("{base}/transactions")>"Transactions"</A>
             <A href=format!("{base}/payment-links")>"Payment links"</A>
+            <A href=format!("{base}/statement")>"Statement"</A>
             {can_users.then(|| view! { <A href=format!("{base}/users")>"Users"</A> })}
             {can_audit.then(|| view! { <A href=format!("{base}/audit")>"Audit log"</A> })}
             <A href="/account">"My account"</A>

@@ -58,6 +58,25 @@ impl MovementKind {
         }
     }
 
+    /// The type as a reader names it; the statement shows the code beside it.
+    pub fn label(self) -> &'static str {
+        match self {
+            MovementKind::Income => "Payment received",
+            MovementKind::Refund => "Refund",
+            MovementKind::TrxFee => "Transaction fee (percentage)",
+            MovementKind::TrxFeeFix => "Transaction fee (fixed)",
+            MovementKind::TrxFeeMin => "Minimum transaction fee",
+            MovementKind::ServiceFeePlugin => "Shop plugin fee",
+            MovementKind::ServiceFeeLogistics => "Logistics fee",
+            MovementKind::ShipmentDeliveryFee => "Shipment delivery fee",
+            MovementKind::Vat => "VAT on fees",
+            MovementKind::VatCorrection => "VAT correction",
+            MovementKind::Payout => "Payout to your bank account",
+            MovementKind::Chargeback => "Chargeback",
+            MovementKind::ChargebackFee => "Chargeback fee",
+        }
+    }
+
     pub fn parse(code: &str) -> Option<MovementKind> {
         MovementKind::ALL.into_iter().find(|k| k.code() == code)
     }

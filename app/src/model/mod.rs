@@ -10,6 +10,7 @@ pub mod payment_links;
 pub mod refund_account;
 pub mod refunds;
 pub mod shop;
+pub mod statement;
 pub mod transactions;
 pub mod two_factor;
 pub mod users;

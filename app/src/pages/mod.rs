@@ -7,6 +7,7 @@ pub mod overview;
 pub mod pay;
 pub mod payment_links;
 pub mod refund_account;
+pub mod statement;
 pub mod test_bank;
 pub mod transaction;
 pub mod transactions;

@@ -11,6 +11,7 @@ pub mod payments;
 pub mod refunds;
 pub mod reporting;
 pub mod state;
+pub mod statements;
 
 pub use state::AppState;
 

@@ -58,6 +58,12 @@ fn matrix() -> BTreeMap<(&'static str, &'static str), (Form, Statuses)> {
     );
     row(
         "GET",
+        "/shops/{shop}/statement",
+        vec![],
+        [FOUND, OK, OK, OK, NOTF],
+    );
+    row(
+        "GET",
         "/shops/{shop}/transactions/{id}",
         vec![],
         [FOUND, OK, OK, OK, NOTF],
@@ -244,6 +250,8 @@ fn matrix() -> BTreeMap<(&'static str, &'static str), (Form, Statuses)> {
     for endpoint in [
         "/api/list_transactions",
         "/api/transaction_totals",
+        "/api/load_statement",
+        "/api/statement_totals",
         "/api/list_saved_views",
         "/api/load_dashboard",
     ] {

@@ -20,6 +20,7 @@ mod security;
 mod sign_in;
 mod smtp;
 mod startup;
+mod statement;
 mod test_mode;
 mod two_factor;
 mod tx_detail;
