@@ -31,14 +31,15 @@ pub fn day_starts(now_ms: i64, tz: &TimeZone, days: i64) -> Vec<(jiff::civil::Da
         .collect()
 }
 
-/// Everything posted since the shop's last payout, not yet paid out: the balance after the
-/// latest movement less the balance after the last PAYOUT movement (0 before the first
-/// payout), as each movement's balance-after is the running sum. Two index lookups, on
-/// (shop_id, seq) and (shop_id, kind, seq), instead of summing every movement since.
+/// Everything posted since the shop's last payout, not yet paid out: the shop's balance
+/// (the balance after its latest movement, kept in `shop_balances`) less the balance after
+/// the last PAYOUT movement (0 before the first payout), as each movement's balance-after
+/// is the running sum. Two lookups, on the balance row and on (shop_id, kind, seq), instead
+/// of summing every movement since. (Asking `movements` for the shop's latest row instead
+/// let SQLite's planner pick the (shop_id, at, seq) index and sort 4.5 million rows: 0.9 s.)
 pub async fn unpaid_cents(pool: &sqlx::AnyPool, shop_id: i64) -> AppResult<i64> {
     Ok(sqlx::query_scalar(
-        "SELECT CAST(COALESCE((SELECT balance_after_cents FROM movements WHERE shop_id = $1 \
-                               ORDER BY seq DESC LIMIT 1), 0) \
+        "SELECT CAST(COALESCE((SELECT balance_cents FROM shop_balances WHERE shop_id = $1), 0) \
                    - COALESCE((SELECT balance_after_cents FROM movements WHERE shop_id = $1 AND kind = 'PAYOUT' \
                                ORDER BY seq DESC LIMIT 1), 0) AS BIGINT)",
     )
