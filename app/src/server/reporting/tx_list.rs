@@ -377,12 +377,15 @@ fn filtered(c: &Checked, kind: DbKind, walk: bool) -> Where {
             Some(t) if t.chars().count() >= search::MIN_SEARCH_CHARS => contains(kind, &t, walk),
             _ => ("1 = 0", vec![]),
         };
-        match q.trim().parse::<i64>() {
-            Ok(id) => {
+        // A condition that can never hold is left out, so that the planner sees a lookup by
+        // id (SQLite does not drop `OR 1 = 0` and walked the shop: 60 ms at a million).
+        match (q.trim().parse::<i64>(), text) {
+            (Ok(id), "1 = 0") => w.and("id = ?", vec![Bind::I(id)]),
+            (Ok(id), text) => {
                 values.insert(0, Bind::I(id));
                 w.and(&format!("(id = ? OR {text})"), values);
             }
-            Err(_) => w.and(&format!("({text})"), values),
+            (Err(_), text) => w.and(&format!("({text})"), values),
         }
     }
     w
@@ -667,7 +670,7 @@ mod tests {
         .unwrap();
         for kind in [DbKind::Sqlite, DbKind::Postgres] {
             let w = matching(&c, kind);
-            assert!(w.sql.contains("(id = $2 OR 1 = 0)"), "{}", w.sql);
+            assert!(w.sql.ends_with(" AND id = $2"), "{}", w.sql);
         }
         let e = check(
             &TxFilter {
