@@ -8,7 +8,8 @@
 //! The data is made once with `portal generate` and kept in `target/bench-1m` (SQLite) and
 //! the database `portal_bench_1m` (PostgreSQL, from `PORTAL_TEST_PG_URL`); delete them to
 //! start over. `BENCH_ROWS` changes the size (default 1,000,000). Needs `sqlite3` and `psql`.
-//! `BENCH_ONLY=list|dashboard|search|filters|totals|export` runs some sections (comma-separated).
+//! `BENCH_ONLY=list|dashboard|search|statement|filters|totals|export` runs some sections
+//! (comma-separated).
 
 use app::server::reporting::tx_list::{fts_query, period_range, TOTALS_SELECT};
 use std::path::{Path, PathBuf};
@@ -498,6 +499,57 @@ async fn measure(t: &Target, rows: usize) -> Vec<String> {
                 ));
             }
         }
+    }
+    if run_section("statement") {
+        // Last month of the shop: about 375,000 movements. The first page, the last page
+        // (backwards from the end), the whole server-rendered page, and the totals.
+        let url = format!("{}/api/load_statement", server.base);
+        let first = filter_form(&[("period", "last_month")]);
+        let d = timed_post(&client, &url, &cookie, &first, 100).await;
+        out.push(line("statement, last month: first page", &d));
+        let last = filter_form(&[("period", "last_month"), ("before", "9223372036854775807")]);
+        let d = timed_post(&client, &url, &cookie, &last, 100).await;
+        out.push(line("statement, last month: last page", &d));
+        let page = format!("{}/shops/{SHOP}/statement?period=last_month", server.base);
+        let mut html = Vec::new();
+        for i in 0..55 {
+            let started = Instant::now();
+            let r = client
+                .get(&page)
+                .header("Cookie", &cookie)
+                .send()
+                .await
+                .unwrap();
+            assert!(r.status().is_success());
+            r.bytes().await.unwrap();
+            if i >= 5 {
+                html.push(started.elapsed());
+            }
+        }
+        html.sort();
+        out.push(line(
+            "statement, last month: whole HTML page (with the totals)",
+            &html,
+        ));
+        let totals = format!("{}/api/statement_totals", server.base);
+        let d = timed_post(&client, &totals, &cookie, &first, 20).await;
+        out.push(line("statement, last month: totals per type", &d));
+        // The opening balance alone, bare in the command-line client: the period's first
+        // posting number by time, then the balance after the movement before it.
+        let tz = jiff::tz::TimeZone::get(TZ).unwrap();
+        let (from, _) =
+            period_range("last_month", jiff::Timestamp::now().as_millisecond(), &tz).unwrap();
+        let sql = format!(
+            "SELECT balance_after_cents FROM movements WHERE shop_id = {shop_id} AND seq < \
+             (SELECT seq FROM movements WHERE shop_id = {shop_id} AND at >= {from} ORDER BY at, seq LIMIT 1) \
+             ORDER BY seq DESC LIMIT 1"
+        );
+        let mut bare: Vec<Duration> = (0..20).map(|_| cli_query_time(t, &sql)).collect();
+        bare.sort();
+        out.push(line(
+            "statement: opening balance lookup, bare in the CLI",
+            &bare,
+        ));
     }
     if run_section("filters") {
         let list = format!("{}/api/list_transactions", server.base);

@@ -345,8 +345,9 @@ impl TestApp {
 }
 
 /// Broken ledger rows: shops whose balance is not the sum of their movements, movements
-/// whose balance-after is not the running sum up to them, and the dashboard's paid totals
-/// per quarter hour where they differ from the payments they count.
+/// whose balance-after is not the running sum up to them, the dashboard's paid totals per
+/// quarter hour where they differ from the payments they count, and the statement's
+/// totals per block of postings where they differ from the movements.
 const LEDGER_CHECK: &str = "SELECT \
     (SELECT COUNT(*) FROM shop_balances b WHERE b.balance_cents <> \
         (SELECT COALESCE(SUM(m.amount_cents), 0) FROM movements m WHERE m.shop_id = b.shop_id)) \
@@ -360,7 +361,15 @@ const LEDGER_CHECK: &str = "SELECT \
      WHERE q.paid IS NULL OR q.paid <> t.paid OR q.gross_cents <> t.gross OR q.net_cents <> t.net) \
   + (SELECT COUNT(*) FROM shop_paid_quarters q WHERE (q.paid <> 0 OR q.gross_cents <> 0 OR q.net_cents <> 0) \
      AND NOT EXISTS (SELECT 1 FROM transactions t WHERE t.shop_id = q.shop_id AND t.test_mode = q.test_mode \
-        AND t.created_at / 900000 = q.quarter AND t.paid_at IS NOT NULL))";
+        AND t.created_at / 900000 = q.quarter AND t.paid_at IS NOT NULL)) \
+  + (SELECT COUNT(*) FROM (SELECT shop_id, seq / 1024 AS block, kind, COUNT(*) AS entries, \
+        SUM(CASE WHEN amount_cents < 0 THEN -amount_cents ELSE 0 END) AS debit, \
+        SUM(CASE WHEN amount_cents > 0 THEN amount_cents ELSE 0 END) AS credit \
+        FROM movements GROUP BY shop_id, seq / 1024, kind) m \
+     LEFT JOIN shop_movement_blocks b ON b.shop_id = m.shop_id AND b.block = m.block AND b.kind = m.kind \
+     WHERE b.entries IS NULL OR b.entries <> m.entries OR b.debit_cents <> m.debit OR b.credit_cents <> m.credit) \
+  + (SELECT COUNT(*) FROM shop_movement_blocks b WHERE NOT EXISTS (SELECT 1 FROM movements m \
+        WHERE m.shop_id = b.shop_id AND m.seq / 1024 = b.block AND m.kind = b.kind))";
 
 impl Drop for TestApp {
     /// Checks the ledger invariant after every test, then removes the test's database. Runs

@@ -276,3 +276,51 @@ async fn wrong_fields_are_named_and_the_page_renders_on_the_server() {
         "the income, written for the reader"
     );
 }
+
+#[tokio::test]
+async fn totals_of_a_long_period_add_whole_blocks_and_the_partial_ends() {
+    let app = crate::app!();
+    // About 5,000 movements over a year: a long period spans whole blocks of 1,024
+    // postings, whose totals come from their table, and two partial ends.
+    let now = app.state.clock.now_ms();
+    app::server::operations::generate::bulk_insert(
+        &app.state,
+        app.shop_id(SHOP).await,
+        app::server::operations::demo_payments::bulk_plan(11, 1_200, now),
+    )
+    .await
+    .unwrap();
+    let c = app.client_for(Who::Info).await;
+    let today = jiff::Timestamp::from_millisecond(now)
+        .unwrap()
+        .to_zoned(jiff::tz::TimeZone::get("Europe/Tallinn").unwrap())
+        .date();
+    let from = today
+        .checked_sub(jiff::Span::new().days(300))
+        .unwrap()
+        .to_string();
+    let to = today.to_string();
+    for kind in ["", "INCOME", "TRX_FEE"] {
+        let form = [
+            ("period", "custom"),
+            ("from", from.as_str()),
+            ("to", to.as_str()),
+            ("kind", kind),
+        ];
+        let (_, rows) = walk(&app, &c, &form).await;
+        // Every type's rows come from more than two blocks of postings.
+        assert!(rows.len() > 500, "{kind:?}: {} rows", rows.len());
+        let t = totals(&app, &c, &form).await;
+        let credits: i64 = rows
+            .iter()
+            .filter_map(|r| r.credit)
+            .map(|m| m.cents())
+            .sum();
+        let debits: i64 = rows.iter().filter_map(|r| r.debit).map(|m| m.cents()).sum();
+        assert_eq!(
+            (t.entries, t.credit.cents(), t.debit.cents()),
+            (rows.len() as i64, credits, debits),
+            "type {kind:?}"
+        );
+    }
+}

@@ -397,6 +397,89 @@ pub async fn load(
     })
 }
 
+/// Movements per block of posting numbers in `shop_movement_blocks` (migration 0017).
+const BLOCK: i64 = 1024;
+
+type KindSums = Vec<(String, i64, i64, i64)>;
+
+/// Entries, debit and credit per type of the movements `first <= seq < end` that the row
+/// filters keep, read from `movements`.
+async fn sum_movements(
+    pool: &sqlx::AnyPool,
+    kind: DbKind,
+    shop_id: i64,
+    c: &Checked,
+    first: i64,
+    end: i64,
+) -> AppResult<KindSums> {
+    if first >= end {
+        return Ok(Vec::new());
+    }
+    let (filter, binds) = row_filter(kind, c);
+    let sql = format!(
+        "SELECT m.kind, COUNT(*) AS entries, \
+         CAST(COALESCE(SUM(CASE WHEN m.amount_cents < 0 THEN -m.amount_cents ELSE 0 END), 0) AS BIGINT) AS debit, \
+         CAST(COALESCE(SUM(CASE WHEN m.amount_cents > 0 THEN m.amount_cents ELSE 0 END), 0) AS BIGINT) AS credit \
+         FROM movements m WHERE {filter} GROUP BY m.kind"
+    );
+    let mut q = sqlx::query_as::<_, (String, i64, i64, i64)>(&sql)
+        .bind(shop_id)
+        .bind(first)
+        .bind(end);
+    for v in &binds {
+        q = q.bind(v.clone());
+    }
+    Ok(q.fetch_all(pool).await?)
+}
+
+/// The period's totals from the whole blocks inside it, plus the partial blocks at its
+/// ends read from `movements`: a month of a busy shop is a few hundred block rows and at
+/// most 2,046 movements instead of 375,000.
+async fn block_totals(
+    pool: &sqlx::AnyPool,
+    kind: DbKind,
+    shop_id: i64,
+    c: &Checked,
+    b: &Bounds,
+) -> AppResult<KindSums> {
+    let (lo, hi) = ((b.first + BLOCK - 1) / BLOCK, b.end / BLOCK);
+    if lo >= hi {
+        return sum_movements(pool, kind, shop_id, c, b.first, b.end).await;
+    }
+    let mut sql = String::from(
+        "SELECT kind, CAST(SUM(entries) AS BIGINT), CAST(SUM(debit_cents) AS BIGINT), \
+         CAST(SUM(credit_cents) AS BIGINT) FROM shop_movement_blocks \
+         WHERE shop_id = $1 AND block >= $2 AND block < $3",
+    );
+    if c.kind.is_some() {
+        sql.push_str(" AND kind = $4");
+    }
+    sql.push_str(" GROUP BY kind");
+    let mut q = sqlx::query_as::<_, (String, i64, i64, i64)>(&sql)
+        .bind(shop_id)
+        .bind(lo)
+        .bind(hi);
+    if let Some(k) = c.kind {
+        q = q.bind(k.code());
+    }
+    let mut sums = q.fetch_all(pool).await?;
+    sums.extend(sum_movements(pool, kind, shop_id, c, b.first, lo * BLOCK).await?);
+    sums.extend(sum_movements(pool, kind, shop_id, c, hi * BLOCK, b.end).await?);
+    // One line per type.
+    let mut merged: KindSums = Vec::new();
+    for (k, e, d, cr) in sums {
+        match merged.iter_mut().find(|m| m.0 == k) {
+            Some(m) => {
+                m.1 += e;
+                m.2 += d;
+                m.3 += cr;
+            }
+            None => merged.push((k, e, d, cr)),
+        }
+    }
+    Ok(merged)
+}
+
 /// Totals per movement type over the period and the row filters.
 pub async fn totals(
     state: &crate::server::AppState,
@@ -407,22 +490,12 @@ pub async fn totals(
     let c = check(&f.first_page(), time_zone, state.clock.now_ms())?;
     let pool = &state.db.pool;
     let b = bounds(pool, shop_id, &c).await?;
-    let (filter, binds) = row_filter(state.db.kind, &c);
-    let sql = format!(
-        "SELECT m.kind, COUNT(*) AS entries, \
-         CAST(COALESCE(SUM(CASE WHEN m.amount_cents < 0 THEN -m.amount_cents ELSE 0 END), 0) AS BIGINT) AS debit, \
-         CAST(COALESCE(SUM(CASE WHEN m.amount_cents > 0 THEN m.amount_cents ELSE 0 END), 0) AS BIGINT) AS credit \
-         FROM movements m WHERE {filter} GROUP BY m.kind"
-    );
-    let mut q = sqlx::query_as::<_, (String, i64, i64, i64)>(&sql)
-        .bind(shop_id)
-        .bind(b.first)
-        .bind(b.end);
-    for v in &binds {
-        q = q.bind(v.clone());
-    }
-    let rows = q.fetch_all(pool).await?;
-    // In the statement's order of types; unknown codes last.
+    let rows = if c.q.is_none() {
+        block_totals(pool, state.db.kind, shop_id, &c, &b).await?
+    } else {
+        // A search narrows the movements to a few payments': they are read and summed.
+        sum_movements(pool, state.db.kind, shop_id, &c, b.first, b.end).await?
+    }; // In the statement's order of types; unknown codes last.
     let position = |code: &str| {
         MovementKind::ALL
             .iter()
