@@ -415,4 +415,19 @@ async fn every_role_may_download_it_and_nobody_else() {
     .await;
     assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{text}");
     assert!(text.contains("month"), "{text}");
+    // The statement page links to the file with its filter.
+    let (_, _, html) = body(
+        app.page(
+            &c,
+            "/shops/shop-a/statement?period=month&month=2026-11&kind=VAT",
+        )
+        .await,
+    )
+    .await;
+    assert!(html.contains("Download XML (camt.053)"), "{html}");
+    let link = "/shops/shop-a/exports/statement.xml?period=month&month=2026-11&kind=VAT";
+    assert!(
+        html.contains(link) || html.contains(&link.replace('&', "&amp;")),
+        "{html}"
+    );
 }
