@@ -185,15 +185,17 @@ pub fn redact(path: &str) -> String {
     path.to_string()
 }
 
-/// Downloads of the transactions a filter matches (CSV streams; XLSX is built, then sent).
+/// Downloads: the transactions a filter matches (CSV streams; XLSX is built, then sent) and
+/// the account statement as camt.053 XML (streams). Each file reads its page's filter from
+/// the query string.
 async fn export(
     State(s): State<ServerState>,
     axum::extract::Path((shop, file)): axum::extract::Path<(String, String)>,
-    axum::extract::Query(filter): axum::extract::Query<app::domain::tx_filter::TxFilter>,
+    uri: axum::http::Uri,
     axum::Extension(auth): axum::Extension<app::server::identity::auth::Auth>,
     axum::Extension(meta): axum::Extension<app::server::identity::auth::RequestMeta>,
 ) -> Response {
-    app::server::reporting::export::handle(s.app.clone(), shop, file, filter, auth, meta).await
+    app::server::reporting::export::handle(s.app.clone(), shop, file, uri, auth, meta).await
 }
 
 async fn healthz() -> &'static str {

@@ -191,6 +191,12 @@ fn Movements(
         })
     });
     let tx_base = format!("/shops/{shop}/transactions");
+    // The same period, type and search as the page, as a plain link: it works before the
+    // browser part has loaded, and the file streams however long the period is.
+    let xml = match f.first_page().to_query() {
+        q if q.is_empty() => format!("/shops/{shop}/exports/statement.xml"),
+        q => format!("/shops/{shop}/exports/statement.xml?{q}"),
+    };
     let rows = p
         .rows
         .iter()
@@ -236,6 +242,10 @@ fn Movements(
             <div><dt>"Opening balance"</dt><dd data-testid="opening">{p.opening.human()}" EUR"</dd></div>
             <div><dt>"Closing balance"</dt><dd data-testid="closing">{p.closing.human()}" EUR"</dd></div>
         </dl>
+        <div class="export">
+            <span class="export-label">"This statement for your accounting software:"</span>
+            <a class="button-link" href=xml download>"Download XML (camt.053)"</a>
+        </div>
         {match nothing {
             Some(text) => view! { <p class="empty">{text}</p> }.into_any(),
             None => view! {

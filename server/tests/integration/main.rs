@@ -5,6 +5,7 @@ mod export;
 mod harness;
 
 mod access_matrix;
+mod camt053;
 mod cli;
 mod dashboard;
 mod invitations;

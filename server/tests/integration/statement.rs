@@ -9,13 +9,13 @@ use app::domain::Money;
 use app::server::refunds;
 use reqwest::{Client, StatusCode};
 
-const DAY_MS: i64 = 86_400_000;
+pub(crate) const DAY_MS: i64 = 86_400_000;
 
 /// A small deterministic random source (the same ledger on both databases).
-struct Lcg(u64);
+pub(crate) struct Lcg(pub(crate) u64);
 
 impl Lcg {
-    fn next(&mut self, n: u64) -> u64 {
+    pub(crate) fn next(&mut self, n: u64) -> u64 {
         self.0 = self
             .0
             .wrapping_mul(6_364_136_223_846_793_005)
@@ -24,7 +24,7 @@ impl Lcg {
     }
 }
 
-async fn statement(app: &TestApp, c: &Client, form: &[(&str, &str)]) -> StatementPage {
+pub(crate) async fn statement(app: &TestApp, c: &Client, form: &[(&str, &str)]) -> StatementPage {
     let mut f: Vec<(String, String)> = vec![("shop".into(), SHOP.into())];
     for (k, v) in form {
         f.push((format!("filter[{k}]"), v.to_string()));
@@ -47,7 +47,7 @@ async fn totals(app: &TestApp, c: &Client, form: &[(&str, &str)]) -> StatementTo
 }
 
 /// Every page of a period, following the "later" links; checks each row's balance chain.
-async fn walk(
+pub(crate) async fn walk(
     app: &TestApp,
     c: &Client,
     form: &[(&str, &str)],
@@ -66,7 +66,7 @@ async fn walk(
     (first, rows)
 }
 
-fn month_of(ms: i64) -> String {
+pub(crate) fn month_of(ms: i64) -> String {
     jiff::Timestamp::from_millisecond(ms)
         .unwrap()
         .to_zoned(jiff::tz::TimeZone::get("Europe/Tallinn").unwrap())

@@ -1,5 +1,7 @@
 //! Exports of everything a transactions filter matches, as CSV or XLSX, with the table's
-//! columns and a header naming the shop, filter, time zone and export time.
+//! columns and a header naming the shop, filter, time zone and export time; and the route
+//! that also serves the account statement's camt.053 file (written in `statements::camt053`)
+//! with the same access check and the same cap on exports at once.
 //!
 //! CSV streams: rows go from the database cursor to the response in 64 KiB chunks through a
 //! bounded channel, so memory stays flat however many rows there are. XLSX is written by
@@ -9,9 +11,11 @@ use crate::domain::fees::Channel;
 use crate::domain::tx_filter::{status_label, SortKey, TxFilter};
 use crate::domain::{Money, Permission};
 use crate::error::AppError;
-use crate::server::identity::access;
+use crate::model::statement::StatementFilter;
+use crate::server::identity::access::{self, ShopAccess};
 use crate::server::identity::auth::{Auth, RequestMeta};
 use crate::server::reporting::tx_list::{self, Checked, Row, COLUMNS};
+use crate::server::statements::{camt053, statement};
 use crate::server::AppState;
 use axum::body::{Body, Bytes};
 use axum::http::header;
@@ -565,18 +569,62 @@ fn busy_response() -> Response {
         .into_response()
 }
 
-/// `GET /shops/{shop}/exports/{file}` with the transactions page's query string.
+/// What a download is: the transactions a filter matches, or the account statement.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum File {
+    Transactions(Format),
+    Statement,
+}
+
+/// The query string read into the page's filter, or the 400 for a link that does not parse.
+fn query<T: serde::de::DeserializeOwned>(uri: &axum::http::Uri) -> Result<T, Box<Response>> {
+    axum::extract::Query::<T>::try_from_uri(uri)
+        .map(|q| q.0)
+        .map_err(|e| {
+            Box::new(
+                (
+                    axum::http::StatusCode::BAD_REQUEST,
+                    [(header::CONTENT_TYPE, "text/plain; charset=utf-8")],
+                    format!("This download link is broken ({e}): download again from the page."),
+                )
+                    .into_response(),
+            )
+        })
+}
+
+/// A permit to run one more export, or the 429 that asks to come back later.
+fn permit(
+    state: &AppState,
+    shop: &str,
+) -> Result<tokio::sync::OwnedSemaphorePermit, Box<Response>> {
+    state.exports.clone().try_acquire_owned().map_err(|_| {
+        tracing::warn!(shop = %shop, "export refused: the most exports at once are running");
+        Box::new(busy_response())
+    })
+}
+
+/// A response body fed by a producer through `rx`, chunk by chunk.
+fn streamed(rx: tokio::sync::mpsc::Receiver<Result<Bytes, std::io::Error>>) -> Body {
+    Body::from_stream(futures_util::stream::unfold(rx, |mut rx| async move {
+        rx.recv().await.map(|item| (item, rx))
+    }))
+}
+
+/// `GET /shops/{shop}/exports/{file}`: `transactions.csv` and `transactions.xlsx` with the
+/// transactions page's query string, `statement.xml` (camt.053) with the statement page's.
+/// One access check, and one cap on exports running at once, for every file.
 pub async fn handle(
     state: AppState,
     shop: String,
     file: String,
-    filter: TxFilter,
+    uri: axum::http::Uri,
     auth: Auth,
     meta: RequestMeta,
 ) -> Response {
-    let format = match file.as_str() {
-        "transactions.csv" => Format::Csv,
-        "transactions.xlsx" => Format::Xlsx,
+    let file = match file.as_str() {
+        "transactions.csv" => File::Transactions(Format::Csv),
+        "transactions.xlsx" => File::Transactions(Format::Xlsx),
+        "statement.xml" => File::Statement,
         _ => return error_response(AppError::NotFound),
     };
     let Some(user) = auth.0 else {
@@ -587,6 +635,57 @@ pub async fn handle(
         Ok(_) => return error_response(AppError::Forbidden),
         Err(e) => return error_response(e),
     };
+    match file {
+        File::Transactions(format) => match query::<TxFilter>(&uri) {
+            Ok(filter) => transactions(state, a, format, filter).await,
+            Err(r) => *r,
+        },
+        File::Statement => match query::<StatementFilter>(&uri) {
+            Ok(filter) => statement_xml(state, a, filter).await,
+            Err(r) => *r,
+        },
+    }
+}
+
+/// The account statement of the filter's period as camt.053.001.02, streamed.
+async fn statement_xml(state: AppState, a: ShopAccess, filter: StatementFilter) -> Response {
+    let now = state.clock.now_ms();
+    let c = match statement::check(&filter.first_page(), &a.time_zone, now) {
+        Ok(c) => c,
+        Err(e) => return error_response(e),
+    };
+    let permit = match permit(&state, &a.shop_slug) {
+        Ok(p) => p,
+        Err(busy) => return *busy,
+    };
+    let job = match camt053::prepare(&state, &a, c, now).await {
+        Ok(job) => job,
+        Err(e) => return error_response(e),
+    };
+    let disposition = format!("attachment; filename=\"{}\"", job.file_name);
+    let (tx, rx) = tokio::sync::mpsc::channel(8);
+    tokio::spawn(camt053::produce(permit, job, tx));
+    (
+        [
+            (
+                header::CONTENT_TYPE,
+                "application/xml; charset=utf-8".to_string(),
+            ),
+            (header::CONTENT_DISPOSITION, disposition),
+            (header::CACHE_CONTROL, "no-store".to_string()),
+        ],
+        streamed(rx),
+    )
+        .into_response()
+}
+
+/// The transactions the filter matches, as CSV (streamed) or XLSX (written, then sent).
+async fn transactions(
+    state: AppState,
+    a: ShopAccess,
+    format: Format,
+    filter: TxFilter,
+) -> Response {
     let now = state.clock.now_ms();
     let checked = match tx_list::check(&filter.first_page(), a.shop_id, &a.time_zone, now) {
         Ok(c) => c.in_mode(a.user.test_data),
@@ -611,9 +710,9 @@ pub async fn handle(
         "attachment; filename=\"transactions-{}-{stamp}.{ext}\"",
         a.shop_slug
     );
-    let Ok(permit) = state.exports.clone().try_acquire_owned() else {
-        tracing::warn!(shop = %a.shop_slug, "export refused: the most exports at once are running");
-        return busy_response();
+    let permit = match permit(&state, &a.shop_slug) {
+        Ok(p) => p,
+        Err(busy) => return *busy,
     };
     match format {
         Format::Csv => {
@@ -626,16 +725,13 @@ pub async fn handle(
                 tz,
                 tx,
             ));
-            let stream = futures_util::stream::unfold(rx, |mut rx| async move {
-                rx.recv().await.map(|item| (item, rx))
-            });
             (
                 [
                     (header::CONTENT_TYPE, "text/csv; charset=utf-8".to_string()),
                     (header::CONTENT_DISPOSITION, disposition),
                     (header::CACHE_CONTROL, "no-store".to_string()),
                 ],
-                Body::from_stream(stream),
+                streamed(rx),
             )
                 .into_response()
         }

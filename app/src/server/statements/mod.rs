@@ -1,4 +1,5 @@
-//! Statements: the shop's account statement per period (and, to come, its camt.053, XLSX and
-//! CSV files and the month-close pack).
+//! Statements: the shop's account statement per period, its camt.053 file (and, to come, its
+//! XLSX and CSV files and the month-close pack).
 
+pub mod camt053;
 pub mod statement;

@@ -480,6 +480,92 @@ async fn block_totals(
     Ok(merged)
 }
 
+/// A movement as the statement's files write it.
+#[derive(Clone, Debug, sqlx::FromRow)]
+pub struct Movement {
+    pub id: i64,
+    pub seq: i64,
+    pub at: i64,
+    pub kind: String,
+    pub amount_cents: i64,
+    pub transaction_id: Option<i64>,
+    pub refund_id: Option<i64>,
+    pub payout_id: Option<i64>,
+    /// The shop's reference of the payment, where the movement belongs to one.
+    pub reference: Option<String>,
+}
+
+/// Up to `limit` movements of the period that the row filters keep, after posting number
+/// `after`, in posting order: a file reads its period this way, one index range at a time.
+pub async fn movements_after(
+    pool: &sqlx::AnyPool,
+    kind: DbKind,
+    shop_id: i64,
+    c: &Checked,
+    b: &Bounds,
+    after: i64,
+    limit: i64,
+) -> AppResult<Vec<Movement>> {
+    let (filter, binds) = row_filter(kind, c);
+    let sql = format!(
+        "SELECT m.id, m.seq, m.at, m.kind, m.amount_cents, m.transaction_id, m.refund_id, m.payout_id, \
+         t.reference FROM movements m LEFT JOIN transactions t ON t.id = m.transaction_id \
+         WHERE {filter} AND m.seq > {after} ORDER BY m.seq LIMIT {limit}"
+    );
+    let mut q = sqlx::query_as::<_, Movement>(&sql)
+        .bind(shop_id)
+        .bind(b.first)
+        .bind(b.end);
+    for v in binds {
+        q = q.bind(v);
+    }
+    Ok(q.fetch_all(pool).await?)
+}
+
+/// Entry counts and sums (positive cents) per direction; a movement of zero counts as a
+/// credit, as a file writes it.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Directions {
+    pub credits: i64,
+    pub credit_cents: i64,
+    pub debits: i64,
+    pub debit_cents: i64,
+}
+
+/// The period's movements that the row filters keep, counted and summed per direction in
+/// one query.
+pub async fn directions(
+    pool: &sqlx::AnyPool,
+    kind: DbKind,
+    shop_id: i64,
+    c: &Checked,
+    b: &Bounds,
+) -> AppResult<Directions> {
+    let (filter, binds) = row_filter(kind, c);
+    let sql = format!(
+        "SELECT \
+         CAST(COALESCE(SUM(CASE WHEN m.amount_cents >= 0 THEN 1 ELSE 0 END), 0) AS BIGINT) AS credits, \
+         CAST(COALESCE(SUM(CASE WHEN m.amount_cents >= 0 THEN m.amount_cents ELSE 0 END), 0) AS BIGINT) AS credit_cents, \
+         CAST(COALESCE(SUM(CASE WHEN m.amount_cents < 0 THEN 1 ELSE 0 END), 0) AS BIGINT) AS debits, \
+         CAST(COALESCE(SUM(CASE WHEN m.amount_cents < 0 THEN -m.amount_cents ELSE 0 END), 0) AS BIGINT) AS debit_cents \
+         FROM movements m WHERE {filter}"
+    );
+    let mut q = sqlx::query_as::<_, (i64, i64, i64, i64)>(&sql)
+        .bind(shop_id)
+        .bind(b.first)
+        .bind(b.end);
+    for v in binds {
+        q = q.bind(v);
+    }
+    let (credits, credit_cents, debits, debit_cents) = q.fetch_one(pool).await?;
+    Ok(Directions {
+        credits,
+        credit_cents,
+        debits,
+        debit_cents,
+    })
+}
+
 /// Totals per movement type over the period and the row filters.
 pub async fn totals(
     state: &crate::server::AppState,
