@@ -51,6 +51,7 @@ test('admin invites a user who sets a password from the mail and signs in', asyn
       'Overview',
       'Transactions',
       'Payment links',
+      'Statement',
       'My account',
     ]);
 

@@ -42,7 +42,7 @@ test('the info-only user reads last month and this month, and the balances chain
   expect(cents(await page.getByTestId('opening').innerText())).toBe(lastClosing);
 
   // A type filter keeps the balances and shows only that type.
-  await page.getByLabel('Type').selectOption('INCOME');
+  await page.getByLabel('Type', { exact: true }).selectOption('INCOME');
   await page.getByRole('button', { name: 'Show' }).click();
   await expect(page).toHaveURL(/kind=INCOME/);
   const types = page.locator('td[data-label="Type"] code');
