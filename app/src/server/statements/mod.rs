@@ -2,4 +2,5 @@
 //! XLSX and CSV files and the month-close pack).
 
 pub mod camt053;
+pub mod sheets;
 pub mod statement;
