@@ -193,10 +193,26 @@ fn Movements(
     let tx_base = format!("/shops/{shop}/transactions");
     // The same period, type and search as the page, as a plain link: it works before the
     // browser part has loaded, and the file streams however long the period is.
-    let xml = match f.first_page().to_query() {
-        q if q.is_empty() => format!("/shops/{shop}/exports/statement.xml"),
-        q => format!("/shops/{shop}/exports/statement.xml?{q}"),
+    let query = f.first_page().to_query();
+    let file = |name: &str, dialect: Option<&str>| {
+        let mut q = query.clone();
+        if let Some(d) = dialect {
+            if !q.is_empty() {
+                q.push('&');
+            }
+            q.push_str("dialect=");
+            q.push_str(d);
+        }
+        if q.is_empty() {
+            format!("/shops/{shop}/exports/{name}")
+        } else {
+            format!("/shops/{shop}/exports/{name}?{q}")
+        }
     };
+    let xml = file("statement.xml", None);
+    let csv_comma = file("statement.csv", None);
+    let csv_semicolon = file("statement.csv", Some("semicolon"));
+    let xlsx = file("statement.xlsx", None);
     let rows = p
         .rows
         .iter()
@@ -245,6 +261,9 @@ fn Movements(
         <div class="export">
             <span class="export-label">"This statement for your accounting software:"</span>
             <a class="button-link" href=xml download>"Download XML (camt.053)"</a>
+            <a class="button-link" href=csv_comma download>"CSV (comma)"</a>
+            <a class="button-link" href=csv_semicolon download>"CSV (semicolon, decimal comma)"</a>
+            <a class="button-link" href=xlsx download>"XLSX"</a>
         </div>
         {match nothing {
             Some(text) => view! { <p class="empty">{text}</p> }.into_any(),

@@ -118,7 +118,7 @@ async fn download(app: &TestApp, c: &Client, query: &str) -> File {
 }
 
 /// A few months of payments and refunds, a few each day or two; the months they fall in.
-async fn ledger(app: &TestApp, seed: u64) -> Vec<String> {
+pub(crate) async fn ledger(app: &TestApp, seed: u64) -> Vec<String> {
     let by = requester(app).await;
     let shop_id = app.shop_id(SHOP).await;
     let mut rng = Lcg(seed);

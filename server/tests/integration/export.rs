@@ -271,7 +271,13 @@ async fn exports_beyond_the_limit_are_asked_to_come_back() {
     }
     // An export is running (it holds the only place).
     let running = app.state.exports.clone().try_acquire_owned().unwrap();
-    for file in ["transactions.csv", "transactions.xlsx", "statement.xml"] {
+    for file in [
+        "transactions.csv",
+        "transactions.xlsx",
+        "statement.xml",
+        "statement.csv",
+        "statement.xlsx",
+    ] {
         let (s, h, text) = body(
             c.get(app.url(&format!("/shops/{SHOP}/exports/{file}")))
                 .send()

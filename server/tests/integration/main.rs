@@ -22,6 +22,7 @@ mod sign_in;
 mod smtp;
 mod startup;
 mod statement;
+mod statement_files;
 mod test_mode;
 mod two_factor;
 mod tx_detail;

@@ -35,7 +35,7 @@ pub(crate) async fn statement(app: &TestApp, c: &Client, form: &[(&str, &str)]) 
     serde_json::from_str(&b).unwrap()
 }
 
-async fn totals(app: &TestApp, c: &Client, form: &[(&str, &str)]) -> StatementTotals {
+pub(crate) async fn totals(app: &TestApp, c: &Client, form: &[(&str, &str)]) -> StatementTotals {
     let mut f: Vec<(String, String)> = vec![("shop".into(), SHOP.into())];
     for (k, v) in form {
         f.push((format!("filter[{k}]"), v.to_string()));

@@ -15,7 +15,7 @@ use crate::model::statement::StatementFilter;
 use crate::server::identity::access::{self, ShopAccess};
 use crate::server::identity::auth::{Auth, RequestMeta};
 use crate::server::reporting::tx_list::{self, Checked, Row, COLUMNS};
-use crate::server::statements::{camt053, statement};
+use crate::server::statements::{camt053, sheets, statement};
 use crate::server::AppState;
 use axum::body::{Body, Bytes};
 use axum::http::header;
@@ -85,8 +85,14 @@ impl Header {
 /// A CSV cell: text that a spreadsheet would run as a formula gets a leading apostrophe,
 /// and cells with separators, quotes or line breaks are quoted.
 pub fn csv_cell(out: &mut String, s: &str) {
+    csv_cell_between(out, s, ',');
+}
+
+/// [`csv_cell`] for a file whose fields are separated by `sep` (`;` where the decimal
+/// separator is a comma).
+pub fn csv_cell_between(out: &mut String, s: &str, sep: char) {
     let risky = s.starts_with(['=', '+', '-', '@', '\t', '\r']);
-    let quote = risky || s.contains([',', '"', '\n', '\r']);
+    let quote = risky || s.contains([sep, '"', '\n', '\r']);
     if quote {
         out.push('"');
     }
@@ -141,7 +147,7 @@ fn cells(r: &Row, tz: &TimeZone) -> [String; 11] {
 }
 
 /// `YYYY-MM-DD HH:MM:SS` in the zone, written straight into `out`.
-fn push_time(out: &mut String, ms: i64, tz: &TimeZone) {
+pub(crate) fn push_time(out: &mut String, ms: i64, tz: &TimeZone) {
     use std::fmt::Write;
     let Ok(ts) = jiff::Timestamp::from_millisecond(ms) else {
         return;
@@ -514,7 +520,7 @@ async fn produce_xlsx(
 }
 
 /// An anonymous temporary file (removed by the system once closed).
-fn tempfile_in_tmp() -> Result<std::fs::File, String> {
+pub(crate) fn tempfile_in_tmp() -> Result<std::fs::File, String> {
     let path = std::env::temp_dir().join(format!(
         "portal-export-{:016x}.xlsx",
         crate::server::new_id()
@@ -530,7 +536,7 @@ fn tempfile_in_tmp() -> Result<std::fs::File, String> {
     Ok(file)
 }
 
-fn error_response(e: AppError) -> Response {
+pub(crate) fn error_response(e: AppError) -> Response {
     let status = e.status();
     let text = match &e {
         AppError::Validation(f) => {
@@ -574,6 +580,7 @@ fn busy_response() -> Response {
 enum File {
     Transactions(Format),
     Statement,
+    StatementSheet(Format),
 }
 
 /// The query string read into the page's filter, or the 400 for a link that does not parse.
@@ -593,7 +600,7 @@ fn query<T: serde::de::DeserializeOwned>(uri: &axum::http::Uri) -> Result<T, Box
 }
 
 /// A permit to run one more export, or the 429 that asks to come back later.
-fn permit(
+pub(crate) fn permit(
     state: &AppState,
     shop: &str,
 ) -> Result<tokio::sync::OwnedSemaphorePermit, Box<Response>> {
@@ -604,14 +611,15 @@ fn permit(
 }
 
 /// A response body fed by a producer through `rx`, chunk by chunk.
-fn streamed(rx: tokio::sync::mpsc::Receiver<Result<Bytes, std::io::Error>>) -> Body {
+pub(crate) fn streamed(rx: tokio::sync::mpsc::Receiver<Result<Bytes, std::io::Error>>) -> Body {
     Body::from_stream(futures_util::stream::unfold(rx, |mut rx| async move {
         rx.recv().await.map(|item| (item, rx))
     }))
 }
 
 /// `GET /shops/{shop}/exports/{file}`: `transactions.csv` and `transactions.xlsx` with the
-/// transactions page's query string, `statement.xml` (camt.053) with the statement page's.
+/// transactions page's query string; `statement.xml` (camt.053), `statement.csv` (with
+/// `dialect`) and `statement.xlsx` with the statement page's.
 /// One access check, and one cap on exports running at once, for every file.
 pub async fn handle(
     state: AppState,
@@ -625,6 +633,8 @@ pub async fn handle(
         "transactions.csv" => File::Transactions(Format::Csv),
         "transactions.xlsx" => File::Transactions(Format::Xlsx),
         "statement.xml" => File::Statement,
+        "statement.csv" => File::StatementSheet(Format::Csv),
+        "statement.xlsx" => File::StatementSheet(Format::Xlsx),
         _ => return error_response(AppError::NotFound),
     };
     let Some(user) = auth.0 else {
@@ -642,6 +652,10 @@ pub async fn handle(
         },
         File::Statement => match query::<StatementFilter>(&uri) {
             Ok(filter) => statement_xml(state, a, filter).await,
+            Err(r) => *r,
+        },
+        File::StatementSheet(format) => match query::<sheets::SheetQuery>(&uri) {
+            Ok(q) => sheets::download(state, a, format, q).await,
             Err(r) => *r,
         },
     }
@@ -739,37 +753,41 @@ async fn transactions(
             Ok(file) => {
                 // The file is written: sending it needs no database.
                 drop(permit);
-                let len = file.metadata().await.map(|m| m.len()).unwrap_or(0);
-                let stream = futures_util::stream::unfold(file, |mut f| async move {
-                    use tokio::io::AsyncReadExt;
-                    let mut buf = vec![0u8; CHUNK];
-                    match f.read(&mut buf).await {
-                        Ok(0) => None,
-                        Ok(n) => {
-                            buf.truncate(n);
-                            Some((Ok::<_, std::io::Error>(Bytes::from(buf)), f))
-                        }
-                        Err(e) => Some((Err(e), f)),
-                    }
-                });
-                (
-                    [
-                        (
-                            header::CONTENT_TYPE,
-                            "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-                                .to_string(),
-                        ),
-                        (header::CONTENT_DISPOSITION, disposition),
-                        (header::CACHE_CONTROL, "no-store".to_string()),
-                        (header::CONTENT_LENGTH, len.to_string()),
-                    ],
-                    Body::from_stream(stream),
-                )
-                    .into_response()
+                xlsx_response(file, disposition).await
             }
             Err(e) => error_response(e),
         },
     }
+}
+
+/// A written XLSX file as the response, read from disk in chunks.
+pub(crate) async fn xlsx_response(file: tokio::fs::File, disposition: String) -> Response {
+    let len = file.metadata().await.map(|m| m.len()).unwrap_or(0);
+    let stream = futures_util::stream::unfold(file, |mut f| async move {
+        use tokio::io::AsyncReadExt;
+        let mut buf = vec![0u8; CHUNK];
+        match f.read(&mut buf).await {
+            Ok(0) => None,
+            Ok(n) => {
+                buf.truncate(n);
+                Some((Ok::<_, std::io::Error>(Bytes::from(buf)), f))
+            }
+            Err(e) => Some((Err(e), f)),
+        }
+    });
+    (
+        [
+            (
+                header::CONTENT_TYPE,
+                "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet".to_string(),
+            ),
+            (header::CONTENT_DISPOSITION, disposition),
+            (header::CACHE_CONTROL, "no-store".to_string()),
+            (header::CONTENT_LENGTH, len.to_string()),
+        ],
+        Body::from_stream(stream),
+    )
+        .into_response()
 }
 
 #[cfg(test)]

@@ -494,6 +494,8 @@ pub struct Movement {
     pub at: i64,
     pub kind: String,
     pub amount_cents: i64,
+    /// The account's balance after this movement (whatever the row filters leave out).
+    pub balance_after_cents: i64,
     pub transaction_id: Option<i64>,
     pub refund_id: Option<i64>,
     pub payout_id: Option<i64>,
@@ -514,7 +516,7 @@ pub async fn movements_after(
 ) -> AppResult<Vec<Movement>> {
     let (filter, binds) = row_filter(kind, c);
     let sql = format!(
-        "SELECT m.id, m.seq, m.at, m.kind, m.amount_cents, m.transaction_id, m.refund_id, m.payout_id, \
+        "SELECT m.id, m.seq, m.at, m.kind, m.amount_cents, m.balance_after_cents, m.transaction_id, m.refund_id, m.payout_id, \
          t.reference FROM movements m LEFT JOIN transactions t ON t.id = m.transaction_id \
          WHERE {filter} AND m.seq > {after} ORDER BY m.seq LIMIT {limit}"
     );
