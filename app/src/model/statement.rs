@@ -1,6 +1,7 @@
 //! The account statement's wire types: what the page asks for (its state in the URL) and
 //! what it shows.
 
+use crate::domain::tx_filter::encode;
 use crate::domain::Money;
 use serde::{Deserialize, Serialize};
 
@@ -90,19 +91,6 @@ impl StatementFilter {
             ..self.clone()
         }
     }
-}
-
-fn encode(s: &str) -> String {
-    let mut out = String::new();
-    for b in s.bytes() {
-        match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
-                out.push(b as char)
-            }
-            _ => out.push_str(&format!("%{b:02X}")),
-        }
-    }
-    out
 }
 
 /// One movement of the statement.
