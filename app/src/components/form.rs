@@ -129,3 +129,25 @@ pub fn ErrorPage(error: AppError) -> impl IntoView {
         </section>
     }
 }
+
+/// A filter form's message for `field` (from a GET form's answer), with the id that
+/// [`described`] points the field to.
+pub fn field_error(
+    errors: &crate::domain::FieldErrors,
+    field: &str,
+) -> Option<impl IntoView + use<>> {
+    errors.get(field).map(|m| {
+        let id = format!("f-{field}-error");
+        view! { <p class="field-error" id=id>{m.to_string()}</p> }
+    })
+}
+
+/// `aria-invalid` for a filter form's field with a message.
+pub fn invalid(errors: &crate::domain::FieldErrors, field: &str) -> Option<&'static str> {
+    errors.get(field).map(|_| "true")
+}
+
+/// `aria-describedby` for a filter form's field with a message (see [`field_error`]).
+pub fn described(errors: &crate::domain::FieldErrors, field: &str) -> Option<String> {
+    errors.get(field).map(|_| format!("f-{field}-error"))
+}

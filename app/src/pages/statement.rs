@@ -6,7 +6,7 @@ use crate::api::shop::ShopContext;
 use crate::api::statement::{
     load_statement, load_statement_totals, StatementFilter, StatementPage, StatementTotals, PERIODS,
 };
-use crate::components::form::ErrorPage;
+use crate::components::form::{described, field_error, invalid, ErrorPage};
 use crate::domain::ledger::MovementKind;
 use crate::domain::FieldErrors;
 use crate::error::AppError;
@@ -21,21 +21,6 @@ fn href(f: &StatementFilter) -> String {
     } else {
         format!("?{q}")
     }
-}
-
-fn field_error(errors: &FieldErrors, field: &str) -> Option<impl IntoView> {
-    errors.get(field).map(|m| {
-        let id = format!("s-{field}-error");
-        view! { <p class="field-error" id=id>{m.to_string()}</p> }
-    })
-}
-
-fn invalid(errors: &FieldErrors, field: &str) -> Option<&'static str> {
-    errors.get(field).map(|_| "true")
-}
-
-fn described(errors: &FieldErrors, field: &str) -> Option<String> {
-    errors.get(field).map(|_| format!("s-{field}-error"))
 }
 
 #[component]

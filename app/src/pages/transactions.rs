@@ -3,7 +3,9 @@ use crate::api::transactions::{
     list_saved_views, list_transactions, transaction_totals, DeleteSavedView, SaveView, TxPage,
     TxTotals, MAX_VIEW_NAME_CHARS,
 };
-use crate::components::form::{field_msg, form_msg, ErrorPage, FormError};
+use crate::components::form::{
+    described, field_error, field_msg, form_msg, invalid, ErrorPage, FormError,
+};
 use crate::domain::fees::Channel;
 use crate::domain::tx_filter::{
     status_label, SortKey, TxFilter, PAGE_SIZES, PERIODS, SORTS, STATUSES,
@@ -100,21 +102,6 @@ fn without_link(f: &TxFilter) -> String {
         link: String::new(),
         ..f.first_page()
     })
-}
-
-fn field_error(errors: &FieldErrors, field: &str) -> Option<impl IntoView> {
-    errors.get(field).map(|m| {
-        let id = format!("f-{field}-error");
-        view! { <p class="field-error" id=id>{m.to_string()}</p> }
-    })
-}
-
-fn invalid(errors: &FieldErrors, field: &str) -> Option<&'static str> {
-    errors.get(field).map(|_| "true")
-}
-
-fn described(errors: &FieldErrors, field: &str) -> Option<String> {
-    errors.get(field).map(|_| format!("f-{field}-error"))
 }
 
 #[component]
