@@ -297,6 +297,27 @@ async fn timed_post(
     times
 }
 
+/// `n` page loads (after 5 warm-ups) of `url` with the session cookie, sorted.
+async fn timed_get(client: &reqwest::Client, url: &str, cookie: &str, n: usize) -> Vec<Duration> {
+    let mut times = Vec::with_capacity(n);
+    for i in 0..n + 5 {
+        let started = Instant::now();
+        let r = client
+            .get(url)
+            .header("Cookie", cookie)
+            .send()
+            .await
+            .unwrap();
+        assert!(r.status().is_success(), "{url}: {}", r.status());
+        r.bytes().await.unwrap();
+        if i >= 5 {
+            times.push(started.elapsed());
+        }
+    }
+    times.sort();
+    times
+}
+
 fn filter_form(pairs: &[(&str, &str)]) -> Vec<(String, String)> {
     let mut f = vec![("shop".to_string(), SHOP.to_string())];
     for (k, v) in pairs {
@@ -402,22 +423,7 @@ async fn measure(t: &Target, rows: usize) -> Vec<String> {
             ms(percentile(&filt, 0.99))
         ));
         let page = format!("{}/shops/{SHOP}/transactions", server.base);
-        let mut page_times = Vec::new();
-        for i in 0..55 {
-            let started = Instant::now();
-            let r = client
-                .get(&page)
-                .header("Cookie", &cookie)
-                .send()
-                .await
-                .unwrap();
-            assert!(r.status().is_success());
-            r.bytes().await.unwrap();
-            if i >= 5 {
-                page_times.push(started.elapsed());
-            }
-        }
-        page_times.sort();
+        let page_times = timed_get(&client, &page, &cookie, 50).await;
         out.push(format!(
             "| {} | whole HTML page, first page | {} | {} | {} |",
             t.label,
@@ -511,22 +517,7 @@ async fn measure(t: &Target, rows: usize) -> Vec<String> {
         let d = timed_post(&client, &url, &cookie, &last, 100).await;
         out.push(line("statement, last month: last page", &d));
         let page = format!("{}/shops/{SHOP}/statement?period=last_month", server.base);
-        let mut html = Vec::new();
-        for i in 0..55 {
-            let started = Instant::now();
-            let r = client
-                .get(&page)
-                .header("Cookie", &cookie)
-                .send()
-                .await
-                .unwrap();
-            assert!(r.status().is_success());
-            r.bytes().await.unwrap();
-            if i >= 5 {
-                html.push(started.elapsed());
-            }
-        }
-        html.sort();
+        let html = timed_get(&client, &page, &cookie, 50).await;
         out.push(line(
             "statement, last month: whole HTML page (with the totals)",
             &html,

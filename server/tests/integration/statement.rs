@@ -24,26 +24,29 @@ impl Lcg {
     }
 }
 
-pub(crate) async fn statement(app: &TestApp, c: &Client, form: &[(&str, &str)]) -> StatementPage {
+/// Calls a statement server function with the shop and the filter's fields.
+async fn call<T: serde::de::DeserializeOwned>(
+    app: &TestApp,
+    c: &Client,
+    endpoint: &str,
+    form: &[(&str, &str)],
+) -> T {
     let mut f: Vec<(String, String)> = vec![("shop".into(), SHOP.into())];
     for (k, v) in form {
         f.push((format!("filter[{k}]"), v.to_string()));
     }
     let f: Vec<(&str, &str)> = f.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
-    let (s, _, b) = body(app.call(c, "load_statement", &f).await).await;
+    let (s, _, b) = body(app.call(c, endpoint, &f).await).await;
     assert_eq!(s, StatusCode::OK, "{b}");
     serde_json::from_str(&b).unwrap()
 }
 
+pub(crate) async fn statement(app: &TestApp, c: &Client, form: &[(&str, &str)]) -> StatementPage {
+    call(app, c, "load_statement", form).await
+}
+
 pub(crate) async fn totals(app: &TestApp, c: &Client, form: &[(&str, &str)]) -> StatementTotals {
-    let mut f: Vec<(String, String)> = vec![("shop".into(), SHOP.into())];
-    for (k, v) in form {
-        f.push((format!("filter[{k}]"), v.to_string()));
-    }
-    let f: Vec<(&str, &str)> = f.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
-    let (s, _, b) = body(app.call(c, "statement_totals", &f).await).await;
-    assert_eq!(s, StatusCode::OK, "{b}");
-    serde_json::from_str(&b).unwrap()
+    call(app, c, "statement_totals", form).await
 }
 
 /// Every page of a period, following the "later" links; checks each row's balance chain.
