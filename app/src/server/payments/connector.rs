@@ -145,7 +145,11 @@ pub async fn test_bank_serves(state: &AppState, payment_id: i64) -> AppResult<bo
             .fetch_optional(&state.db.pool)
             .await?;
     Ok(row.is_some_and(|(connector, test_mode)| {
-        connector.as_deref() == Some(TEST_CONNECTOR)
-            && (test_mode != 0 || state.live_is_simulated())
+        test_bank_takes(state, connector.as_deref(), test_mode != 0)
     }))
+}
+
+/// The rule of [`test_bank_serves`] for a payment already read.
+pub fn test_bank_takes(state: &AppState, connector: Option<&str>, test_mode: bool) -> bool {
+    connector == Some(TEST_CONNECTOR) && (test_mode || state.live_is_simulated())
 }

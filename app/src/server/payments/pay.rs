@@ -568,6 +568,17 @@ pub async fn expire_unfinished(state: &AppState) -> AppResult<jobs::Outcome> {
     Ok(outcome)
 }
 
+/// The payment as the test bank's page reads it.
+#[derive(sqlx::FromRow)]
+struct BankPayment {
+    language: Option<String>,
+    channel: String,
+    status: String,
+    connector: Option<String>,
+    test_mode: i64,
+    outcome: Option<String>,
+}
+
 /// The test bank's page for a payment of `token`'s link.
 pub async fn bank_page(
     state: &AppState,
@@ -579,20 +590,30 @@ pub async fn bank_page(
         .await?
         .ok_or(AppError::NotFound)?;
     // The payment (one of this link's) and whether the buyer decided at the bank, read once.
-    let (paid_in, channel, status, decided): (Option<String>, String, String, Option<String>) =
-        sqlx::query_as(
-            "SELECT t.language, t.channel, t.status, d.outcome FROM transactions t \
-             LEFT JOIN test_bank_decisions d ON d.transaction_id = t.id \
-             WHERE t.id = $1 AND t.payment_link_id = $2",
-        )
-        .bind(payment_id)
-        .bind(link.id)
-        .fetch_optional(&state.db.pool)
-        .await?
-        .ok_or(AppError::NotFound)?;
-    if !crate::server::payments::connector::test_bank_serves(state, payment_id).await? {
+    let p: BankPayment = sqlx::query_as(
+        "SELECT t.language, t.channel, t.status, t.connector, t.test_mode, d.outcome FROM transactions t \
+         LEFT JOIN test_bank_decisions d ON d.transaction_id = t.id \
+         WHERE t.id = $1 AND t.payment_link_id = $2",
+    )
+    .bind(payment_id)
+    .bind(link.id)
+    .fetch_optional(&state.db.pool)
+    .await?
+    .ok_or(AppError::NotFound)?;
+    if !crate::server::payments::connector::test_bank_takes(
+        state,
+        p.connector.as_deref(),
+        p.test_mode != 0,
+    ) {
         return Err(AppError::NotFound);
     }
+    let BankPayment {
+        language: paid_in,
+        channel,
+        status,
+        outcome: decided,
+        ..
+    } = p;
     let ch = crate::domain::fees::Channel::parse(&channel)
         .ok_or_else(|| crate::server::internal("unknown channel in database"))?;
     Ok(BankPage {
