@@ -100,6 +100,7 @@ pub async fn build(
         session_idle_minutes: settings.session_idle_minutes,
         session_max_hours: settings.session_max_hours,
         exports: std::sync::Arc::new(tokio::sync::Semaphore::new(settings.export_limit as usize)),
+        export_progress: Default::default(),
         mail_from: settings.mail_from.clone(),
         live_connector: match settings.live_connector {
             config::LiveConnector::None => None,

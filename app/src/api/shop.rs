@@ -19,6 +19,7 @@ pub async fn load_shop(shop: String) -> Result<ShopContext, AppError> {
                 user_name: a.user.name,
                 user_email: a.user.email,
                 test_data: a.user.test_data,
+                csv_dialect: a.user.csv_dialect,
                 live_simulated: state.live_is_simulated(),
                 shops,
             })

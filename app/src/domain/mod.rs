@@ -2,6 +2,7 @@
 //! so the browser validates forms with the same rules the server enforces.
 
 pub mod channels;
+pub mod csv;
 pub mod fees;
 pub mod fraud;
 pub mod iban;
@@ -14,6 +15,7 @@ pub mod status;
 pub mod tx_filter;
 pub mod validate;
 
+pub use csv::CsvDialect;
 pub use money::Money;
 pub use role::{Permission, Role};
 pub use validate::{Email, FieldErrors, Password};

@@ -139,6 +139,15 @@ impl TxFilter {
             .join("&")
     }
 
+    /// The fields that are set, as a form's hidden fields carry them.
+    pub fn pairs(&self) -> Vec<(&'static str, String)> {
+        FIELDS
+            .iter()
+            .map(|(k, get)| (*k, get(self).trim().to_string()))
+            .filter(|(_, v)| !v.is_empty())
+            .collect()
+    }
+
     /// The same filter on its first page.
     pub fn first_page(&self) -> TxFilter {
         TxFilter {

@@ -5,6 +5,7 @@ pub mod account;
 pub mod audit;
 pub mod auth;
 pub mod dashboard;
+pub mod download;
 pub mod pay;
 pub mod payment_links;
 pub mod refund_account;

@@ -15,6 +15,8 @@ pub struct ShopContext {
     pub test_data: bool,
     /// Live payments go through the simulated bank: a demo, which every page says.
     pub live_simulated: bool,
+    /// The CSV dialect the user chose last: the download forms start with it.
+    pub csv_dialect: crate::domain::CsvDialect,
     pub shops: Vec<ShopRef>,
 }
 

@@ -83,6 +83,24 @@ impl StatementFilter {
             .join("&")
     }
 
+    /// The fields that are set, as a form's hidden fields carry them.
+    pub fn pairs(&self) -> Vec<(&'static str, String)> {
+        FIELDS
+            .iter()
+            .map(|(k, get)| (*k, get(self).to_string()))
+            .filter(|(_, v)| !v.is_empty())
+            .collect()
+    }
+
+    /// The period is a whole calendar month (this month, last month or a picked one): the
+    /// month-close pack is offered for it.
+    pub fn is_whole_month(&self) -> bool {
+        matches!(
+            self.period.as_str(),
+            "" | "this_month" | "last_month" | "month"
+        )
+    }
+
     /// The same filter from its first page.
     pub fn first_page(&self) -> Self {
         StatementFilter {

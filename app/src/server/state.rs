@@ -22,6 +22,8 @@ pub struct AppState {
     /// Permits for exports running at once: each holds a database connection (PostgreSQL
     /// exports a native one of their own) for as long as it reads, so they are capped.
     pub exports: std::sync::Arc<tokio::sync::Semaphore>,
+    /// How far each running download is (see `reporting::progress`).
+    pub export_progress: std::sync::Arc<crate::server::reporting::progress::Registry>,
     pub mail_from: String,
     /// Carries live payments from the payment page to the banks and card processors;
     /// `None` until the provider configures one, and then live links say the shop cannot

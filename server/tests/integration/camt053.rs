@@ -16,7 +16,7 @@ const XSD: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/xsd/camt.053.001.0
 
 /// Validates the file against the schema with `xmllint`. Without `xmllint` the check is
 /// skipped loudly, unless `CI` is set: then it fails.
-fn validate(xml: &str, name: &str) {
+pub(crate) fn validate(xml: &str, name: &str) {
     let path = std::env::temp_dir().join(format!(
         "portal-camt053-{:016x}-{name}.xml",
         app::server::new_id()

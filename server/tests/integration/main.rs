@@ -12,6 +12,7 @@ mod invitations;
 mod jobs;
 mod ledger;
 mod minimums;
+mod month_close;
 mod passwords;
 mod pay_page;
 mod payment_links;

@@ -12,7 +12,7 @@ use std::io::Read;
 const FORMULA: &str = "=HYPERLINK(\"https://evil.example\",\"Pay here\")";
 
 /// The fields of one CSV line (quoted fields, doubled quotes; no line breaks in fields).
-fn fields(line: &str, sep: char) -> Vec<String> {
+pub(crate) fn fields(line: &str, sep: char) -> Vec<String> {
     let mut out = Vec::new();
     let mut cur = String::new();
     let mut quoted = false;
@@ -34,7 +34,7 @@ fn fields(line: &str, sep: char) -> Vec<String> {
 }
 
 /// `12.34` (or `12,34` with a decimal comma) → 1234; exactly two decimals.
-fn cents(s: &str, decimal: char) -> i64 {
+pub(crate) fn cents(s: &str, decimal: char) -> i64 {
     let (euros, cents) = s
         .split_once(decimal)
         .unwrap_or_else(|| panic!("{s:?} has no {decimal:?}"));
@@ -87,13 +87,13 @@ fn head_value<'a>(head: &'a [Vec<String>], key: &str) -> &'a str {
 }
 
 /// A worksheet's cells by reference (`B7`), strings resolved; whether a cell holds a formula.
-struct Sheet {
-    cells: std::collections::HashMap<String, String>,
+pub(crate) struct Sheet {
+    pub(crate) cells: std::collections::HashMap<String, String>,
     rows: usize,
     xml: String,
 }
 
-fn sheet(
+pub(crate) fn sheet(
     zip: &mut zip::ZipArchive<std::io::Cursor<Vec<u8>>>,
     n: usize,
     shared: &[String],
@@ -139,7 +139,7 @@ fn unescape(s: &str) -> String {
         .replace("&amp;", "&")
 }
 
-fn shared_strings(zip: &mut zip::ZipArchive<std::io::Cursor<Vec<u8>>>) -> Vec<String> {
+pub(crate) fn shared_strings(zip: &mut zip::ZipArchive<std::io::Cursor<Vec<u8>>>) -> Vec<String> {
     let mut xml = String::new();
     if let Ok(mut f) = zip.by_name("xl/sharedStrings.xml") {
         f.read_to_string(&mut xml).unwrap();
@@ -155,7 +155,7 @@ fn shared_strings(zip: &mut zip::ZipArchive<std::io::Cursor<Vec<u8>>>) -> Vec<St
 }
 
 /// A number cell's euros as cents.
-fn euro_cents(v: &str) -> i64 {
+pub(crate) fn euro_cents(v: &str) -> i64 {
     (v.parse::<f64>().unwrap_or_else(|_| panic!("{v:?}")) * 100.0).round() as i64
 }
 

@@ -33,6 +33,8 @@ pub struct CurrentUser {
     /// The user switched to test data for this session: lists, totals, exports and the
     /// dashboard show test payments only, and new payment links are test links.
     pub test_data: bool,
+    /// The CSV dialect the user chose last (see [`crate::domain::CsvDialect`]).
+    pub csv_dialect: crate::domain::CsvDialect,
 }
 
 /// Facts about the request that services record: the client IP.
@@ -121,8 +123,8 @@ pub async fn session_user(state: &AppState, session: &Session) -> AppResult<Opti
         session.flush().await.map_err(internal)?;
         return Ok(None);
     }
-    let row: Option<(i64, String, String, i64)> = sqlx::query_as(
-        "SELECT u.id, u.email, u.name, u.session_epoch FROM users u \
+    let row: Option<(i64, String, String, i64, String)> = sqlx::query_as(
+        "SELECT u.id, u.email, u.name, u.session_epoch, u.csv_dialect FROM users u \
          WHERE u.id = $1 AND EXISTS (SELECT 1 FROM merchant_members m \
            WHERE m.user_id = u.id AND m.status = 'active')",
     )
@@ -130,7 +132,7 @@ pub async fn session_user(state: &AppState, session: &Session) -> AppResult<Opti
     .fetch_optional(&state.db.pool)
     .await?;
     match row {
-        Some((id, email, name, user_epoch)) if user_epoch == epoch => {
+        Some((id, email, name, user_epoch, dialect)) if user_epoch == epoch => {
             let test_data = session
                 .get::<bool>(KEY_TEST_DATA)
                 .await
@@ -141,6 +143,7 @@ pub async fn session_user(state: &AppState, session: &Session) -> AppResult<Opti
                 email,
                 name,
                 test_data,
+                csv_dialect: crate::domain::CsvDialect::parse(&dialect).unwrap_or_default(),
             }))
         }
         _ => {
@@ -230,6 +233,7 @@ pub async fn sign_in(
         email: email.clone(),
         name: account.name,
         test_data: false,
+        csv_dialect: Default::default(),
     };
     match two_factor::after_password(state, session, user.id).await? {
         PasswordStep::NeedsCode => Ok(SignIn::NeedsCode),
@@ -262,6 +266,7 @@ pub async fn user_by_id(state: &AppState, user_id: i64) -> AppResult<Option<Curr
         email,
         name,
         test_data: false,
+        csv_dialect: Default::default(),
     }))
 }
 

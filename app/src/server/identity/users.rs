@@ -557,3 +557,18 @@ pub async fn update_name(
     tx.commit().await?;
     Ok(())
 }
+
+/// Remembers the CSV dialect the user chose: their next CSV comes in it unless they choose
+/// again. A preference of the person, not of a shop: not audited.
+pub async fn set_csv_dialect(
+    state: &AppState,
+    user_id: i64,
+    dialect: crate::domain::CsvDialect,
+) -> AppResult<()> {
+    sqlx::query("UPDATE users SET csv_dialect = $1 WHERE id = $2")
+        .bind(dialect.as_str())
+        .bind(user_id)
+        .execute(&state.db.pool)
+        .await?;
+    Ok(())
+}

@@ -9,13 +9,14 @@
 
 use crate::domain::fees::Channel;
 use crate::domain::tx_filter::{status_label, SortKey, TxFilter};
-use crate::domain::{Money, Permission};
+use crate::domain::{CsvDialect, Money, Permission};
 use crate::error::AppError;
 use crate::model::statement::StatementFilter;
 use crate::server::identity::access::{self, ShopAccess};
 use crate::server::identity::auth::{Auth, RequestMeta};
+use crate::server::reporting::progress::Progress;
 use crate::server::reporting::tx_list::{self, Checked, Row, COLUMNS};
-use crate::server::statements::{camt053, sheets, statement};
+use crate::server::statements::{camt053, pack, sheets, statement};
 use crate::server::AppState;
 use axum::body::{Body, Bytes};
 use axum::http::header;
@@ -165,11 +166,6 @@ pub(crate) fn push_time(out: &mut String, ms: i64, tz: &TimeZone) {
     );
 }
 
-fn push_money(out: &mut String, cents: i64) {
-    use std::fmt::Write;
-    let _ = write!(out, "{}", Money::from_cents(cents));
-}
-
 /// A row's fields as borrowed from whichever driver read it.
 pub struct RowRef<'a> {
     pub id: i64,
@@ -205,54 +201,57 @@ impl<'a> From<&'a Row> for RowRef<'a> {
     }
 }
 
-/// One CSV line of a row, written without intermediate strings.
-pub fn csv_row(out: &mut String, r: &RowRef<'_>, tz: &TimeZone) {
+/// One CSV line of a row in the dialect, written without intermediate strings.
+pub fn csv_row(out: &mut String, r: &RowRef<'_>, tz: &TimeZone, d: CsvDialect) {
     use std::fmt::Write;
+    let sep = d.sep();
     push_time(out, r.created_at, tz);
-    out.push(',');
-    csv_cell(out, r.reference);
-    let _ = write!(out, ",{},", r.id);
-    csv_cell(out, r.buyer_name.unwrap_or(""));
-    out.push(',');
-    csv_cell(out, r.buyer_email.unwrap_or(""));
-    out.push(',');
-    csv_cell(out, Channel::label_of(r.channel));
-    out.push(',');
-    push_money(out, r.amount_cents);
-    out.push(',');
+    out.push(sep);
+    csv_cell_between(out, r.reference, sep);
+    let _ = write!(out, "{sep}{}{sep}", r.id);
+    csv_cell_between(out, r.buyer_name.unwrap_or(""), sep);
+    out.push(sep);
+    csv_cell_between(out, r.buyer_email.unwrap_or(""), sep);
+    out.push(sep);
+    csv_cell_between(out, Channel::label_of(r.channel), sep);
+    out.push(sep);
+    d.push_money(out, r.amount_cents);
+    out.push(sep);
     if r.paid {
-        push_money(out, r.fees_cents);
-        out.push(',');
-        push_money(out, r.net_cents);
+        d.push_money(out, r.fees_cents);
+        out.push(sep);
+        d.push_money(out, r.net_cents);
     } else {
-        out.push(',');
+        out.push(sep);
     }
-    out.push(',');
-    csv_cell(out, status_label(r.status));
-    out.push(',');
+    out.push(sep);
+    csv_cell_between(out, status_label(r.status), sep);
+    out.push(sep);
     if let Some(p) = r.payout_id {
         let _ = write!(out, "{p}");
     }
     out.push_str("\r\n");
 }
 
-pub fn csv_line(out: &mut String, values: &[String]) {
+/// One CSV line of text cells in the dialect.
+pub fn csv_line(out: &mut String, values: &[String], d: CsvDialect) {
     for (i, v) in values.iter().enumerate() {
         if i > 0 {
-            out.push(',');
+            out.push(d.sep());
         }
-        csv_cell(out, v);
+        csv_cell_between(out, v, d.sep());
     }
     out.push_str("\r\n");
 }
 
-pub fn csv_preamble(h: &Header) -> String {
+/// The header lines, a blank line and the column names.
+pub fn csv_preamble(h: &Header, d: CsvDialect) -> String {
     let mut out = String::new();
     for (k, v) in h.lines() {
-        csv_line(&mut out, &[k.to_string(), v.to_string()]);
+        csv_line(&mut out, &[k.to_string(), v.to_string()], d);
     }
     out.push_str("\r\n");
-    csv_line(&mut out, &HEADERS.map(str::to_string));
+    csv_line(&mut out, &HEADERS.map(str::to_string), d);
     out
 }
 
@@ -274,6 +273,15 @@ fn export_sql(c: &Checked, kind: crate::server::infra::db::DbKind) -> (String, t
 
 type Chunks = tokio::sync::mpsc::Sender<Result<Bytes, std::io::Error>>;
 
+/// How a CSV is written: its head, the zone of its times, its dialect, and whom to tell
+/// how far it is.
+struct CsvOut {
+    header: Header,
+    tz: TimeZone,
+    d: CsvDialect,
+    progress: Progress,
+}
+
 /// Streams the CSV into `tx` until the rows end or the client goes away. SQLite is read
 /// through `rusqlite` on a blocking thread, borrowing each value from the statement instead
 /// of copying rows across threads, as sqlx does (several times slower for a million rows);
@@ -282,8 +290,7 @@ async fn produce_csv(
     _permit: tokio::sync::OwnedSemaphorePermit,
     db: crate::server::infra::db::Db,
     c: Checked,
-    header: Header,
-    tz: TimeZone,
+    out: CsvOut,
     tx: Chunks,
 ) {
     let (sql, w) = export_sql(&c, db.kind);
@@ -291,7 +298,7 @@ async fn produce_csv(
         crate::server::infra::db::DbKind::Sqlite => {
             let url = db.url.clone();
             let done = tokio::task::spawn_blocking(move || {
-                sqlite_csv(&url, &sql, &w.binds, &header, &tz, &tx).map_err(|e| (e, tx))
+                sqlite_csv(&url, &sql, &w.binds, &out, &tx).map_err(|e| (e, tx))
             })
             .await;
             match done {
@@ -310,12 +317,12 @@ async fn produce_csv(
             match sqlx::PgConnection::connect(&db.url).await {
                 Ok(mut conn) => {
                     let q = w.bind(sqlx::query_as::<sqlx::Postgres, Row>(&sql));
-                    write_csv(q.fetch(&mut conn), header, tz, tx).await;
+                    write_csv(q.fetch(&mut conn), &out, tx).await;
                 }
                 Err(e) => {
                     tracing::warn!(error = %e, "no native connection for the export");
                     let rows = w.bind(sqlx::query_as::<_, Row>(&sql)).fetch(&db.pool);
-                    write_csv(rows, header, tz, tx).await;
+                    write_csv(rows, &out, tx).await;
                 }
             }
         }
@@ -326,10 +333,15 @@ fn sqlite_csv(
     url: &str,
     sql: &str,
     binds: &[tx_list::Bind],
-    header: &Header,
-    tz: &TimeZone,
+    out: &CsvOut,
     tx: &Chunks,
 ) -> Result<(), String> {
+    let CsvOut {
+        header,
+        tz,
+        d,
+        progress,
+    } = out;
     use rusqlite::OpenFlags;
     let conn = rusqlite::Connection::open_with_flags(
         crate::server::infra::db::sqlite_path(url),
@@ -342,7 +354,7 @@ fn sqlite_csv(
     let mut rows = stmt
         .query(tx_list::sqlite_params(binds))
         .map_err(|e| e.to_string())?;
-    let mut buf = csv_preamble(header);
+    let mut buf = csv_preamble(header, *d);
     while let Some(r) = rows.next().map_err(|e| e.to_string())? {
         // A value of the wrong type (SQLite stores what it is given) stops the export: a
         // financial file with a silent 0.00 in it is worse than no file.
@@ -375,7 +387,8 @@ fn sqlite_csv(
             payout_id: n(10)?,
             paid: n(11)?.is_some(),
         };
-        csv_row(&mut buf, &row, tz);
+        csv_row(&mut buf, &row, tz, *d);
+        progress.rows(1);
         if buf.len() >= CHUNK {
             let chunk = Bytes::from(std::mem::take(&mut buf));
             if tx.blocking_send(Ok(chunk)).is_err() {
@@ -390,15 +403,22 @@ fn sqlite_csv(
     Ok(())
 }
 
-async fn write_csv<S>(mut rows: S, header: Header, tz: TimeZone, tx: Chunks)
+async fn write_csv<S>(mut rows: S, out: &CsvOut, tx: Chunks)
 where
     S: futures_util::Stream<Item = Result<Row, sqlx::Error>> + Unpin,
 {
-    let mut buf = csv_preamble(&header);
+    let CsvOut {
+        header,
+        tz,
+        d,
+        progress,
+    } = out;
+    let mut buf = csv_preamble(header, *d);
     while let Some(row) = rows.next().await {
         match row {
             Ok(r) => {
-                csv_row(&mut buf, &RowRef::from(&r), &tz);
+                csv_row(&mut buf, &RowRef::from(&r), tz, *d);
+                progress.rows(1);
                 if buf.len() >= CHUNK {
                     let chunk = Bytes::from(std::mem::take(&mut buf));
                     if tx.send(Ok(chunk)).await.is_err() {
@@ -427,6 +447,7 @@ async fn produce_xlsx(
     c: Checked,
     header: Header,
     tz: TimeZone,
+    progress: Progress,
 ) -> Result<tokio::fs::File, AppError> {
     use rust_xlsxwriter::{Format as Fmt, Workbook};
     let (sql, w) = export_sql(&c, crate::server::infra::db::DbKind::of_pool(&pool));
@@ -499,11 +520,15 @@ async fn produce_xlsx(
                 "A spreadsheet holds at most {XLSX_MAX_ROWS} rows. Narrow the filter or export CSV."
             )));
         }
-        if batch.len() == 1_000 && tx.send(std::mem::take(&mut batch)).await.is_err() {
-            break;
+        if batch.len() == 1_000 {
+            progress.rows(1_000);
+            if tx.send(std::mem::take(&mut batch)).await.is_err() {
+                break;
+            }
         }
     }
     if !batch.is_empty() {
+        progress.rows(batch.len() as u64);
         let _ = tx.send(batch).await;
     }
     drop(tx);
@@ -581,6 +606,9 @@ enum File {
     Transactions(Format),
     Statement,
     StatementSheet(Format),
+    MonthClose,
+    /// Not a file: how far one of the user's downloads is.
+    Progress,
 }
 
 /// The query string read into the page's filter, or the 400 for a link that does not parse.
@@ -630,11 +658,13 @@ pub async fn handle(
     meta: RequestMeta,
 ) -> Response {
     let file = match file.as_str() {
+        "progress" => File::Progress,
         "transactions.csv" => File::Transactions(Format::Csv),
         "transactions.xlsx" => File::Transactions(Format::Xlsx),
         "statement.xml" => File::Statement,
         "statement.csv" => File::StatementSheet(Format::Csv),
         "statement.xlsx" => File::StatementSheet(Format::Xlsx),
+        "month-close.zip" => File::MonthClose,
         _ => return error_response(AppError::NotFound),
     };
     let Some(user) = auth.0 else {
@@ -645,24 +675,146 @@ pub async fn handle(
         Ok(_) => return error_response(AppError::Forbidden),
         Err(e) => return error_response(e),
     };
+    let extras = match query::<Extras>(&uri) {
+        Ok(x) => x,
+        Err(r) => return *r,
+    };
+    if file == File::Progress {
+        let p = state.export_progress.get(a.user.id, &extras.token);
+        return ([(header::CACHE_CONTROL, "no-store")], axum::Json(p)).into_response();
+    }
+    let progress = state
+        .export_progress
+        .start(a.user.id, &extras.progress, state.clock.now_ms());
+    let response = serve(state, a, file, &uri, &extras, progress.clone()).await;
+    tracked(response, progress).await
+}
+
+/// The file, made.
+async fn serve(
+    state: AppState,
+    a: ShopAccess,
+    file: File,
+    uri: &axum::http::Uri,
+    extras: &Extras,
+    progress: Progress,
+) -> Response {
+    let dialect = match dialect_for(&state, &a, &extras.dialect).await {
+        Ok(d) => d,
+        Err(e) => return error_response(e),
+    };
+    let uri = uri.clone();
     match file {
+        File::Progress => error_response(AppError::NotFound),
         File::Transactions(format) => match query::<TxFilter>(&uri) {
-            Ok(filter) => transactions(state, a, format, filter).await,
+            Ok(filter) => transactions(state, a, format, filter, dialect, progress).await,
             Err(r) => *r,
         },
         File::Statement => match query::<StatementFilter>(&uri) {
-            Ok(filter) => statement_xml(state, a, filter).await,
+            Ok(filter) => statement_xml(state, a, filter, progress).await,
             Err(r) => *r,
         },
-        File::StatementSheet(format) => match query::<sheets::SheetQuery>(&uri) {
-            Ok(q) => sheets::download(state, a, format, q).await,
+        File::StatementSheet(format) => match query::<StatementFilter>(&uri) {
+            Ok(filter) => sheets::download(state, a, format, filter, dialect, progress).await,
+            Err(r) => *r,
+        },
+        File::MonthClose => match query::<pack::PackQuery>(&uri) {
+            Ok(q) => pack::download(state, a, q, dialect, progress).await,
             Err(r) => *r,
         },
     }
 }
 
+/// What a download link may carry besides its page's filter.
+#[derive(Debug, Default, serde::Deserialize)]
+struct Extras {
+    /// The CSV dialect chosen with this download (`comma` or `semicolon`); empty for the
+    /// user's last choice.
+    #[serde(default)]
+    dialect: String,
+    /// A token the page made to ask how far this download is (see `reporting::progress`).
+    #[serde(default)]
+    progress: String,
+    /// The download a progress question is about.
+    #[serde(default)]
+    token: String,
+}
+
+/// The response with its sending counted for the download's tracker: bytes as they go,
+/// done at the end; a refusal's text becomes the tracker's message, for the page to show.
+async fn tracked(response: Response, p: Progress) -> Response {
+    let (parts, body) = response.into_parts();
+    if !parts.status.is_success() {
+        let text = axum::body::to_bytes(body, 64 * 1024)
+            .await
+            .unwrap_or_default();
+        p.failed(String::from_utf8_lossy(&text).trim());
+        return Response::from_parts(parts, Body::from(text));
+    }
+    // A client that knows the length stops reading at its last byte: the end is then the
+    // last byte, not the end of the stream.
+    let length: Option<u64> = parts
+        .headers
+        .get(header::CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse().ok());
+    let chunks = body.into_data_stream();
+    let body = Body::from_stream(futures_util::stream::unfold(
+        (chunks, p, 0u64),
+        move |(mut chunks, p, sent)| async move {
+            match chunks.next().await {
+                Some(Ok(b)) => {
+                    let sent = sent + b.len() as u64;
+                    p.sent(b.len() as u64);
+                    if length == Some(sent) {
+                        p.done();
+                    }
+                    Some((Ok(b), (chunks, p, sent)))
+                }
+                Some(Err(e)) => {
+                    p.failed(
+                        "The download stopped. Try again; if it stops again, tell the provider.",
+                    );
+                    Some((Err(e), (chunks, p, sent)))
+                }
+                None => {
+                    p.done();
+                    None
+                }
+            }
+        },
+    ));
+    Response::from_parts(parts, body)
+}
+
+/// The dialect a download asks for, remembered as the user's choice when it differs from
+/// the last one; the last one when the download names none.
+async fn dialect_for(
+    state: &AppState,
+    a: &ShopAccess,
+    asked: &str,
+) -> Result<CsvDialect, AppError> {
+    if asked.trim().is_empty() {
+        return Ok(a.user.csv_dialect);
+    }
+    let Some(d) = CsvDialect::parse(asked) else {
+        let mut f = crate::domain::FieldErrors::default();
+        f.add("dialect", "Choose comma or semicolon.");
+        return Err(AppError::Validation(f));
+    };
+    if d != a.user.csv_dialect {
+        crate::server::identity::users::set_csv_dialect(state, a.user.id, d).await?;
+    }
+    Ok(d)
+}
+
 /// The account statement of the filter's period as camt.053.001.02, streamed.
-async fn statement_xml(state: AppState, a: ShopAccess, filter: StatementFilter) -> Response {
+pub(crate) async fn statement_xml(
+    state: AppState,
+    a: ShopAccess,
+    filter: StatementFilter,
+    progress: Progress,
+) -> Response {
     let now = state.clock.now_ms();
     let c = match statement::check(&filter.first_page(), &a.time_zone, now) {
         Ok(c) => c,
@@ -672,10 +824,13 @@ async fn statement_xml(state: AppState, a: ShopAccess, filter: StatementFilter) 
         Ok(p) => p,
         Err(busy) => return *busy,
     };
-    let job = match camt053::prepare(&state, &a, c, now).await {
+    let mut job = match camt053::prepare(&state, &a, c, now).await {
         Ok(job) => job,
         Err(e) => return error_response(e),
     };
+    let t = &job.head.totals;
+    progress.expect(u64::try_from(t.credits + t.debits).ok());
+    job.progress = progress;
     let disposition = format!("attachment; filename=\"{}\"", job.file_name);
     let (tx, rx) = tokio::sync::mpsc::channel(8);
     tokio::spawn(camt053::produce(permit, job, tx));
@@ -699,6 +854,8 @@ async fn transactions(
     a: ShopAccess,
     format: Format,
     filter: TxFilter,
+    dialect: CsvDialect,
+    progress: Progress,
 ) -> Response {
     let now = state.clock.now_ms();
     let checked = match tx_list::check(&filter.first_page(), a.shop_id, &a.time_zone, now) {
@@ -735,8 +892,12 @@ async fn transactions(
                 permit,
                 state.db.clone(),
                 checked,
-                header,
-                tz,
+                CsvOut {
+                    header,
+                    tz,
+                    d: dialect,
+                    progress,
+                },
                 tx,
             ));
             (
@@ -749,19 +910,35 @@ async fn transactions(
             )
                 .into_response()
         }
-        Format::Xlsx => match produce_xlsx(state.db.pool.clone(), checked, header, tz).await {
-            Ok(file) => {
-                // The file is written: sending it needs no database.
-                drop(permit);
-                xlsx_response(file, disposition).await
+        Format::Xlsx => {
+            match produce_xlsx(state.db.pool.clone(), checked, header, tz, progress).await {
+                Ok(file) => {
+                    // The file is written: sending it needs no database.
+                    drop(permit);
+                    xlsx_response(file, disposition).await
+                }
+                Err(e) => error_response(e),
             }
-            Err(e) => error_response(e),
-        },
+        }
     }
 }
 
 /// A written XLSX file as the response, read from disk in chunks.
 pub(crate) async fn xlsx_response(file: tokio::fs::File, disposition: String) -> Response {
+    file_response(
+        file,
+        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        disposition,
+    )
+    .await
+}
+
+/// A written file as the response, read from disk in chunks, with its length.
+pub(crate) async fn file_response(
+    file: tokio::fs::File,
+    content_type: &'static str,
+    disposition: String,
+) -> Response {
     let len = file.metadata().await.map(|m| m.len()).unwrap_or(0);
     let stream = futures_util::stream::unfold(file, |mut f| async move {
         use tokio::io::AsyncReadExt;
@@ -777,10 +954,7 @@ pub(crate) async fn xlsx_response(file: tokio::fs::File, disposition: String) ->
     });
     (
         [
-            (
-                header::CONTENT_TYPE,
-                "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet".to_string(),
-            ),
+            (header::CONTENT_TYPE, content_type.to_string()),
             (header::CONTENT_DISPOSITION, disposition),
             (header::CACHE_CONTROL, "no-store".to_string()),
             (header::CONTENT_LENGTH, len.to_string()),
@@ -841,26 +1015,35 @@ mod tests {
         };
         for r in [sample(), open] {
             let (mut a, mut b) = (String::new(), String::new());
-            csv_row(&mut a, &RowRef::from(&r), &tz);
-            csv_line(&mut b, &cells(&r, &tz));
+            csv_row(&mut a, &RowRef::from(&r), &tz, CsvDialect::Comma);
+            csv_line(&mut b, &cells(&r, &tz), CsvDialect::Comma);
             assert_eq!(a, b);
         }
         let mut a = String::new();
-        csv_row(&mut a, &RowRef::from(&sample()), &tz);
+        csv_row(&mut a, &RowRef::from(&sample()), &tz, CsvDialect::Comma);
         assert_eq!(
             a,
             "2026-05-28 23:26:40,\"'=cmd\",42,\"Mari, Maasikas\",,SEB,50.00,1.86,48.14,Paid,7\r\n"
+        );
+        let mut b = String::new();
+        csv_row(&mut b, &RowRef::from(&sample()), &tz, CsvDialect::Semicolon);
+        assert_eq!(
+            b,
+            "2026-05-28 23:26:40;\"'=cmd\";42;Mari, Maasikas;;SEB;50,00;1,86;48,14;Paid;7\r\n"
         );
     }
 
     #[test]
     fn the_preamble_names_shop_filter_zone_and_time() {
-        let p = csv_preamble(&Header {
-            shop: "Shop A (Test Merchant)".into(),
-            filter: "status Paid, search \"x\"".into(),
-            time_zone: "Europe/Tallinn".into(),
-            exported: "2026-11-24 12:00:00".into(),
-        });
+        let p = csv_preamble(
+            &Header {
+                shop: "Shop A (Test Merchant)".into(),
+                filter: "status Paid, search \"x\"".into(),
+                time_zone: "Europe/Tallinn".into(),
+                exported: "2026-11-24 12:00:00".into(),
+            },
+            CsvDialect::Comma,
+        );
         let lines: Vec<_> = p.split("\r\n").collect();
         assert_eq!(lines[0], "Shop,Shop A (Test Merchant)");
         assert_eq!(lines[1], "Filter,\"status Paid, search \"\"x\"\"\"");

@@ -438,6 +438,8 @@ pub struct Job {
     pub file_name: String,
     /// Movements read per query ([`BATCH`]).
     pub batch: i64,
+    /// Counts the entries written, for the page that started the download.
+    pub progress: crate::server::reporting::progress::Progress,
 }
 
 /// Reads the period's bounds and totals (the one aggregate over its movements) and makes
@@ -500,6 +502,7 @@ pub async fn prepare(state: &AppState, a: &ShopAccess, c: Checked, now_ms: i64) 
         tz,
         file_name: format!("statement-{}-{period}.xml", a.shop_slug),
         batch: BATCH,
+        progress: Default::default(),
     })
 }
 
@@ -567,6 +570,7 @@ async fn write_chunks(job: &Job, tx: &Chunks) -> Result<(), Stop> {
         for m in &batch {
             entry(&mut w, &entry_of(m, &job.tz))?;
             written.add(m.amount_cents);
+            job.progress.rows(1);
             if w.get_ref().len() >= CHUNK {
                 send(&mut w, tx).await?;
             }

@@ -12,11 +12,12 @@
 //! numbers in Estonian, Latvian and Lithuanian settings; the comma dialect a decimal point.
 
 use crate::domain::ledger::MovementKind;
-use crate::domain::Money;
+use crate::domain::{CsvDialect as Dialect, Money};
 use crate::error::{AppError, AppResult};
 use crate::model::statement::StatementFilter;
 use crate::server::identity::access::ShopAccess;
 use crate::server::reporting::export::{self, csv_cell_between, Format};
+use crate::server::reporting::progress::Progress;
 use crate::server::statements::statement::{self, Bounds, Checked, Movement};
 use crate::server::AppState;
 use axum::body::Bytes;
@@ -41,50 +42,6 @@ pub const HEADERS: [&str; 10] = [
     "Balance after (EUR)",
 ];
 
-/// The statement page's filter and the CSV dialect, as the download link carries them.
-#[derive(Clone, Debug, Default, serde::Deserialize)]
-pub struct SheetQuery {
-    #[serde(flatten)]
-    pub filter: StatementFilter,
-    /// `comma` (the default) or `semicolon`.
-    #[serde(default)]
-    pub dialect: String,
-}
-
-/// How a CSV separates fields and writes decimals.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Dialect {
-    /// `,` between fields, `12.50`.
-    Comma,
-    /// `;` between fields, `12,50`.
-    Semicolon,
-}
-
-impl Dialect {
-    pub fn parse(s: &str) -> Option<Dialect> {
-        match s.trim() {
-            "" | "comma" => Some(Dialect::Comma),
-            "semicolon" => Some(Dialect::Semicolon),
-            _ => None,
-        }
-    }
-
-    fn sep(self) -> char {
-        match self {
-            Dialect::Comma => ',',
-            Dialect::Semicolon => ';',
-        }
-    }
-
-    fn push_money(self, out: &mut String, cents: i64) {
-        let s = Money::from_cents(cents).to_string();
-        match self {
-            Dialect::Comma => out.push_str(&s),
-            Dialect::Semicolon => out.push_str(&s.replace('.', ",")),
-        }
-    }
-}
-
 /// What a download of the statement's spreadsheet needs once checked.
 pub struct Job {
     pub db: crate::server::infra::db::Db,
@@ -96,6 +53,8 @@ pub struct Job {
     pub lines: Vec<(&'static str, String)>,
     /// `statement-<shop>-<YYYY-MM>` or `…-<first day>_<last day>`, without extension.
     pub stem: String,
+    /// Counts the movements written, for the page that started the download.
+    pub progress: Progress,
 }
 
 /// Which header lines hold a balance, written as an amount.
@@ -141,6 +100,7 @@ fn prepare(state: &AppState, a: &ShopAccess, c: Checked, b: Bounds, now_ms: i64)
         bounds: b,
         tz,
         stem: format!("statement-{}-{period}", a.shop_slug),
+        progress: Progress::default(),
     }
 }
 
@@ -219,10 +179,7 @@ pub fn csv_preamble(lines: &[(&'static str, String)], d: Dialect) -> String {
         csv_cell_between(&mut out, k, sep);
         out.push(sep);
         if *k == OPENING || *k == CLOSING {
-            out.push_str(&match d {
-                Dialect::Comma => v.clone(),
-                Dialect::Semicolon => v.replace('.', ","),
-            });
+            out.push_str(&d.number(v));
         } else {
             csv_cell_between(&mut out, v, sep);
         }
@@ -256,6 +213,7 @@ async fn produce_csv(_permit: tokio::sync::OwnedSemaphorePermit, job: Job, d: Di
                 return;
             }
         };
+        job.progress.rows(batch.len() as u64);
         for m in &batch {
             csv_row(&mut buf, m, &job.tz, d);
             net += m.amount_cents;
@@ -492,6 +450,7 @@ async fn produce_xlsx(job: Job) -> AppResult<tokio::fs::File> {
             )));
         }
         net += batch.iter().map(|m| m.amount_cents).sum::<i64>();
+        job.progress.rows(batch.len() as u64);
         if !batch.is_empty() && tx.send(batch).await.is_err() {
             break;
         }
@@ -514,25 +473,21 @@ async fn produce_xlsx(job: Job) -> AppResult<tokio::fs::File> {
     Ok(file)
 }
 
-/// The statement of the filter's period as CSV (streamed) or XLSX (written, then sent).
-pub async fn download(state: AppState, a: ShopAccess, format: Format, q: SheetQuery) -> Response {
+/// The statement of the filter's period as CSV (streamed, in `dialect`) or XLSX (written,
+/// then sent).
+pub async fn download(
+    state: AppState,
+    a: ShopAccess,
+    format: Format,
+    filter: StatementFilter,
+    dialect: Dialect,
+    progress: Progress,
+) -> Response {
     let now = state.clock.now_ms();
-    let checked = statement::check(&q.filter.first_page(), &a.time_zone, now);
-    let dialect = Dialect::parse(&q.dialect);
-    let c = match (checked, dialect) {
-        (Ok(c), Some(_)) => c,
-        (Err(AppError::Validation(mut f)), None) => {
-            f.add("dialect", "Choose comma or semicolon.");
-            return export::error_response(AppError::Validation(f));
-        }
-        (Err(e), _) => return export::error_response(e),
-        (Ok(_), None) => {
-            let mut f = crate::domain::FieldErrors::default();
-            f.add("dialect", "Choose comma or semicolon.");
-            return export::error_response(AppError::Validation(f));
-        }
+    let c = match statement::check(&filter.first_page(), &a.time_zone, now) {
+        Ok(c) => c,
+        Err(e) => return export::error_response(e),
     };
-    let dialect = dialect.unwrap_or(Dialect::Comma);
     let permit = match export::permit(&state, &a.shop_slug) {
         Ok(p) => p,
         Err(busy) => return *busy,
@@ -541,7 +496,13 @@ pub async fn download(state: AppState, a: ShopAccess, format: Format, q: SheetQu
         Ok(b) => b,
         Err(e) => return export::error_response(e),
     };
-    let job = prepare(&state, &a, c, b, now);
+    let mut job = prepare(&state, &a, c, b, now);
+    if !job.filtered() {
+        progress.expect(u64::try_from(b.end - b.first).ok());
+    } else {
+        progress.expect(None);
+    }
+    job.progress = progress;
     match format {
         Format::Csv => {
             let disposition = format!("attachment; filename=\"{}.csv\"", job.stem);
@@ -613,12 +574,5 @@ mod tests {
             Dialect::Semicolon,
         );
         assert!(b.ends_with(";\"Order; 17\";42;;;;50,00;1234,56\r\n"), "{b}");
-    }
-
-    #[test]
-    fn dialects_are_named() {
-        assert_eq!(Dialect::parse(""), Some(Dialect::Comma));
-        assert_eq!(Dialect::parse("semicolon"), Some(Dialect::Semicolon));
-        assert_eq!(Dialect::parse("tab"), None);
     }
 }
