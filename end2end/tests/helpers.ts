@@ -250,3 +250,32 @@ export async function createUser(
   await page.context().close();
   return { email, password, name };
 }
+
+/**
+ * The files of a ZIP (an XLSX is one too) by name, read through its central directory;
+ * stored and deflated entries, as the portal writes them.
+ */
+export function unzip(data: Buffer): Record<string, Buffer> {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const zlib = require('node:zlib') as typeof import('node:zlib');
+  let end = data.length - 22;
+  while (end >= 0 && data.readUInt32LE(end) !== 0x06054b50) end--;
+  if (end < 0) throw new Error('not a ZIP');
+  const count = data.readUInt16LE(end + 10);
+  let at = data.readUInt32LE(end + 16);
+  const files: Record<string, Buffer> = {};
+  for (let i = 0; i < count; i++) {
+    const method = data.readUInt16LE(at + 10);
+    const size = data.readUInt32LE(at + 20);
+    const nameLen = data.readUInt16LE(at + 28);
+    const extraLen = data.readUInt16LE(at + 30);
+    const commentLen = data.readUInt16LE(at + 32);
+    const local = data.readUInt32LE(at + 42);
+    const name = data.subarray(at + 46, at + 46 + nameLen).toString('utf8');
+    const start = local + 30 + data.readUInt16LE(local + 26) + data.readUInt16LE(local + 28);
+    const raw = data.subarray(start, start + size);
+    files[name] = method === 8 ? zlib.inflateRawSync(raw) : Buffer.from(raw);
+    at += 46 + nameLen + extraLen + commentLen;
+  }
+  return files;
+}

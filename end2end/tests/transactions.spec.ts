@@ -135,10 +135,10 @@ test('export downloads a file whose rows match the filter', async ({ page }) => 
 
   const [download] = await Promise.all([
     page.waitForEvent('download'),
-    page.getByRole('link', { name: 'CSV' }).click(),
+    page.getByRole('button', { name: 'CSV', exact: true }).click(),
   ]);
   expect(download.suggestedFilename()).toMatch(/^transactions-demo-store-\d{8}-\d{4}\.csv$/);
-  await expect(page.getByRole('status').filter({ hasText: /^Downloaded transactions-demo-store/ })).toBeVisible();
+  await expect(page.getByRole('status').filter({ hasText: /^CSV: done/ })).toBeVisible();
   const text = fs.readFileSync((await download.path())!, 'utf8');
   const lines = text.split('\r\n').filter((l) => l.length > 0);
   expect(lines[0]).toBe('Shop,Demo Store (Demo Merchant OÜ)');
@@ -151,4 +151,24 @@ test('export downloads a file whose rows match the filter', async ({ page }) => 
     expect(r[5]).toBe('SEB');
     expect(r[9]).toBe('Paid');
   }
+
+  // Semicolons and decimal commas, as Excel reads them in Estonian settings: chosen once,
+  // remembered for the next visit and for the statement too.
+  const format = page.getByLabel('CSV format');
+  await format.selectOption('semicolon');
+  const [semi] = await Promise.all([
+    page.waitForEvent('download'),
+    page.getByRole('button', { name: 'CSV', exact: true }).click(),
+  ]);
+  const semiLines = fs.readFileSync((await semi.path())!, 'utf8').split('\r\n');
+  expect(semiLines[5].startsWith('Time;Reference;ID;')).toBe(true);
+  expect(semiLines[6].split(';')[6]).toMatch(/^\d+,\d{2}$/);
+  await open(page, `/shops/${SHOP}/statement`);
+  await expect(page.getByLabel('CSV format')).toHaveValue('semicolon');
+  await open(page, `/shops/${SHOP}/transactions`);
+  await expect(page.getByLabel('CSV format')).toHaveValue('semicolon');
+  // Back to commas, as the other journeys expect.
+  await page.getByLabel('CSV format').selectOption('comma');
+  await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: 'CSV', exact: true }).click()]);
+  await expect(page.getByRole('status').filter({ hasText: /^CSV: done/ })).toBeVisible();
 });

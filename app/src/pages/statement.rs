@@ -6,6 +6,7 @@ use crate::api::shop::ShopContext;
 use crate::api::statement::{
     load_statement, load_statement_totals, StatementFilter, StatementPage, StatementTotals, PERIODS,
 };
+use crate::components::download::{Downloads, FileButton};
 use crate::components::form::{described, field_error, invalid, ErrorPage};
 use crate::domain::ledger::MovementKind;
 use crate::domain::FieldErrors;
@@ -176,28 +177,36 @@ fn Movements(
         })
     });
     let tx_base = format!("/shops/{shop}/transactions");
-    // The same period, type and search as the page, as a plain link: it works before the
-    // browser part has loaded, and the file streams however long the period is.
-    let query = f.first_page().to_query();
-    let file = |name: &str, dialect: Option<&str>| {
-        let mut q = query.clone();
-        if let Some(d) = dialect {
-            if !q.is_empty() {
-                q.push('&');
-            }
-            q.push_str("dialect=");
-            q.push_str(d);
-        }
-        if q.is_empty() {
-            format!("/shops/{shop}/exports/{name}")
-        } else {
-            format!("/shops/{shop}/exports/{name}?{q}")
-        }
-    };
-    let xml = file("statement.xml", None);
-    let csv_comma = file("statement.csv", None);
-    let csv_semicolon = file("statement.csv", Some("semicolon"));
-    let xlsx = file("statement.xlsx", None);
+    // The same period, type and search as the page: the form works before the browser part
+    // has loaded, and the files stream to disk however long the period is.
+    let dialect = expect_context::<ShopContext>().csv_dialect;
+    let mut files = vec![
+        FileButton {
+            file: "statement.xml",
+            label: "XML (camt.053)",
+        },
+        FileButton {
+            file: "statement.xlsx",
+            label: "XLSX",
+        },
+        FileButton {
+            file: "statement.csv",
+            label: "CSV",
+        },
+    ];
+    if f.is_whole_month() {
+        files.push(FileButton {
+            file: "month-close.zip",
+            label: "Month-close pack (ZIP)",
+        });
+    }
+    let pairs = f.first_page().pairs();
+    let expected = Signal::derive(move || {
+        totals
+            .get()
+            .and_then(Result::ok)
+            .map(|t| t.entries.max(0) as u64)
+    });
     let rows = p
         .rows
         .iter()
@@ -243,13 +252,8 @@ fn Movements(
             <div><dt>"Opening balance"</dt><dd data-testid="opening">{p.opening.human()}" EUR"</dd></div>
             <div><dt>"Closing balance"</dt><dd data-testid="closing">{p.closing.human()}" EUR"</dd></div>
         </dl>
-        <div class="export">
-            <span class="export-label">"This statement for your accounting software:"</span>
-            <a class="button-link" href=xml download>"Download XML (camt.053)"</a>
-            <a class="button-link" href=csv_comma download>"CSV (comma)"</a>
-            <a class="button-link" href=csv_semicolon download>"CSV (semicolon, decimal comma)"</a>
-            <a class="button-link" href=xlsx download>"XLSX"</a>
-        </div>
+        <Downloads shop=shop.clone() lead="Download this statement for your accounting software:"
+            files pairs=Signal::stored(pairs) dialect=Some(dialect) expected />
         {match nothing {
             Some(text) => view! { <p class="empty">{text}</p> }.into_any(),
             None => view! {

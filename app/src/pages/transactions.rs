@@ -464,83 +464,35 @@ fn SavedViews(shop: String, filter: Memo<TxFilter>) -> impl IntoView {
     }
 }
 
-/// Export buttons: plain download links before the page is interactive; afterwards the
-/// browser streams the file, shows how far it is, and the page stays usable meanwhile.
+/// Export buttons: a plain download form (the browser saves the file to disk itself, also
+/// before the page is interactive), with progress once it is.
 #[component]
 fn Export(shop: String, filter: Memo<TxFilter>, totals: TotalsState) -> impl IntoView {
-    use crate::components::download::{download, Progress};
-    let progress = RwSignal::new(Progress::Idle);
-    let kind = RwSignal::new("CSV");
-    let url = move |ext: &str| {
-        let f = TxFilter {
+    use crate::components::download::{Downloads, FileButton};
+    let dialect = expect_context::<crate::api::shop::ShopContext>().csv_dialect;
+    let pairs = Signal::derive(move || {
+        TxFilter {
             size: String::new(),
             ..filter.get().first_page()
-        };
-        let q = f.to_query();
-        let base = format!("/shops/{shop}/exports/transactions.{ext}");
-        if q.is_empty() {
-            base
-        } else {
-            format!("{base}?{q}")
         }
-    };
-    let url = StoredValue::new(url);
-    let start = move |ev: leptos::ev::MouseEvent, ext: &'static str| {
-        ev.prevent_default();
-        if matches!(progress.get_untracked(), Progress::Running { .. }) {
-            return;
-        }
-        kind.set(if ext == "csv" { "CSV" } else { "XLSX" });
-        progress.set(Progress::Running {
-            bytes: 0,
-            lines: 0,
-            total_bytes: None,
-        });
-        let href = url.with_value(|u| u(ext));
-        leptos::task::spawn_local(download(href, progress));
-    };
-    let expected_rows = move || match totals.get() {
-        Some(Ok(t)) => Some(t.count),
+        .pairs()
+    });
+    let expected = Signal::derive(move || match totals.get() {
+        Some(Ok(t)) => Some(t.count.max(0) as u64),
         _ => None,
-    };
-    let status = move || {
-        match progress.get() {
-        Progress::Idle => None,
-        Progress::Running { bytes, lines, total_bytes } => {
-            let (value, max, text) = match (kind.get(), expected_rows(), total_bytes) {
-                ("CSV", Some(n), _) => {
-                    let rows = lines.saturating_sub(6).min(n as u64);
-                    (rows as f64, Some(n.max(1) as f64), format!("Exporting: {rows} of {n} rows…"))
-                }
-                (_, _, Some(t)) => (bytes as f64, Some(t.max(1) as f64), format!("Downloading: {} of {} kB…", bytes / 1024, t / 1024)),
-                ("XLSX", _, None) if bytes == 0 => (0.0, None, "Preparing the spreadsheet…".to_string()),
-                _ => (bytes as f64, None, format!("Exporting: {} kB so far…", bytes / 1024)),
-            };
-            Some(view! {
-                <div class="export-progress" role="status">
-                    {match max {
-                        Some(m) => view! { <progress max=m.to_string() value=value.to_string() aria-label="Export progress"></progress> }.into_any(),
-                        None => view! { <progress aria-label="Export progress"></progress> }.into_any(),
-                    }}
-                    <span>{text}" You can keep working meanwhile."</span>
-                </div>
-            }.into_any())
-        }
-        Progress::Done { name, bytes } => Some(view! {
-            <p class="banner ok" role="status">{format!("Downloaded {name} ({} kB).", bytes.div_ceil(1024))}</p>
-        }.into_any()),
-        Progress::Failed(m) => Some(view! { <p class="banner error" role="alert">{m}</p> }.into_any()),
-    }
-    };
-    let busy = move || matches!(progress.get(), Progress::Running { .. });
+    });
+    let files = vec![
+        FileButton {
+            file: "transactions.csv",
+            label: "CSV",
+        },
+        FileButton {
+            file: "transactions.xlsx",
+            label: "XLSX (Excel)",
+        },
+    ];
     view! {
-        <div class="export">
-            <span class="export-label">"Export everything this filter matches:"</span>
-            <a class="button-link" href=move || url.with_value(|u| u("csv")) download
-                on:click=move |ev| start(ev, "csv") aria-disabled=move || busy().then_some("true")>"CSV"</a>
-            <a class="button-link" href=move || url.with_value(|u| u("xlsx")) download
-                on:click=move |ev| start(ev, "xlsx") aria-disabled=move || busy().then_some("true")>"XLSX (Excel)"</a>
-            <div aria-live="polite" class="export-status">{status}</div>
-        </div>
+        <Downloads shop lead="Export everything this filter matches:" files pairs
+            dialect=Some(dialect) expected />
     }
 }
