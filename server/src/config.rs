@@ -17,6 +17,9 @@ pub struct Settings {
     /// Whether the session cookie is `Secure`; by default true exactly when `public_url` is https.
     pub cookie_secure: bool,
     pub time_zone: String,
+    /// The country whose public holidays close the banking calendar of payouts, besides
+    /// weekends and TARGET2 closing days: `EE` (Estonia, the default).
+    pub bank_country: String,
     pub session_idle_minutes: i64,
     pub session_max_hours: i64,
     /// How many exports may run at once; more are answered "busy, try again" (429).
@@ -63,6 +66,7 @@ struct FileSettings {
     mail_from: Option<String>,
     cookie_secure: Option<String>,
     time_zone: Option<String>,
+    bank_country: Option<String>,
     session_idle_minutes: Option<String>,
     session_max_hours: Option<String>,
     export_limit: Option<String>,
@@ -73,7 +77,7 @@ struct FileSettings {
 }
 
 /// Names of all settings: `PORTAL_<NAME>` in the environment, `<name>` in the file.
-pub const NAMES: [&str; 14] = [
+pub const NAMES: [&str; 15] = [
     "database_url",
     "listen",
     "public_url",
@@ -81,6 +85,7 @@ pub const NAMES: [&str; 14] = [
     "mail_from",
     "cookie_secure",
     "time_zone",
+    "bank_country",
     "session_idle_minutes",
     "session_max_hours",
     "export_limit",
@@ -122,6 +127,7 @@ impl Settings {
                 "mail_from" => file.mail_from.clone(),
                 "cookie_secure" => file.cookie_secure.clone(),
                 "time_zone" => file.time_zone.clone(),
+                "bank_country" => file.bank_country.clone(),
                 "session_idle_minutes" => file.session_idle_minutes.clone(),
                 "session_max_hours" => file.session_max_hours.clone(),
                 "export_limit" => file.export_limit.clone(),
@@ -216,6 +222,19 @@ impl Settings {
             }
             None => "Europe/Tallinn".into(),
         };
+        let bank_country = match get("bank_country") {
+            None => "EE".to_string(),
+            Some((name, v)) => {
+                let code = v.trim().to_uppercase();
+                if app::domain::calendar::country_rules(&code).is_none() {
+                    return Err(err(
+                        &name,
+                        format!("{v:?}: the banking calendar of this build knows EE (Estonia)"),
+                    ));
+                }
+                code
+            }
+        };
         let number = |name: &str,
                       default: i64,
                       range: std::ops::RangeInclusive<i64>|
@@ -269,6 +288,7 @@ impl Settings {
             mail_from,
             cookie_secure,
             time_zone,
+            bank_country,
             session_idle_minutes,
             session_max_hours,
             export_limit,

@@ -24,6 +24,35 @@ struct Cli {
 }
 
 #[derive(Subcommand)]
+enum CalendarAction {
+    /// Every closing day of a year that is not a weekend, and the exceptions.
+    List {
+        /// The year; this year when left out.
+        #[arg(long)]
+        year: Option<i32>,
+    },
+    /// Close a day (no payouts), e.g. a holiday moved to it by decree.
+    Close {
+        /// YYYY-MM-DD
+        date: String,
+        #[arg(long)]
+        note: String,
+    },
+    /// Open a national holiday for payouts after all (not a weekend or TARGET2 day).
+    Open {
+        /// YYYY-MM-DD
+        date: String,
+        #[arg(long)]
+        note: String,
+    },
+    /// Remove a day's exception: the built-in calendar applies again.
+    Clear {
+        /// YYYY-MM-DD
+        date: String,
+    },
+}
+
+#[derive(Subcommand)]
 enum Command {
     /// Apply migrations and serve the portal (the default).
     Serve,
@@ -71,6 +100,12 @@ enum Command {
     },
     /// Create the demo merchant with two shops and one user per role, and print the logins.
     Demo,
+    /// The banking calendar payouts follow (PORTAL_BANK_COUNTRY): list a year's closing
+    /// days, or close or open a day on top of the built-in holidays.
+    Calendar {
+        #[command(subcommand)]
+        action: CalendarAction,
+    },
     /// Set the address that gets a mail about every refund in a shop (empty: none).
     SetNotificationEmail {
         /// The shop's slug.
@@ -237,6 +272,54 @@ async fn run(command: Command, settings: Settings) -> Result<(), String> {
             server::serve(built, listener)
                 .await
                 .map_err(|e| e.to_string())
+        }
+        Command::Calendar { action } => {
+            use app::server::payouts::calendar;
+            match action {
+                CalendarAction::List { year } => {
+                    let year = year.unwrap_or_else(|| {
+                        jiff::Timestamp::from_millisecond(state.clock.now_ms())
+                            .map(|t| t.to_zoned(jiff::tz::TimeZone::UTC).year().into())
+                            .unwrap_or(2026)
+                    });
+                    let (closed, exceptions) =
+                        calendar::year(&state, year).await.map_err(explain)?;
+                    println!(
+                        "banking calendar {} {year}: closed on weekdays",
+                        state.bank_country
+                    );
+                    for (d, why) in closed {
+                        println!("{d}  {why}");
+                    }
+                    for e in exceptions {
+                        let what = if e.open { "opened" } else { "closed" };
+                        println!("exception {}: {what} ({})", e.day, e.note);
+                    }
+                }
+                CalendarAction::Close { date, note } => {
+                    let d = calendar::set(&state, &date, false, &note)
+                        .await
+                        .map_err(explain_arguments)?;
+                    println!("{d} closed: no payouts that day");
+                }
+                CalendarAction::Open { date, note } => {
+                    let d = calendar::set(&state, &date, true, &note)
+                        .await
+                        .map_err(explain_arguments)?;
+                    println!("{d} opened: a banking day");
+                }
+                CalendarAction::Clear { date } => {
+                    if calendar::clear(&state, &date)
+                        .await
+                        .map_err(explain_arguments)?
+                    {
+                        println!("{date}: the built-in calendar applies again");
+                    } else {
+                        println!("{date} had no exception");
+                    }
+                }
+            }
+            Ok(())
         }
         Command::Migrate => {
             println!("migrations applied");

@@ -8,6 +8,7 @@ pub mod ledger;
 pub mod links;
 pub mod operations;
 pub mod payments;
+pub mod payouts;
 pub mod refunds;
 pub mod reporting;
 pub mod state;

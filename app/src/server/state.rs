@@ -17,6 +17,8 @@ pub struct AppState {
     pub public_origin: String,
     /// Default time zone for showing times, an IANA name.
     pub time_zone: String,
+    /// The country whose banking calendar payouts follow (ISO code, `EE` by default).
+    pub bank_country: String,
     pub session_idle_minutes: i64,
     pub session_max_hours: i64,
     /// Permits for exports running at once: each holds a database connection (PostgreSQL

@@ -440,3 +440,47 @@ fn operator_sets_a_payment_methods_minimum() {
     }
     let _ = std::fs::remove_dir_all(&data);
 }
+
+#[test]
+fn the_operator_lists_closes_and_opens_banking_days() {
+    let data = std::env::temp_dir().join(format!("portal-cli-{}", app::server::new_id()));
+    let (ok, out) = portal(&data, &["calendar", "list", "--year", "2027"]);
+    assert!(ok, "{out}");
+    for line in [
+        "2027-03-26  Good Friday (TARGET2 closed)",
+        "2027-02-24  Independence Day",
+    ] {
+        assert!(out.contains(line), "{line} in {out}");
+    }
+    let (ok, out) = portal(
+        &data,
+        &[
+            "calendar",
+            "close",
+            "2027-05-03",
+            "--note",
+            "Moved by decree",
+        ],
+    );
+    assert!(ok && out.contains("2027-05-03 closed"), "{out}");
+    let (ok, out) = portal(&data, &["calendar", "list", "--year", "2027"]);
+    assert!(
+        ok && out.contains("2027-05-03  Closed by the provider"),
+        "{out}"
+    );
+    assert!(
+        out.contains("exception 2027-05-03: closed (Moved by decree)"),
+        "{out}"
+    );
+    let (ok, out) = portal(&data, &["calendar", "open", "2027-12-25", "--note", "No"]);
+    assert!(
+        !ok && out.contains("<date>: 2027-12-25 cannot be opened"),
+        "{out}"
+    );
+    let (ok, out) = portal(&data, &["calendar", "clear", "2027-05-03"]);
+    assert!(
+        ok && out.contains("built-in calendar applies again"),
+        "{out}"
+    );
+    let _ = std::fs::remove_dir_all(&data);
+}

@@ -16,6 +16,7 @@ mod month_close;
 mod passwords;
 mod pay_page;
 mod payment_links;
+mod payout_calendar;
 mod refund_accounts;
 mod refunds;
 mod security;
