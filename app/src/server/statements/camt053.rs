@@ -555,29 +555,21 @@ async fn write_chunks(job: &Job, tx: &Chunks) -> Result<(), Stop> {
     let mut w = Writer::new(Vec::with_capacity(CHUNK + 4096));
     open(&mut w, &job.head)?;
     let mut written = Totals::default();
-    let mut after = job.bounds.first - 1;
-    loop {
-        let batch = statement::movements_after(
-            &job.db.pool,
-            job.db.kind,
-            job.shop_id,
-            &job.checked,
-            &job.bounds,
-            after,
-            job.batch,
-        )
-        .await?;
-        for m in &batch {
+    let mut movements = statement::stream_movements(
+        &job.db,
+        job.shop_id,
+        &job.checked,
+        &job.bounds,
+        job.batch as usize,
+    );
+    while let Some(batch) = movements.recv().await {
+        for m in &batch? {
             entry(&mut w, &entry_of(m, &job.tz))?;
             written.add(m.amount_cents);
             job.progress.rows(1);
             if w.get_ref().len() >= CHUNK {
                 send(&mut w, tx).await?;
             }
-        }
-        match batch.last() {
-            Some(m) if batch.len() as i64 == job.batch => after = m.seq,
-            _ => break,
         }
     }
     // The summary went out first: entries that disagree with it would make a file whose

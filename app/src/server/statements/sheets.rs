@@ -109,17 +109,15 @@ impl Job {
         self.checked.kind.is_some() || self.checked.q.is_some()
     }
 
-    async fn batch(&self, after: i64) -> AppResult<Vec<Movement>> {
-        statement::movements_after(
-            &self.db.pool,
-            self.db.kind,
+    /// The period's movements, [`BATCH`] at a time (see [`statement::stream_movements`]).
+    fn movements(&self) -> tokio::sync::mpsc::Receiver<AppResult<Vec<Movement>>> {
+        statement::stream_movements(
+            &self.db,
             self.shop_id,
             &self.checked,
             &self.bounds,
-            after,
-            BATCH,
+            BATCH as usize,
         )
-        .await
     }
 
     /// Without row filters the movements must add up to the balances: a file whose numbers
@@ -200,10 +198,10 @@ type Chunks = tokio::sync::mpsc::Sender<Result<Bytes, std::io::Error>>;
 
 async fn produce_csv(_permit: tokio::sync::OwnedSemaphorePermit, job: Job, d: Dialect, tx: Chunks) {
     let mut buf = csv_preamble(&job.lines, d);
-    let mut after = job.bounds.first - 1;
     let mut net = 0i64;
-    loop {
-        let batch = match job.batch(after).await {
+    let mut movements = job.movements();
+    while let Some(batch) = movements.recv().await {
+        let batch = match batch {
             Ok(b) => b,
             Err(e) => {
                 tracing::error!(error = ?e, shop = job.shop_id, "the statement CSV stopped");
@@ -227,10 +225,6 @@ async fn produce_csv(_permit: tokio::sync::OwnedSemaphorePermit, job: Job, d: Di
                 }
                 buf.reserve(CHUNK + 1024);
             }
-        }
-        match batch.last() {
-            Some(m) if batch.len() as i64 == BATCH => after = m.seq,
-            _ => break,
         }
     }
     if let Err(e) = job.check_sum(net) {
@@ -296,6 +290,8 @@ async fn produce_xlsx(job: Job) -> AppResult<tokio::fs::File> {
     let writer = tokio::task::spawn_blocking(move || -> Result<std::fs::File, String> {
         let err = |e: rust_xlsxwriter::XlsxError| e.to_string();
         let mut book = Workbook::new();
+        // The fastest deflate: a few more bytes, far less time for a million rows.
+        book.set_zip_compression_level(1);
         let bold = Fmt::new().set_bold();
         let money = Fmt::new().set_num_format("0.00");
         let bold_money = Fmt::new().set_bold().set_num_format("0.00");
@@ -433,16 +429,12 @@ async fn produce_xlsx(job: Job) -> AppResult<tokio::fs::File> {
         book.save_to_writer(&file).map_err(err)?;
         Ok(file)
     });
-    let mut after = job.bounds.first - 1;
     let mut net = 0i64;
     let mut count = 0usize;
     let limit = export::XLSX_MAX_ROWS - job.lines.len() - 2;
-    loop {
-        let batch = job.batch(after).await?;
-        let next = match batch.last() {
-            Some(m) if batch.len() as i64 == BATCH => Some(m.seq),
-            _ => None,
-        };
+    let mut movements = job.movements();
+    while let Some(batch) = movements.recv().await {
+        let batch = batch?;
         count += batch.len();
         if count > limit {
             return Err(AppError::Conflict(format!(
@@ -451,12 +443,8 @@ async fn produce_xlsx(job: Job) -> AppResult<tokio::fs::File> {
         }
         net += batch.iter().map(|m| m.amount_cents).sum::<i64>();
         job.progress.rows(batch.len() as u64);
-        if !batch.is_empty() && tx.send(batch).await.is_err() {
+        if tx.send(batch).await.is_err() {
             break;
-        }
-        match next {
-            Some(seq) => after = seq,
-            None => break,
         }
     }
     drop(tx);

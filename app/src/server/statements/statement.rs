@@ -503,31 +503,153 @@ pub struct Movement {
     pub reference: Option<String>,
 }
 
-/// Up to `limit` movements of the period that the row filters keep, after posting number
-/// `after`, in posting order: a file reads its period this way, one index range at a time.
-pub async fn movements_after(
-    pool: &sqlx::AnyPool,
-    kind: DbKind,
+/// Every movement of the period that the row filters keep, in posting order, in batches
+/// through a bounded channel: one query over the period, read natively — SQLite through
+/// `rusqlite` on a blocking thread (borrowing each value from the statement), PostgreSQL
+/// through a connection of its own that decodes straight from the wire buffer — rather
+/// than through the pool's generic driver, which copies every row several times. A file
+/// of a million movements holds at most a few batches in memory. A failure ends the
+/// stream with the error.
+pub fn stream_movements(
+    db: &crate::server::infra::db::Db,
     shop_id: i64,
     c: &Checked,
     b: &Bounds,
-    after: i64,
-    limit: i64,
-) -> AppResult<Vec<Movement>> {
-    let (filter, binds) = row_filter(kind, c);
+    batch_size: usize,
+) -> tokio::sync::mpsc::Receiver<AppResult<Vec<Movement>>> {
+    let batch_size = batch_size.max(1);
+    let (tx, rx) = tokio::sync::mpsc::channel(4);
+    let (filter, binds) = row_filter(db.kind, c);
     let sql = format!(
-        "SELECT m.id, m.seq, m.at, m.kind, m.amount_cents, m.balance_after_cents, m.transaction_id, m.refund_id, m.payout_id, \
-         t.reference FROM movements m LEFT JOIN transactions t ON t.id = m.transaction_id \
-         WHERE {filter} AND m.seq > {after} ORDER BY m.seq LIMIT {limit}"
+        "SELECT m.id, m.seq, m.at, m.kind, m.amount_cents, m.balance_after_cents, m.transaction_id, \
+         m.refund_id, m.payout_id, t.reference FROM movements m \
+         LEFT JOIN transactions t ON t.id = m.transaction_id WHERE {filter} ORDER BY m.seq"
     );
-    let mut q = sqlx::query_as::<_, Movement>(&sql)
-        .bind(shop_id)
-        .bind(b.first)
-        .bind(b.end);
-    for v in binds {
-        q = q.bind(v);
+    let (first, end, url, kind) = (b.first, b.end, db.url.clone(), db.kind);
+    let pool = db.pool.clone();
+    match kind {
+        DbKind::Sqlite => {
+            tokio::task::spawn_blocking(move || {
+                let range = (shop_id, first, end, batch_size);
+                if let Err(e) = sqlite_movements(&url, &sql, range, &binds, &tx) {
+                    tracing::error!(error = %e, shop_id, "reading the statement's movements failed");
+                    let _ = tx.blocking_send(Err(AppError::Internal));
+                }
+            });
+        }
+        DbKind::Postgres => {
+            tokio::spawn(async move {
+                use futures_util::StreamExt;
+                use sqlx::Connection;
+                let mut native = sqlx::PgConnection::connect(&url).await;
+                let mut batch = Vec::with_capacity(batch_size);
+                macro_rules! drain {
+                    ($rows:expr) => {{
+                        let mut rows = $rows;
+                        while let Some(row) = rows.next().await {
+                            match row {
+                                Ok(m) => batch.push(m),
+                                Err(e) => {
+                                    tracing::error!(error = %e, shop_id, "reading the statement's movements failed");
+                                    let _ = tx.send(Err(AppError::Internal)).await;
+                                    return;
+                                }
+                            }
+                            if batch.len() == batch_size
+                                && tx.send(Ok(std::mem::take(&mut batch))).await.is_err()
+                            {
+                                return;
+                            }
+                        }
+                    }};
+                }
+                match native.as_mut() {
+                    Ok(conn) => {
+                        let mut q = sqlx::query_as::<sqlx::Postgres, Movement>(&sql)
+                            .bind(shop_id)
+                            .bind(first)
+                            .bind(end);
+                        for v in &binds {
+                            q = q.bind(v);
+                        }
+                        drain!(q.fetch(conn));
+                    }
+                    Err(e) => {
+                        tracing::warn!(error = %e, "no native connection for the statement's movements");
+                        let mut q = sqlx::query_as::<_, Movement>(&sql)
+                            .bind(shop_id)
+                            .bind(first)
+                            .bind(end);
+                        for v in &binds {
+                            q = q.bind(v);
+                        }
+                        drain!(q.fetch(&pool));
+                    }
+                }
+                if !batch.is_empty() {
+                    let _ = tx.send(Ok(batch)).await;
+                }
+            });
+        }
     }
-    Ok(q.fetch_all(pool).await?)
+    rx
+}
+
+fn sqlite_movements(
+    url: &str,
+    sql: &str,
+    (shop_id, first, end, batch_size): (i64, i64, i64, usize),
+    binds: &[String],
+    tx: &tokio::sync::mpsc::Sender<AppResult<Vec<Movement>>>,
+) -> Result<(), String> {
+    use rusqlite::types::Value;
+    use rusqlite::OpenFlags;
+    let conn = rusqlite::Connection::open_with_flags(
+        crate::server::infra::db::sqlite_path(url),
+        OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX,
+    )
+    .map_err(|e| e.to_string())?;
+    conn.busy_timeout(std::time::Duration::from_secs(10))
+        .map_err(|e| e.to_string())?;
+    let mut stmt = conn.prepare(sql).map_err(|e| e.to_string())?;
+    let mut params = vec![
+        Value::Integer(shop_id),
+        Value::Integer(first),
+        Value::Integer(end),
+    ];
+    params.extend(binds.iter().map(|v| Value::Text(v.clone())));
+    let mut rows = stmt
+        .query(rusqlite::params_from_iter(params))
+        .map_err(|e| e.to_string())?;
+    let mut batch = Vec::with_capacity(batch_size);
+    while let Some(r) = rows.next().map_err(|e| e.to_string())? {
+        // A value of the wrong type stops the file: a statement with a silent 0.00 in it is
+        // worse than none.
+        let n = |i: usize| r.get::<_, i64>(i).map_err(|e| format!("column {i}: {e}"));
+        let on = |i: usize| {
+            r.get::<_, Option<i64>>(i)
+                .map_err(|e| format!("column {i}: {e}"))
+        };
+        batch.push(Movement {
+            id: n(0)?,
+            seq: n(1)?,
+            at: n(2)?,
+            kind: r.get::<_, String>(3).map_err(|e| e.to_string())?,
+            amount_cents: n(4)?,
+            balance_after_cents: n(5)?,
+            transaction_id: on(6)?,
+            refund_id: on(7)?,
+            payout_id: on(8)?,
+            reference: r.get::<_, Option<String>>(9).map_err(|e| e.to_string())?,
+        });
+        if batch.len() == batch_size && tx.blocking_send(Ok(std::mem::take(&mut batch))).is_err() {
+            return Ok(());
+        }
+    }
+    if !batch.is_empty() {
+        let _ = tx.blocking_send(Ok(batch));
+    }
+    Ok(())
 }
 
 /// Entry counts and sums (positive cents) per direction; a movement of zero counts as a
