@@ -102,6 +102,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("transactions/:id") view=pages::transaction::Transaction ssr=SsrMode::Async />
                     <Route path=path!("payment-links") view=pages::payment_links::PaymentLinks ssr=SsrMode::Async />
                     <Route path=path!("statement") view=pages::statement::Statement ssr=SsrMode::Async />
+                    <Route path=path!("payouts") view=pages::payouts::Payouts ssr=SsrMode::Async />
                     <Route path=path!("users") view=pages::users::Users ssr=SsrMode::Async />
                     <Route path=path!("audit") view=pages::audit::Audit ssr=SsrMode::Async />
                 </ParentRoute>

@@ -7,6 +7,7 @@ pub mod auth;
 pub mod dashboard;
 pub mod pay;
 pub mod payment_links;
+pub mod payouts;
 pub mod refund_account;
 pub mod refunds;
 pub mod shop;

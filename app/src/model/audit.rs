@@ -40,6 +40,7 @@ pub const KINDS: &[(&str, &str)] = &[
     ("payment_link_deactivated", "Payment link deactivated"),
     ("link_limit", "Payment link limit changed"),
     ("method_minimum", "Payment method minimum changed"),
+    ("payout_frequency", "Payout frequency changed"),
 ];
 
 pub fn kind_label(kind: &str) -> &str {

@@ -8,6 +8,7 @@ pub mod dashboard;
 pub mod download;
 pub mod pay;
 pub mod payment_links;
+pub mod payouts;
 pub mod refund_account;
 pub mod refunds;
 pub mod shop;

@@ -58,6 +58,18 @@ fn matrix() -> BTreeMap<(&'static str, &'static str), (Form, Statuses)> {
     );
     row(
         "GET",
+        "/shops/{shop}/payouts",
+        vec![],
+        [FOUND, OK, OK, OK, NOTF],
+    );
+    row(
+        "POST",
+        "/api/set_payout_frequency",
+        vec![("shop", SHOP), ("every", "daily")],
+        [UNAUTH, OK, FORBID, FORBID, NOTF],
+    );
+    row(
+        "GET",
         "/shops/{shop}/statement",
         vec![],
         [FOUND, OK, OK, OK, NOTF],
@@ -254,6 +266,7 @@ fn matrix() -> BTreeMap<(&'static str, &'static str), (Form, Statuses)> {
         "/api/statement_totals",
         "/api/list_saved_views",
         "/api/load_dashboard",
+        "/api/load_payout_schedule",
     ] {
         row("POST", endpoint, shop.clone(), [UNAUTH, OK, OK, OK, NOTF]);
     }

@@ -17,6 +17,7 @@ mod passwords;
 mod pay_page;
 mod payment_links;
 mod payout_calendar;
+mod payout_schedule;
 mod refund_accounts;
 mod refunds;
 mod security;

@@ -1,4 +1,5 @@
 //! Payouts: the banking calendar they run on (built-in holidays plus the operator's
-//! exceptions), and — to come — each shop's payout frequency, the payout job and its pages.
+//! exceptions) and each shop's payout schedule; the payout job and its pages build on them.
 
 pub mod calendar;
+pub mod schedule;
