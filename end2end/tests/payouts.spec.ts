@@ -1,0 +1,41 @@
+import AxeBuilder from '@axe-core/playwright';
+import { expect, test } from '@playwright/test';
+import { DEMO, SHOP, open, signIn } from './helpers';
+
+// The admin switches the payouts to once a week on Friday and sees what that means: the
+// payout already scheduled stays, then Fridays (a closed Friday moves to the next banking
+// day). The info-only user sees the same schedule and cannot change it.
+test('the admin switches payouts to Fridays and sees the next five payout days', async ({ page, browser }) => {
+  await signIn(page, DEMO.admin, SHOP);
+  await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Payouts' }).click();
+  await expect(page.getByRole('heading', { level: 1, name: 'Payouts' })).toBeVisible();
+  await expect(page.getByTestId('frequency')).toHaveText('Every banking day');
+  const days = page.getByTestId('next-days').getByRole('listitem');
+  await expect(days).toHaveCount(5);
+
+  await page.getByLabel('Once a week, on the weekday below').check();
+  await page.getByLabel('Weekday (once a week)').selectOption({ label: 'Friday' });
+  await page.getByRole('button', { name: 'Save schedule' }).click();
+  await expect(page.getByRole('status').filter({ hasText: /^Saved\. From \d{4}-\d{2}-\d{2}: Every Friday\./ })).toBeVisible();
+  await expect(page.getByTestId('pending')).toContainText('Every Friday');
+  await expect(days).toHaveCount(5);
+  const texts = await days.allInnerTexts();
+  // After the payout already scheduled, most of the next days are Fridays.
+  expect(texts.slice(1).filter((t) => t.startsWith('Friday')).length).toBeGreaterThanOrEqual(2);
+  const results = await new AxeBuilder({ page }).analyze();
+  expect(results.violations.map((v) => v.id)).toEqual([]);
+
+  const context = await browser.newContext();
+  const info = await context.newPage();
+  await signIn(info, DEMO.info, SHOP);
+  await open(info, `/shops/${SHOP}/payouts`);
+  await expect(info.getByTestId('pending')).toContainText('Every Friday');
+  await expect(info.getByRole('button', { name: 'Save schedule' })).toHaveCount(0);
+  await expect(info.getByText('Only an admin of the shop can change the payout schedule.')).toBeVisible();
+  await context.close();
+
+  // Back to every banking day: the waiting change is withdrawn.
+  await page.getByLabel('Every banking day').check();
+  await page.getByRole('button', { name: 'Save schedule' }).click();
+  await expect(page.getByTestId('pending')).toHaveCount(0);
+});
