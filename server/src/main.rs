@@ -114,6 +114,18 @@ enum Command {
         #[arg(long)]
         email: String,
     },
+    /// Set a shop's payout bank account from its contract (IBAN and the holder's name).
+    SetPayoutAccount {
+        /// The shop's slug.
+        #[arg(long)]
+        shop: String,
+        /// The IBAN, spaces allowed: EE38 2200 2210 2014 5685.
+        #[arg(long)]
+        iban: String,
+        /// The account holder's name.
+        #[arg(long)]
+        holder: String,
+    },
     /// Set the most one payment link of a shop may ask for (10000.00 EUR unless changed).
     SetLinkLimit {
         /// The shop's slug.
@@ -365,6 +377,22 @@ async fn run(command: Command, settings: Settings) -> Result<(), String> {
                 println!("shop {shop}: no refund notices");
             } else {
                 println!("shop {shop}: refund notices go to {}", email.trim());
+            }
+            Ok(())
+        }
+        Command::SetPayoutAccount { shop, iban, holder } => {
+            let before = operator::set_payout_account(&state, &shop, &iban, &holder)
+                .await
+                .map_err(explain)?;
+            println!(
+                "shop {shop}: payouts go to {} ({})",
+                app::domain::iban::Iban::parse(&iban)
+                    .map(|i| i.grouped())
+                    .unwrap_or(iban),
+                holder.trim()
+            );
+            if let Some(b) = before {
+                println!("(before: {b})");
             }
             Ok(())
         }

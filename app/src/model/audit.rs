@@ -41,6 +41,7 @@ pub const KINDS: &[(&str, &str)] = &[
     ("link_limit", "Payment link limit changed"),
     ("method_minimum", "Payment method minimum changed"),
     ("payout_frequency", "Payout frequency changed"),
+    ("payout_account", "Payout bank account set by the provider"),
 ];
 
 pub fn kind_label(kind: &str) -> &str {

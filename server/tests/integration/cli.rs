@@ -484,3 +484,57 @@ fn the_operator_lists_closes_and_opens_banking_days() {
     );
     let _ = std::fs::remove_dir_all(&data);
 }
+
+#[test]
+fn the_operator_sets_a_shops_payout_account_checked_like_an_iban() {
+    let data = std::env::temp_dir().join(format!("portal-cli-{}", app::server::new_id()));
+    let (ok, out) = portal(&data, &["demo"]);
+    assert!(ok, "{out}");
+    let (ok, out) = portal(
+        &data,
+        &[
+            "set-payout-account",
+            "--shop",
+            "demo-store",
+            "--iban",
+            "ee38 2200 2210 2014 5685",
+            "--holder",
+            "Demo Merchant OÜ",
+        ],
+    );
+    assert!(ok, "{out}");
+    assert!(
+        out.contains("payouts go to EE38 2200 2210 2014 5685 (Demo Merchant OÜ)"),
+        "{out}"
+    );
+    let (ok, out) = portal(
+        &data,
+        &[
+            "set-payout-account",
+            "--shop",
+            "demo-store",
+            "--iban",
+            "EE38 2200 2210 2014 5686",
+            "--holder",
+            "Demo Merchant OÜ",
+        ],
+    );
+    assert!(
+        !ok && out.contains("--iban: This IBAN has a typing error"),
+        "{out}"
+    );
+    let (ok, out) = portal(
+        &data,
+        &[
+            "set-payout-account",
+            "--shop",
+            "nope",
+            "--iban",
+            "EE382200221020145685",
+            "--holder",
+            "X",
+        ],
+    );
+    assert!(!ok && out.contains("--shop: There is no shop"), "{out}");
+    let _ = std::fs::remove_dir_all(&data);
+}

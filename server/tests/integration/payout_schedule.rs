@@ -51,6 +51,20 @@ async fn admins_change_the_frequency_from_the_next_cycle_and_everyone_sees_the_d
     assert_eq!(s.next[4].weekday, "Tuesday");
     assert!(!s.can_change);
     assert!(load(&app, &admin).await.can_change);
+    assert_eq!(s.iban, None, "until the provider sets it");
+
+    // The provider sets the payout account; every role sees it.
+    app::server::operations::operator::set_payout_account(
+        &app.state,
+        SHOP,
+        "ee382200221020145685",
+        "Test Merchant",
+    )
+    .await
+    .unwrap();
+    let s = load(&app, &info).await;
+    assert_eq!(s.iban.as_deref(), Some("EE38 2200 2210 2014 5685"));
+    assert_eq!(s.holder.as_deref(), Some("Test Merchant"));
 
     // Only admins change it.
     for who in [Who::Info, Who::Refunds] {
@@ -112,7 +126,10 @@ async fn admins_change_the_frequency_from_the_next_cycle_and_everyone_sees_the_d
     // The change's day comes: Fridays are in force; choosing them again changes nothing.
     app.state.clock.advance_ms(2 * 24 * 3_600_000);
     // Two days outlast any session: sign in again.
-    let (info, admin) = (app.client_for(Who::Info).await, app.client_for(Who::Admin).await);
+    let (info, admin) = (
+        app.client_for(Who::Info).await,
+        app.client_for(Who::Admin).await,
+    );
     let s = load(&app, &info).await;
     assert_eq!(s.describe, "Every Friday");
     assert_eq!(s.pending, None);

@@ -577,3 +577,51 @@ pub async fn set_price_list(state: &AppState, spec: PriceListSpec) -> AppResult<
     let mut conn = state.db.pool.acquire().await?;
     price_lists::add(&mut conn, kind, &name, &list, from, now).await
 }
+
+/// Sets a shop's payout bank account from its contract (the provider's decision: in the
+/// portal, changing it is a request). The IBAN is checked as the refund page checks one;
+/// the holder is the account owner's name. Returns the account before, for the message.
+pub async fn set_payout_account(
+    state: &AppState,
+    slug: &str,
+    iban: &str,
+    holder: &str,
+) -> AppResult<Option<String>> {
+    let iban = crate::domain::iban::Iban::parse(iban).map_err(|m| AppError::field("iban", m))?;
+    let holder =
+        crate::domain::validate::person_name(holder).map_err(|m| AppError::field("holder", m))?;
+    let mut tx = state.db.begin_write().await?;
+    let before: Option<(i64, i64, Option<String>)> =
+        sqlx::query_as("SELECT id, merchant_id, payout_iban FROM shops WHERE slug = $1")
+            .bind(slug)
+            .fetch_optional(&mut *tx)
+            .await?;
+    let Some((shop_id, merchant_id, before)) = before else {
+        return Err(AppError::field(
+            "shop",
+            format!("There is no shop {slug:?}."),
+        ));
+    };
+    sqlx::query("UPDATE shops SET payout_iban = $1, payout_holder = $2 WHERE id = $3")
+        .bind(iban.as_str())
+        .bind(&holder)
+        .bind(shop_id)
+        .execute(&mut *tx)
+        .await?;
+    crate::server::identity::audit::record(
+        &mut *tx,
+        crate::server::identity::audit::AuditEvent {
+            at: state.clock.now_ms(),
+            kind: "payout_account",
+            merchant_id: Some(merchant_id),
+            shop_id: Some(shop_id),
+            before: before.clone(),
+            after: Some(format!("{}, {holder}", iban.grouped())),
+            detail: Some("set by the provider".into()),
+            ..Default::default()
+        },
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(before)
+}
