@@ -20,6 +20,10 @@ pub struct Settings {
     /// The country whose public holidays close the banking calendar of payouts, besides
     /// weekends and TARGET2 closing days: `EE` (Estonia, the default).
     pub bank_country: String,
+    /// The provider's name and the IBAN payouts are paid from (the debtor of the SEPA
+    /// credit transfer files).
+    pub provider_name: String,
+    pub provider_iban: String,
     pub session_idle_minutes: i64,
     pub session_max_hours: i64,
     /// How many exports may run at once; more are answered "busy, try again" (429).
@@ -67,6 +71,8 @@ struct FileSettings {
     cookie_secure: Option<String>,
     time_zone: Option<String>,
     bank_country: Option<String>,
+    provider_name: Option<String>,
+    provider_iban: Option<String>,
     session_idle_minutes: Option<String>,
     session_max_hours: Option<String>,
     export_limit: Option<String>,
@@ -77,7 +83,7 @@ struct FileSettings {
 }
 
 /// Names of all settings: `PORTAL_<NAME>` in the environment, `<name>` in the file.
-pub const NAMES: [&str; 15] = [
+pub const NAMES: [&str; 17] = [
     "database_url",
     "listen",
     "public_url",
@@ -86,6 +92,8 @@ pub const NAMES: [&str; 15] = [
     "cookie_secure",
     "time_zone",
     "bank_country",
+    "provider_name",
+    "provider_iban",
     "session_idle_minutes",
     "session_max_hours",
     "export_limit",
@@ -128,6 +136,8 @@ impl Settings {
                 "cookie_secure" => file.cookie_secure.clone(),
                 "time_zone" => file.time_zone.clone(),
                 "bank_country" => file.bank_country.clone(),
+                "provider_name" => file.provider_name.clone(),
+                "provider_iban" => file.provider_iban.clone(),
                 "session_idle_minutes" => file.session_idle_minutes.clone(),
                 "session_max_hours" => file.session_max_hours.clone(),
                 "export_limit" => file.export_limit.clone(),
@@ -235,6 +245,16 @@ impl Settings {
                 code
             }
         };
+        let provider_name = get("provider_name")
+            .map(|(_, v)| v.trim().to_string())
+            .unwrap_or_else(|| "Portal Payments AS".into());
+        let provider_iban = match get("provider_iban") {
+            None => "EE382200221020145685".to_string(),
+            Some((name, v)) => app::domain::iban::Iban::parse(&v)
+                .map_err(|m| err(&name, m))?
+                .as_str()
+                .to_string(),
+        };
         let number = |name: &str,
                       default: i64,
                       range: std::ops::RangeInclusive<i64>|
@@ -289,6 +309,8 @@ impl Settings {
             cookie_secure,
             time_zone,
             bank_country,
+            provider_name,
+            provider_iban,
             session_idle_minutes,
             session_max_hours,
             export_limit,

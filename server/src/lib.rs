@@ -98,6 +98,8 @@ pub async fn build(
         public_origin: settings.public_origin(),
         time_zone: settings.time_zone.clone(),
         bank_country: settings.bank_country.clone(),
+        provider_name: settings.provider_name.clone(),
+        provider_iban: settings.provider_iban.clone(),
         session_idle_minutes: settings.session_idle_minutes,
         session_max_hours: settings.session_max_hours,
         exports: std::sync::Arc::new(tokio::sync::Semaphore::new(settings.export_limit as usize)),

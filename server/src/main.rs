@@ -114,6 +114,12 @@ enum Command {
         #[arg(long)]
         email: String,
     },
+    /// Run the payouts of a banking day by hand (a missed day); a rerun pays nobody twice.
+    RunPayouts {
+        /// YYYY-MM-DD
+        #[arg(long)]
+        date: String,
+    },
     /// Set a shop's payout bank account from its contract (IBAN and the holder's name).
     SetPayoutAccount {
         /// The shop's slug.
@@ -378,6 +384,24 @@ async fn run(command: Command, settings: Settings) -> Result<(), String> {
             } else {
                 println!("shop {shop}: refund notices go to {}", email.trim());
             }
+            Ok(())
+        }
+        Command::RunPayouts { date } => {
+            let day = app::domain::calendar::Day::parse(&date)
+                .ok_or("--date: give the day as YYYY-MM-DD")?;
+            let r = app::server::payouts::run::run(&state, day)
+                .await
+                .map_err(explain)?;
+            println!(
+                "payouts of {day}: {} paid ({}), {} waiting, {} paid already{}",
+                r.paid,
+                app::domain::Money::from_cents(r.total_cents),
+                r.waiting,
+                r.skipped,
+                r.file
+                    .map(|f| format!("; transfer file {f}"))
+                    .unwrap_or_default()
+            );
             Ok(())
         }
         Command::SetPayoutAccount { shop, iban, holder } => {

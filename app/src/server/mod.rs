@@ -45,6 +45,11 @@ pub fn jobs() -> Vec<Job> {
             run: |s| Box::pin(refunds::refund_accounts::expire_due(s)),
         },
         Job {
+            name: payouts::run::JOB,
+            every: Duration::from_secs(payouts::run::INTERVAL_SECS),
+            run: |s| Box::pin(payouts::run::run_today(s)),
+        },
+        Job {
             name: infra::jobs::MAIL,
             every: Duration::from_secs(infra::outbox::INTERVAL_SECS),
             run: |s| {

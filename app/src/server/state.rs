@@ -19,6 +19,9 @@ pub struct AppState {
     pub time_zone: String,
     /// The country whose banking calendar payouts follow (ISO code, `EE` by default).
     pub bank_country: String,
+    /// The provider's name and the IBAN payouts are paid from.
+    pub provider_name: String,
+    pub provider_iban: String,
     pub session_idle_minutes: i64,
     pub session_max_hours: i64,
     /// Permits for exports running at once: each holds a database connection (PostgreSQL

@@ -538,3 +538,43 @@ fn the_operator_sets_a_shops_payout_account_checked_like_an_iban() {
     assert!(!ok && out.contains("--shop: There is no shop"), "{out}");
     let _ = std::fs::remove_dir_all(&data);
 }
+
+#[test]
+fn the_operator_runs_a_days_payouts_by_hand() {
+    let data = std::env::temp_dir().join(format!("portal-cli-{}", app::server::new_id()));
+    let (ok, out) = portal(&data, &["demo"]);
+    assert!(ok, "{out}");
+    let (ok, out) = portal(
+        &data,
+        &[
+            "set-payout-account",
+            "--shop",
+            "demo-store",
+            "--iban",
+            "EE382200221020145685",
+            "--holder",
+            "Demo Merchant OÜ",
+        ],
+    );
+    assert!(ok, "{out}");
+    // The demo's payments of the last 90 days: yesterday's bank links and older cards are payable.
+    let today = jiff::Zoned::now().date();
+    let mut d = today;
+    let (ok, out) = loop {
+        let (ok, out) = portal(&data, &["run-payouts", "--date", &d.to_string()]);
+        if out.contains(" 1 paid") || d < today.checked_sub(jiff::Span::new().days(10)).unwrap() {
+            break (ok, out);
+        }
+        d = d.yesterday().unwrap();
+    };
+    assert!(ok && out.contains(" 1 paid ("), "{out}");
+    assert!(out.contains("transfer file"), "{out}");
+    let (ok, out) = portal(&data, &["run-payouts", "--date", &d.to_string()]);
+    assert!(
+        ok && out.contains(": 0 paid"),
+        "a rerun pays nobody twice: {out}"
+    );
+    let (ok, out) = portal(&data, &["run-payouts", "--date", "2027-02-30"]);
+    assert!(!ok && out.contains("--date"), "{out}");
+    let _ = std::fs::remove_dir_all(&data);
+}

@@ -150,6 +150,28 @@ impl TestApp {
         Some(app)
     }
 
+    /// A second instance of the application on the same database and clock (as several
+    /// stateless servers share one PostgreSQL), without a listener of its own.
+    pub async fn second_instance(&self) -> app::server::AppState {
+        let dir = std::env::temp_dir().join(format!("portal-test-{}", random_suffix()));
+        std::fs::create_dir_all(&dir).expect("temp dir");
+        let env = vec![
+            ("PORTAL_DATABASE_URL".to_string(), self.state.db.url.clone()),
+            ("PORTAL_DATA_DIR".to_string(), dir.display().to_string()),
+            ("PORTAL_CONFIG".to_string(), "/dev/null".to_string()),
+            ("PORTAL_LIVE_CONNECTOR".to_string(), "test-bank".to_string()),
+        ];
+        let settings = Settings::from_sources(&env).expect("test settings");
+        server::build(
+            &settings,
+            server::MailChoice::Memory,
+            self.state.clock.clone(),
+        )
+        .await
+        .expect("build a second instance")
+        .state
+    }
+
     async fn fixture(&self) {
         let s = &self.state;
         let m = operator::create_merchant(s, "Test Merchant").await.unwrap();
@@ -312,10 +334,20 @@ impl TestApp {
 
     /// A payment started in `shop-a` by a buyer with an e-mail, not yet approved.
     pub async fn new_payment(&self, cents: i64, channel: Channel, test_mode: bool) -> i64 {
+        self.new_payment_in(SHOP, cents, channel, test_mode).await
+    }
+
+    pub async fn new_payment_in(
+        &self,
+        shop: &str,
+        cents: i64,
+        channel: Channel,
+        test_mode: bool,
+    ) -> i64 {
         transactions::create(
             &self.state,
             NewTransaction {
-                shop_id: self.shop_id(SHOP).await,
+                shop_id: self.shop_id(shop).await,
                 reference: format!("T-{}", random_suffix()),
                 amount: Money::from_cents(cents),
                 channel,
@@ -334,7 +366,12 @@ impl TestApp {
 
     /// An approved payment in `shop-a`, its income, fees and VAT posted.
     pub async fn paid_payment(&self, cents: i64, channel: Channel) -> i64 {
-        let t = self.new_payment(cents, channel, false).await;
+        self.paid_payment_in(SHOP, cents, channel).await
+    }
+
+    /// An approved payment in `shop`.
+    pub async fn paid_payment_in(&self, shop: &str, cents: i64, channel: Channel) -> i64 {
+        let t = self.new_payment_in(shop, cents, channel, false).await;
         transactions::approve(&self.state, t).await.unwrap();
         t
     }
@@ -346,8 +383,9 @@ impl TestApp {
 
 /// Broken ledger rows: shops whose balance is not the sum of their movements, movements
 /// whose balance-after is not the running sum up to them, the dashboard's paid totals per
-/// quarter hour where they differ from the payments they count, and the statement's
-/// totals per block of postings where they differ from the movements.
+/// quarter hour where they differ from the payments they count, the statement's totals per
+/// block of postings where they differ from the movements, and payouts whose PAYOUT
+/// movement or count of payments is not theirs.
 const LEDGER_CHECK: &str = "SELECT \
     (SELECT COUNT(*) FROM shop_balances b WHERE b.balance_cents <> \
         (SELECT COALESCE(SUM(m.amount_cents), 0) FROM movements m WHERE m.shop_id = b.shop_id)) \
@@ -369,7 +407,10 @@ const LEDGER_CHECK: &str = "SELECT \
      LEFT JOIN shop_movement_blocks b ON b.shop_id = m.shop_id AND b.block = m.block AND b.kind = m.kind \
      WHERE b.entries IS NULL OR b.entries <> m.entries OR b.debit_cents <> m.debit OR b.credit_cents <> m.credit) \
   + (SELECT COUNT(*) FROM shop_movement_blocks b WHERE NOT EXISTS (SELECT 1 FROM movements m \
-        WHERE m.shop_id = b.shop_id AND m.seq / 1024 = b.block AND m.kind = b.kind))";
+        WHERE m.shop_id = b.shop_id AND m.seq / 1024 = b.block AND m.kind = b.kind)) \
+  + (SELECT COUNT(*) FROM payouts p WHERE p.amount_cents <> -(SELECT COALESCE(SUM(m.amount_cents), 0) \
+        FROM movements m WHERE m.payout_id = p.id AND m.kind = 'PAYOUT') \
+        OR p.payments <> (SELECT COUNT(*) FROM transactions t WHERE t.payout_id = p.id))";
 
 impl Drop for TestApp {
     /// Checks the ledger invariant after every test, then removes the test's database. Runs

@@ -18,6 +18,7 @@ mod pay_page;
 mod payment_links;
 mod payout_calendar;
 mod payout_schedule;
+mod payouts;
 mod refund_accounts;
 mod refunds;
 mod security;

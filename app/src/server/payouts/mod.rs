@@ -2,4 +2,6 @@
 //! exceptions) and each shop's payout schedule; the payout job and its pages build on them.
 
 pub mod calendar;
+pub mod pain001;
+pub mod run;
 pub mod schedule;

@@ -143,6 +143,12 @@ async fn read(
     Ok((Stored { current, pending }, iban, holder))
 }
 
+/// A shop's stored schedule.
+pub async fn stored(state: &AppState, shop_id: i64) -> AppResult<Stored> {
+    let mut conn = state.db.pool.acquire().await?;
+    Ok(read(&mut conn, shop_id).await?.0)
+}
+
 /// Today in the shop's time zone.
 pub fn today(now_ms: i64, time_zone: &str) -> Day {
     let tz = jiff::tz::TimeZone::get(time_zone).unwrap_or(jiff::tz::TimeZone::UTC);

@@ -1,0 +1,225 @@
+//! The payout run of a banking day: every shop whose schedule pays on that day is paid what
+//! is payable — its balance less card and bank-link money not payable yet (held) and
+//! refund reservations — as one PAYOUT movement, and every income it covers carries the
+//! payout's id. A balance that is zero, negative or below the minimum waits, and so does a
+//! shop without a payout account. Then the run's payouts go into one SEPA credit transfer
+//! file (`pain001`).
+//!
+//! Each shop's payout is one database transaction, keyed by (shop, day): a rerun of the
+//! day, a crash between shops, or a second instance running at the same time never pays a
+//! shop twice — the unique key refuses the second, which is skipped. The file step picks up
+//! every payout of the day not yet in a file, so a crash before it is mended by the rerun.
+//! The day comes from the injected clock.
+
+use crate::domain::calendar::{payable_on, Calendar, Day};
+use crate::domain::fees::{Channel, ChannelGroup};
+use crate::domain::ledger::MovementKind;
+use crate::domain::Money;
+use crate::error::{AppError, AppResult};
+use crate::server::infra::jobs::Outcome;
+use crate::server::payouts::{calendar, pain001, schedule};
+use crate::server::AppState;
+
+pub const JOB: &str = "payouts";
+pub const INTERVAL_SECS: u64 = 600;
+/// Below this a payout waits (1.00 EUR).
+pub const MINIMUM_CENTS: i64 = 100;
+
+/// The last day whose payments are payable by `d`: bank links (`card` false) the day
+/// before the previous banking day… found by walking back from `d`.
+pub fn last_payable_day(cal: &Calendar, d: Day, card: bool) -> Day {
+    let mut p = d;
+    while payable_on(cal, p, card) > d {
+        p = p.plus(-1);
+    }
+    p
+}
+
+/// The start of the day after `d` in `time_zone`, as UTC milliseconds.
+fn end_of(d: Day, time_zone: &str) -> i64 {
+    crate::server::parse_local_date(&d.to_string(), time_zone, 1).unwrap_or(i64::MAX)
+}
+
+fn channels(group: ChannelGroup) -> String {
+    let list: Vec<String> = Channel::ALL
+        .iter()
+        .filter(|c| c.group() == group)
+        .map(|c| format!("'{}'", c.as_str()))
+        .collect();
+    format!("({})", list.join(", "))
+}
+
+/// What a payout is made of, in cents, for its page; these add up to the amount.
+#[derive(Clone, Debug, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct Breakdown {
+    /// The balance before the payout (every movement so far).
+    pub balance: i64,
+    /// Net of payments not payable yet (card and bank-link money held for later payouts).
+    pub held: i64,
+    /// Refund reservations.
+    pub reserved: i64,
+}
+
+/// How a run went.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct RunReport {
+    pub paid: usize,
+    pub total_cents: i64,
+    pub waiting: usize,
+    pub skipped: usize,
+    pub file: Option<i64>,
+}
+
+/// Runs the payouts of `day` (a banking day; on another day nothing happens): the shops'
+/// payouts, then the transfer file of those not in one yet.
+pub async fn run(state: &AppState, day: Day) -> AppResult<RunReport> {
+    let mut report = pay_due(state, day).await?;
+    report.file = pain001::write_run(state, day).await?;
+    Ok(report)
+}
+
+/// The first step of a run: every shop due on `day` paid, each in its own transaction.
+pub async fn pay_due(state: &AppState, day: Day) -> AppResult<RunReport> {
+    let cal = calendar::load(state).await?;
+    let mut report = RunReport::default();
+    if !cal.is_banking_day(day) {
+        return Ok(report);
+    }
+    let tz = state.time_zone.clone();
+    let bank_cut = end_of(last_payable_day(&cal, day, false), &tz);
+    let card_cut = end_of(last_payable_day(&cal, day, true), &tz);
+    let shops: Vec<(i64,)> = sqlx::query_as(
+        "SELECT id FROM shops s WHERE NOT EXISTS \
+         (SELECT 1 FROM payouts p WHERE p.shop_id = s.id AND p.payout_date = $1) ORDER BY id",
+    )
+    .bind(day.to_string())
+    .fetch_all(&state.db.pool)
+    .await?;
+    for (shop_id,) in shops {
+        let stored = schedule::stored(state, shop_id).await?;
+        if !stored.pays_on(&cal, day) {
+            continue;
+        }
+        match pay_shop(state, shop_id, day, bank_cut, card_cut).await {
+            Ok(Some(cents)) => {
+                report.paid += 1;
+                report.total_cents += cents;
+            }
+            Ok(None) => report.waiting += 1,
+            Err(AppError::Conflict(_)) => report.skipped += 1,
+            Err(e) => return Err(e),
+        }
+    }
+    Ok(report)
+}
+
+/// Pays one shop for `day` in one transaction; `None` when it waits.
+async fn pay_shop(
+    state: &AppState,
+    shop_id: i64,
+    day: Day,
+    bank_cut: i64,
+    card_cut: i64,
+) -> AppResult<Option<i64>> {
+    let mut tx = state.db.begin_write().await?;
+    let account: (Option<String>, Option<String>) =
+        sqlx::query_as("SELECT payout_iban, payout_holder FROM shops WHERE id = $1")
+            .bind(shop_id)
+            .fetch_one(&mut *tx)
+            .await?;
+    let (Some(iban), Some(holder)) = account else {
+        return Ok(None);
+    };
+    let row = crate::server::ledger::lock_balance(&mut tx, shop_id).await?;
+    let unpaid = "shop_id = $1 AND payout_id IS NULL AND paid_at IS NOT NULL AND test_mode = 0";
+    let (bank_sql, card_sql) = (
+        channels(ChannelGroup::BankLinks),
+        channels(ChannelGroup::Cards),
+    );
+    let held: i64 = sqlx::query_scalar(&format!(
+        "SELECT CAST(COALESCE(SUM(net_cents), 0) AS BIGINT) FROM transactions WHERE {unpaid} AND \
+         ((channel IN {bank_sql} AND paid_at >= $2) OR (channel IN {card_sql} AND paid_at >= $3))"
+    ))
+    .bind(shop_id)
+    .bind(bank_cut)
+    .bind(card_cut)
+    .fetch_one(&mut *tx)
+    .await?;
+    let amount = row.balance - held - row.reserved;
+    if amount < MINIMUM_CENTS {
+        return Ok(None);
+    }
+    let id = crate::server::new_id();
+    let breakdown = Breakdown {
+        balance: row.balance,
+        held,
+        reserved: row.reserved,
+    };
+    let now = state.clock.now_ms();
+    let inserted = sqlx::query(
+        "INSERT INTO payouts (id, shop_id, payout_date, amount_cents, payments, status, iban, holder, \
+         breakdown, created_at) VALUES ($1, $2, $3, $4, 0, 'scheduled', $5, $6, $7, $8) \
+         ON CONFLICT (shop_id, payout_date) DO NOTHING",
+    )
+    .bind(id)
+    .bind(shop_id)
+    .bind(day.to_string())
+    .bind(amount)
+    .bind(&iban)
+    .bind(&holder)
+    .bind(serde_json::to_string(&breakdown).map_err(crate::server::internal)?)
+    .bind(now)
+    .execute(&mut *tx)
+    .await?;
+    if inserted.rows_affected() == 0 {
+        // Another run paid this shop today.
+        return Err(AppError::Conflict("paid already".into()));
+    }
+    let marked = sqlx::query(&format!(
+        "UPDATE transactions SET payout_id = $4 WHERE {unpaid} AND \
+         ((channel IN {bank_sql} AND paid_at < $2) OR (channel IN {card_sql} AND paid_at < $3))"
+    ))
+    .bind(shop_id)
+    .bind(bank_cut)
+    .bind(card_cut)
+    .bind(id)
+    .execute(&mut *tx)
+    .await?
+    .rows_affected();
+    sqlx::query(
+        "UPDATE movements SET payout_id = $1 WHERE kind = 'INCOME' AND payout_id IS NULL \
+         AND transaction_id IN (SELECT id FROM transactions WHERE shop_id = $2 AND payout_id = $1)",
+    )
+    .bind(id)
+    .bind(shop_id)
+    .execute(&mut *tx)
+    .await?;
+    sqlx::query("UPDATE payouts SET payments = $1 WHERE id = $2")
+        .bind(marked as i64)
+        .bind(id)
+        .execute(&mut *tx)
+        .await?;
+    crate::server::ledger::post(
+        &mut tx,
+        shop_id,
+        now,
+        crate::server::ledger::Links {
+            payout_id: Some(id),
+            ..Default::default()
+        },
+        &[(MovementKind::Payout, Money::from_cents(-amount))],
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(Some(amount))
+}
+
+/// The job: today's run, in the provider's zone, once the day is a banking day.
+pub async fn run_today(state: &AppState) -> AppResult<Outcome> {
+    let today = schedule::today(state.clock.now_ms(), &state.time_zone);
+    let r = run(state, today).await?;
+    Ok(Outcome {
+        done: r.paid,
+        ..Default::default()
+    })
+}
