@@ -395,9 +395,18 @@ impl Frequency {
     /// The payout days on or after `from`, the next `n` of them.
     pub fn next_dates(self, cal: &Calendar, from: Day, n: usize) -> Vec<Day> {
         let mut out: Vec<Day> = Vec::with_capacity(n);
+        if n == 0 {
+            return out;
+        }
         // A month back: a cycle named before `from` may be paid on or after it.
         let start = from.plus(-31);
+        // Ten years of nominal days is far more than five payouts need; the bound keeps a
+        // calendar closed by mistake for years from looping.
+        let horizon = from.plus(3_660);
         for nominal in self.nominal_from(start) {
+            if nominal > horizon {
+                break;
+            }
             let d = self.actual(nominal, cal);
             if d >= from && out.last().is_none_or(|l| *l < d) {
                 out.push(d);
