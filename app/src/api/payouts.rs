@@ -37,3 +37,31 @@ pub async fn set_payout_frequency(
         .await,
     )
 }
+
+/// The shop's payouts (newest first), their total and the next payout's estimate.
+#[server(endpoint = "list_payouts")]
+pub async fn list_payouts(shop: String) -> Result<PayoutList, AppError> {
+    use crate::domain::Permission;
+    use crate::server::{identity::access, payouts::view, respond};
+    respond(
+        async {
+            let (state, a) = access::require(&shop, Permission::ViewInfo).await?;
+            view::list(&state, &a).await
+        }
+        .await,
+    )
+}
+
+/// One payout and why it is this much.
+#[server(endpoint = "load_payout")]
+pub async fn load_payout(shop: String, id: i64) -> Result<PayoutDetail, AppError> {
+    use crate::domain::Permission;
+    use crate::server::{identity::access, payouts::view, respond};
+    respond(
+        async {
+            let (state, a) = access::require(&shop, Permission::ViewInfo).await?;
+            view::detail(&state, &a, id).await
+        }
+        .await,
+    )
+}

@@ -29,3 +29,48 @@ pub struct PayoutSchedule {
     /// Whether this user may change the frequency (admins).
     pub can_change: bool,
 }
+
+/// A payout in the list.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct PayoutRow {
+    pub id: i64,
+    pub date: String,
+    pub amount: crate::domain::Money,
+    /// `scheduled` (made, not yet in a transfer file) or `sent`.
+    pub status: String,
+    pub payments: i64,
+}
+
+/// The shop's payouts, newest first, their total, and the next payout's estimate.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct PayoutList {
+    pub rows: Vec<PayoutRow>,
+    pub total: crate::domain::Money,
+    /// The next payout day and what would be paid if it were today (payable money now).
+    pub next: Option<(PayoutDay, crate::domain::Money)>,
+}
+
+/// One line of a payout's explanation; the lines add up to the payout.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct BreakdownLine {
+    pub label: String,
+    /// Positive: adds to the payout; negative: takes from it.
+    pub amount: crate::domain::Money,
+    /// Movement types behind it, for the statement link (empty for held or reserved money).
+    pub kinds: Vec<String>,
+    pub entries: i64,
+}
+
+/// A payout's page: what it is and why it is this much.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct PayoutDetail {
+    pub row: PayoutRow,
+    pub iban: String,
+    pub holder: String,
+    pub lines: Vec<BreakdownLine>,
+    /// The statement period the movements behind it fall in (`YYYY-MM-DD`).
+    pub from: String,
+    pub to: String,
+    /// The income payments it covers (at most 200 shown), with their references.
+    pub payments: Vec<(i64, String, crate::domain::Money)>,
+}

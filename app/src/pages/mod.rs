@@ -6,6 +6,7 @@ pub mod auth;
 pub mod overview;
 pub mod pay;
 pub mod payment_links;
+pub mod payout;
 pub mod payouts;
 pub mod refund_account;
 pub mod statement;

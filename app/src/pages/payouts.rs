@@ -2,7 +2,9 @@
 //! frequency, from the next cycle) with the next five payout days from the real banking
 //! calendar, and the payout bank account.
 
-use crate::api::payouts::{load_payout_schedule, PayoutSchedule, SetPayoutFrequency};
+use crate::api::payouts::{
+    list_payouts, load_payout_schedule, PayoutList, PayoutSchedule, SetPayoutFrequency,
+};
 use crate::api::shop::ShopContext;
 use crate::components::form::{field_msg, form_msg, ErrorPage, FormError};
 use crate::domain::calendar::{Frequency, WEEKDAYS};
@@ -21,6 +23,14 @@ pub fn Payouts() -> impl IntoView {
         },
         |(shop, _)| load_payout_schedule(shop),
     );
+    let payouts = Resource::new(
+        {
+            let shop = shop.clone();
+            move || shop.clone()
+        },
+        list_payouts,
+    );
+    let list_shop = shop.clone();
     view! {
         <Title text="Payouts" />
         <section class="panel" aria-labelledby="schedule-title">
@@ -42,7 +52,73 @@ pub fn Payouts() -> impl IntoView {
                 }
             </Suspense>
         </section>
+        <section class="panel" aria-labelledby="list-title">
+            <h2 id="list-title">"Payouts made"</h2>
+            <Suspense fallback=|| view! { <p class="loading" aria-busy="true">"Loading payouts…"</p> }>
+                {
+                    let shop = list_shop.clone();
+                    move || {
+                        let shop = shop.clone();
+                        Suspend::new(async move {
+                            match payouts.await {
+                                Ok(l) => view! { <List l shop /> }.into_any(),
+                                Err(e) => view! { <ErrorPage error=e /> }.into_any(),
+                            }
+                        })
+                    }
+                }
+            </Suspense>
+        </section>
     }
+}
+
+#[component]
+fn List(l: PayoutList, shop: String) -> impl IntoView {
+    let next = l.next.clone().map(|(d, amount)| view! {
+        <p data-testid="next-payout">{format!("Next payout: {} {}, about {} EUR if it were made now.", d.weekday, d.date, amount.human())}</p>
+    });
+    if l.rows.is_empty() {
+        return view! {
+            {next}
+            <p class="empty">"No payouts yet. Payments become payable one banking day (bank links) or seven (cards) after they are paid."</p>
+        }
+        .into_any();
+    }
+    let rows = l
+        .rows
+        .iter()
+        .map(|r| {
+            view! {
+                <tr>
+                    <td data-label="Day"><a href=format!("/shops/{shop}/payouts/{}", r.id)>{r.date.clone()}</a></td>
+                    <td data-label="Amount (EUR)" class="num">{r.amount.human()}</td>
+                    <td data-label="Status">{if r.status == "sent" { "Sent" } else { "Scheduled" }}</td>
+                    <td data-label="Payments" class="num">{r.payments}</td>
+                </tr>
+            }
+        })
+        .collect_view();
+    view! {
+        {next}
+        <div class="table-wrap">
+            <table class="stack payouts-table">
+                <caption class="sr-only">"Payouts, newest first"</caption>
+                <thead>
+                    <tr>
+                        <th scope="col">"Day"</th>
+                        <th scope="col" class="num">"Amount (EUR)"</th>
+                        <th scope="col">"Status"</th>
+                        <th scope="col" class="num">"Payments"</th>
+                    </tr>
+                </thead>
+                <tbody>{rows}</tbody>
+                <tfoot>
+                    <tr><th scope="row">"Total"</th><td class="num" data-total="payouts">{l.total.human()}</td><td></td><td></td></tr>
+                </tfoot>
+            </table>
+        </div>
+    }
+    .into_any()
 }
 
 #[component]

@@ -62,6 +62,19 @@ fn matrix() -> BTreeMap<(&'static str, &'static str), (Form, Statuses)> {
         vec![],
         [FOUND, OK, OK, OK, NOTF],
     );
+    // A payout that is not the shop's: 404 in words, for everyone signed in.
+    row(
+        "GET",
+        "/shops/{shop}/payouts/{id}",
+        vec![],
+        [FOUND, NOTF, NOTF, NOTF, NOTF],
+    );
+    row(
+        "POST",
+        "/api/load_payout",
+        vec![("shop", SHOP), ("id", "1")],
+        [UNAUTH, NOTF, NOTF, NOTF, NOTF],
+    );
     row(
         "POST",
         "/api/set_payout_frequency",
@@ -267,6 +280,7 @@ fn matrix() -> BTreeMap<(&'static str, &'static str), (Form, Statuses)> {
         "/api/list_saved_views",
         "/api/load_dashboard",
         "/api/load_payout_schedule",
+        "/api/list_payouts",
     ] {
         row("POST", endpoint, shop.clone(), [UNAUTH, OK, OK, OK, NOTF]);
     }

@@ -324,3 +324,113 @@ async fn a_run_that_stops_between_its_steps_is_mended_by_the_rerun() {
     validate(&file);
     assert_eq!(file.matches("<CdtTrfTxInf>").count(), 2);
 }
+
+#[tokio::test]
+async fn the_payout_page_explains_the_amount_to_the_cent() {
+    use crate::harness::{body, Who};
+    use app::model::payouts::{PayoutDetail, PayoutList};
+    let app = crate::app!();
+    let s = &app.state;
+    let shop = app.shop_id(SHOP).await;
+    app::server::operations::operator::set_payout_account(
+        s,
+        SHOP,
+        "EE382200221020145685",
+        "Test Merchant",
+    )
+    .await
+    .unwrap();
+    at(&app, "2027-03-01");
+    app.paid_payment(5_000, Channel::Swedbank).await;
+    let card = app.paid_payment(12_000, Channel::Visa).await;
+    at(&app, "2027-03-02");
+    run(s, day("2027-03-02")).await.unwrap();
+    at(&app, "2027-03-03");
+    let later = app.paid_payment(7_000, Channel::Seb).await;
+    let by = crate::refunds::requester(&app).await;
+    app::server::refunds::refund(s, shop, &by, card, Money::from_cents(1_000), None, "k-card")
+        .await
+        .unwrap();
+    at(&app, "2027-03-04");
+    assert_eq!(run(s, day("2027-03-04")).await.unwrap().paid, 1);
+
+    let c = app.client_for(Who::Info).await;
+    let (st, _, b) = body(app.call(&c, "list_payouts", &[("shop", SHOP)]).await).await;
+    assert_eq!(st, reqwest::StatusCode::OK, "{b}");
+    let list: PayoutList = serde_json::from_str(&b).unwrap();
+    assert_eq!(list.rows.len(), 2);
+    assert_eq!(list.rows[0].date, "2027-03-04", "newest first");
+    assert_eq!(
+        list.total.cents(),
+        list.rows.iter().map(|r| r.amount.cents()).sum::<i64>()
+    );
+    assert!(list.next.is_some());
+
+    let id = list.rows[0].id.to_string();
+    let (st, _, b) = body(
+        app.call(&c, "load_payout", &[("shop", SHOP), ("id", &id)])
+            .await,
+    )
+    .await;
+    assert_eq!(st, reqwest::StatusCode::OK, "{b}");
+    let p: PayoutDetail = serde_json::from_str(&b).unwrap();
+    let sum: i64 = p.lines.iter().map(|l| l.amount.cents()).sum();
+    assert_eq!(
+        sum,
+        p.row.amount.cents(),
+        "the lines add up to the payout: {:?}",
+        p.lines
+    );
+    let line = |label: &str| {
+        p.lines
+            .iter()
+            .find(|l| l.label.starts_with(label))
+            .unwrap_or_else(|| panic!("{label} in {:?}", p.lines))
+            .amount
+            .cents()
+    };
+    let card_net = net(&app, card).await;
+    assert_eq!(
+        line("Carried from before"),
+        card_net,
+        "the card's money was held then"
+    );
+    assert_eq!(line("Payments received"), 7_000);
+    assert_eq!(line("Refunds"), -1_000);
+    assert!(line("Transaction fees") < 0 && line("VAT on fees") < 0);
+    // The card became payable on the 10th: still held on the 4th.
+    assert_eq!(line("Still held"), -card_net);
+    assert_eq!(p.payments.len(), 1);
+    assert_eq!(p.payments[0].0, later);
+    assert_eq!(p.to, "2027-03-04");
+    assert_eq!(p.from, "2027-03-02");
+    let fees = p
+        .lines
+        .iter()
+        .find(|l| l.label == "Transaction fees")
+        .unwrap();
+    assert!(
+        fees.kinds.iter().all(|k| k.starts_with("TRX_FEE")),
+        "{:?}",
+        fees.kinds
+    );
+
+    // Another merchant's admin does not see it; nor does a made-up id.
+    let other = app.client_for(Who::OtherAdmin).await;
+    let (st, _, _) = body(
+        app.call(&other, "load_payout", &[("shop", SHOP), ("id", &id)])
+            .await,
+    )
+    .await;
+    assert_eq!(st, reqwest::StatusCode::NOT_FOUND);
+    let (st, _, _) = body(
+        app.call(&c, "load_payout", &[("shop", SHOP), ("id", "12345")])
+            .await,
+    )
+    .await;
+    assert_eq!(st, reqwest::StatusCode::NOT_FOUND);
+    // The page renders on the server.
+    let (st, _, html) = body(app.page(&c, &format!("/shops/{SHOP}/payouts/{id}")).await).await;
+    assert_eq!(st, reqwest::StatusCode::OK);
+    assert!(html.contains("Why this amount"), "{html}");
+}

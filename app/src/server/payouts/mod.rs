@@ -5,3 +5,4 @@ pub mod calendar;
 pub mod pain001;
 pub mod run;
 pub mod schedule;
+pub mod view;

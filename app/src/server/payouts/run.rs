@@ -113,6 +113,50 @@ pub async fn pay_due(state: &AppState, day: Day) -> AppResult<RunReport> {
     Ok(report)
 }
 
+/// What a run on `day` would pay the shop now (before the minimum): the balance less money
+/// not payable by then and reservations.
+pub async fn payable_now(state: &AppState, shop_id: i64, day: Day) -> AppResult<i64> {
+    let cal = calendar::load(state).await?;
+    let tz = state.time_zone.clone();
+    let bank_cut = end_of(last_payable_day(&cal, day, false), &tz);
+    let card_cut = end_of(last_payable_day(&cal, day, true), &tz);
+    let mut conn = state.db.pool.acquire().await?;
+    let (balance, reserved): (i64, i64) = sqlx::query_as(
+        "SELECT balance_cents, reserved_cents FROM shop_balances WHERE shop_id = $1",
+    )
+    .bind(shop_id)
+    .fetch_optional(&mut *conn)
+    .await?
+    .unwrap_or((0, 0));
+    let held = held(&mut conn, shop_id, bank_cut, card_cut).await?;
+    Ok(balance - held - reserved)
+}
+
+const UNPAID: &str = "shop_id = $1 AND payout_id IS NULL AND paid_at IS NOT NULL AND test_mode = 0";
+
+/// Net of the shop's payments not payable yet: bank links paid from `bank_cut` on, cards
+/// from `card_cut` on.
+async fn held(
+    conn: &mut sqlx::AnyConnection,
+    shop_id: i64,
+    bank_cut: i64,
+    card_cut: i64,
+) -> AppResult<i64> {
+    let (bank_sql, card_sql) = (
+        channels(ChannelGroup::BankLinks),
+        channels(ChannelGroup::Cards),
+    );
+    Ok(sqlx::query_scalar(&format!(
+        "SELECT CAST(COALESCE(SUM(net_cents), 0) AS BIGINT) FROM transactions WHERE {UNPAID} AND \
+         ((channel IN {bank_sql} AND paid_at >= $2) OR (channel IN {card_sql} AND paid_at >= $3))"
+    ))
+    .bind(shop_id)
+    .bind(bank_cut)
+    .bind(card_cut)
+    .fetch_one(conn)
+    .await?)
+}
+
 /// Pays one shop for `day` in one transaction; `None` when it waits.
 async fn pay_shop(
     state: &AppState,
@@ -131,20 +175,12 @@ async fn pay_shop(
         return Ok(None);
     };
     let row = crate::server::ledger::lock_balance(&mut tx, shop_id).await?;
-    let unpaid = "shop_id = $1 AND payout_id IS NULL AND paid_at IS NOT NULL AND test_mode = 0";
-    let (bank_sql, card_sql) = (
+    let held = held(&mut tx, shop_id, bank_cut, card_cut).await?;
+    let (unpaid, bank_sql, card_sql) = (
+        UNPAID,
         channels(ChannelGroup::BankLinks),
         channels(ChannelGroup::Cards),
     );
-    let held: i64 = sqlx::query_scalar(&format!(
-        "SELECT CAST(COALESCE(SUM(net_cents), 0) AS BIGINT) FROM transactions WHERE {unpaid} AND \
-         ((channel IN {bank_sql} AND paid_at >= $2) OR (channel IN {card_sql} AND paid_at >= $3))"
-    ))
-    .bind(shop_id)
-    .bind(bank_cut)
-    .bind(card_cut)
-    .fetch_one(&mut *tx)
-    .await?;
     let amount = row.balance - held - row.reserved;
     if amount < MINIMUM_CENTS {
         return Ok(None);
