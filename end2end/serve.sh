@@ -33,6 +33,15 @@ export PORTAL_LOG_FORMAT=text
 export PORTAL_LIVE_CONNECTOR=test-bank
 
 "$bin" demo
+# The demo outlet gets a payout account and the payouts of the last banking day, for the
+# payout journey (the demo store keeps its balance for the refund journeys).
+"$bin" set-payout-account --shop demo-outlet --iban EE382200221020145685 \
+  --holder "Demo Merchant OÜ" >/dev/null
+for back in 0 1 2 3 4 5 6 7; do
+  if "$bin" run-payouts --date "$(date -d "-$back day" +%F)" | grep -q ' 1 paid'; then
+    break
+  fi
+done
 # A small shop of another merchant for the refused-refund journey: two paid payments and a
 # staff user (info & refunds) whose invite link the test opens.
 merchant=$("$bin" create-merchant --name "Thin Kiosk OÜ")

@@ -39,3 +39,31 @@ test('the admin switches payouts to Fridays and sees the next five payout days',
   await page.getByRole('button', { name: 'Save schedule' }).click();
   await expect(page.getByTestId('pending')).toHaveCount(0);
 });
+
+/** "1 234.56 €" (thin spaces, a minus sign) as cents. */
+function cents(text: string): number {
+  const t = text.replace(/[\s\u202f]|EUR|€/g, '').replace('\u2212', '-');
+  return Math.round(parseFloat(t) * 100);
+}
+
+// The accountant asks why a payout is smaller than the sales: the payout's lines add up to
+// it, and a fee line leads to the statement's movements.
+test('the info-only user opens a payout and follows a fee line to its movements', async ({ page }) => {
+  await signIn(page, DEMO.info);
+  await open(page, '/shops/demo-outlet/payouts');
+  await expect(page.getByTestId('next-payout')).toBeVisible();
+  const rows = page.locator('table.payouts-table tbody tr');
+  await expect(rows.first()).toBeVisible();
+  await rows.first().getByRole('link').click();
+  await expect(page.getByRole('heading', { level: 1, name: /^Payout of / })).toBeVisible();
+  const table = page.locator('table.breakdown');
+  const amounts = await table.locator('tbody td.num').allInnerTexts();
+  const total = cents(await page.getByTestId('payout-total').innerText());
+  expect(amounts.map(cents).reduce((a, b) => a + b, 0)).toBe(total);
+  const results = await new AxeBuilder({ page }).analyze();
+  expect(results.violations.map((v) => v.id)).toEqual([]);
+  await table.getByRole('link', { name: 'Transaction fees' }).click();
+  await expect(page).toHaveURL(/\/shops\/demo-outlet\/statement\?period=custom&from=/);
+  await expect(page.getByRole('heading', { level: 1, name: 'Account statement' })).toBeVisible();
+  await expect(page.locator('td[data-label="Type"] code').first()).toBeVisible();
+});

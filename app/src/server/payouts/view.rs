@@ -122,7 +122,15 @@ pub async fn detail(state: &AppState, a: &ShopAccess, id: i64) -> AppResult<Payo
     .await?;
     let (first, carried, from_ms) = match prev {
         Some((s, bal, at)) => (s + 1, bal, at),
-        None => (1, 0, 0),
+        None => {
+            // The shop's first payout: everything since its first movement.
+            let first_at: Option<i64> =
+                sqlx::query_scalar("SELECT at FROM movements WHERE shop_id = $1 AND seq = 1")
+                    .bind(a.shop_id)
+                    .fetch_optional(pool)
+                    .await?;
+            (1, 0, first_at.unwrap_or(at))
+        }
     };
     let sums = statement::sums_between(pool, state.db.kind, a.shop_id, first, seq).await?;
     let mut lines: Vec<(usize, BreakdownLine)> = Vec::new();
@@ -202,11 +210,10 @@ pub async fn detail(state: &AppState, a: &ShopAccess, id: i64) -> AppResult<Payo
     .fetch_all(pool)
     .await?;
     let day = |ms: i64| {
-        if ms == 0 {
-            String::new()
-        } else {
-            crate::server::format_time(ms, &a.time_zone)[..10].to_string()
-        }
+        crate::server::format_time(ms, &a.time_zone)
+            .get(..10)
+            .unwrap_or_default()
+            .to_string()
     };
     Ok(PayoutDetail {
         row: row((id, date, cents, status, payments)),
