@@ -24,6 +24,8 @@ pub struct Settings {
     /// credit transfer files).
     pub provider_name: String,
     pub provider_iban: String,
+    /// Below this (in cents) a payout waits for more money: 1.00 EUR unless changed.
+    pub payout_minimum_cents: i64,
     pub session_idle_minutes: i64,
     pub session_max_hours: i64,
     /// How many exports may run at once; more are answered "busy, try again" (429).
@@ -73,6 +75,7 @@ struct FileSettings {
     bank_country: Option<String>,
     provider_name: Option<String>,
     provider_iban: Option<String>,
+    payout_minimum: Option<String>,
     session_idle_minutes: Option<String>,
     session_max_hours: Option<String>,
     export_limit: Option<String>,
@@ -83,7 +86,7 @@ struct FileSettings {
 }
 
 /// Names of all settings: `PORTAL_<NAME>` in the environment, `<name>` in the file.
-pub const NAMES: [&str; 17] = [
+pub const NAMES: [&str; 18] = [
     "database_url",
     "listen",
     "public_url",
@@ -94,6 +97,7 @@ pub const NAMES: [&str; 17] = [
     "bank_country",
     "provider_name",
     "provider_iban",
+    "payout_minimum",
     "session_idle_minutes",
     "session_max_hours",
     "export_limit",
@@ -138,6 +142,7 @@ impl Settings {
                 "bank_country" => file.bank_country.clone(),
                 "provider_name" => file.provider_name.clone(),
                 "provider_iban" => file.provider_iban.clone(),
+                "payout_minimum" => file.payout_minimum.clone(),
                 "session_idle_minutes" => file.session_idle_minutes.clone(),
                 "session_max_hours" => file.session_max_hours.clone(),
                 "export_limit" => file.export_limit.clone(),
@@ -255,6 +260,18 @@ impl Settings {
                 .as_str()
                 .to_string(),
         };
+        let payout_minimum_cents = match get("payout_minimum") {
+            None => 100,
+            Some((name, v)) => match app::domain::Money::parse(&v.trim().replace(',', ".")) {
+                Ok(m) if m.cents() >= 1 => m.cents(),
+                _ => {
+                    return Err(err(
+                        &name,
+                        format!("{v:?} must be an amount in euros of at least 0.01, e.g. 1.00"),
+                    ))
+                }
+            },
+        };
         let number = |name: &str,
                       default: i64,
                       range: std::ops::RangeInclusive<i64>|
@@ -311,6 +328,7 @@ impl Settings {
             bank_country,
             provider_name,
             provider_iban,
+            payout_minimum_cents,
             session_idle_minutes,
             session_max_hours,
             export_limit,
@@ -352,6 +370,10 @@ mod tests {
         assert!(!s.cookie_secure);
         assert_eq!(s.session_idle_minutes, 30);
         assert_eq!(s.session_max_hours, 12);
+        assert_eq!(s.bank_country, "EE");
+        assert_eq!(s.payout_minimum_cents, 100);
+        let s = Settings::from_sources(&env(&[("PORTAL_PAYOUT_MINIMUM", "2,50")])).unwrap();
+        assert_eq!(s.payout_minimum_cents, 250);
     }
 
     #[test]
@@ -376,6 +398,10 @@ mod tests {
             ("PORTAL_COOKIE_SECURE", "yes"),
             ("PORTAL_SMTP_URL", "mail.example.com"),
             ("PORTAL_MAIL_FROM", "not an address"),
+            ("PORTAL_BANK_COUNTRY", "XX"),
+            ("PORTAL_PROVIDER_IBAN", "EE38 2200 2210 2014 5686"),
+            ("PORTAL_PAYOUT_MINIMUM", "0"),
+            ("PORTAL_PAYOUT_MINIMUM", "lots"),
         ] {
             let e = Settings::from_sources(&env(&[(k, v)])).unwrap_err();
             assert_eq!(e.setting, k, "{e}");

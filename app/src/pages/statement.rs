@@ -224,7 +224,7 @@ fn Movements(
                     <td data-label="Time">{r.at.clone()}</td>
                     <td data-label="Type">{r.label.clone()}" "<code class="kind">{r.kind.clone()}</code></td>
                     <td data-label="Reference">{reference}
-                        {r.payout_id.map(|po| view! { <br /><small class="muted">{format!("payout {po}")}</small> })}
+                        {r.payout_id.map(|po| view! { <br /><small><a href=format!("/shops/{shop}/payouts/{po}")>{format!("payout {po}")}</a></small> })}
                     </td>
                     <td data-label="Debit" class="num">{r.debit.map(|m| m.human())}</td>
                     <td data-label="Credit" class="num">{r.credit.map(|m| m.human())}</td>

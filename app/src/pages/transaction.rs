@@ -123,7 +123,10 @@ fn Detail(
                 <dt>"Buyer e-mail"</dt><dd>{d.buyer_email.clone().unwrap_or_else(dash)}</dd>
                 <dt>"Buyer IP"</dt><dd>{d.buyer_ip.clone().unwrap_or_else(dash)}</dd>
                 <dt>"Country"</dt><dd>{d.buyer_country.clone().unwrap_or_else(dash)}</dd>
-                <dt>"Payout"</dt><dd class="mono">{d.payout_id.map(|p| p.to_string()).unwrap_or_else(|| "Not paid out yet".into())}</dd>
+                <dt>"Payout"</dt><dd class="mono">{match d.payout_id {
+                    Some(p) => view! { <a href=format!("/shops/{shop}/payouts/{p}")>{format!("payout {p}")}</a> }.into_any(),
+                    None => view! { "Not paid out yet" }.into_any(),
+                }}</dd>
             </dl>
         </section>
     }

@@ -303,6 +303,7 @@ fn TxTable(page: TxPage, f: TxFilter, shop: String) -> impl IntoView {
     let (time_aria, time_link) = sort_link(SortKey::Time, "Time");
     let (amount_aria, amount_link) = sort_link(SortKey::Amount, "Amount");
     let base = format!("/shops/{shop}/transactions");
+    let payouts = format!("/shops/{shop}/payouts");
     let prev = page.prev.clone().map(|c| {
         href(&TxFilter {
             before: c,
@@ -357,7 +358,10 @@ fn TxTable(page: TxPage, f: TxFilter, shop: String) -> impl IntoView {
                                 <td data-label="Fees + VAT" class="num">{r.net.map(|_| r.fees.human()).unwrap_or_else(dash)}</td>
                                 <td data-label="Net" class="num">{r.net.map(|n| n.human()).unwrap_or_else(dash)}</td>
                                 <td data-label="Status"><span class=format!("status status-{}", r.status)>{status_label(&r.status).to_string()}</span></td>
-                                <td data-label="Payout" class="mono">{r.payout_id.map(|p| p.to_string()).unwrap_or_else(dash)}</td>
+                                <td data-label="Payout" class="mono">{match r.payout_id {
+                                    Some(p) => view! { <a href=format!("{payouts}/{p}")>{p.to_string()}</a> }.into_any(),
+                                    None => view! { {dash()} }.into_any(),
+                                }}</td>
                             </tr>
                         }
                     }).collect_view()}

@@ -22,6 +22,8 @@ pub struct AppState {
     /// The provider's name and the IBAN payouts are paid from.
     pub provider_name: String,
     pub provider_iban: String,
+    /// Below this a payout waits (cents).
+    pub payout_minimum_cents: i64,
     pub session_idle_minutes: i64,
     pub session_max_hours: i64,
     /// Permits for exports running at once: each holds a database connection (PostgreSQL

@@ -78,6 +78,7 @@ async fn the_month_close_pack_holds_every_file_with_its_hash_and_the_page_balanc
         format!("{stem}.xlsx"),
         format!("{stem}.csv"),
         format!("vat-summary-{SHOP}-{m}.csv"),
+        format!("payouts-{SHOP}-{m}.csv"),
     ];
     let mut all: Vec<_> = files.keys().cloned().collect();
     all.sort();
@@ -154,6 +155,14 @@ async fn the_month_close_pack_holds_every_file_with_its_hash_and_the_page_balanc
     ] {
         assert_eq!(amount_of(label), net(code), "{code}");
     }
+
+    // The month's payouts: none here (the shop has no payout account), a header and a total.
+    let payouts = String::from_utf8(files[&names[4]].clone()).unwrap();
+    assert!(
+        payouts.starts_with("Day,Payout ID,Amount (EUR),Status,Payments,IBAN,Account holder\r\n"),
+        "{payouts}"
+    );
+    assert!(payouts.ends_with("Total,,0.00\r\n"), "{payouts}");
 
     // A pack is for a calendar month; a bad month is named.
     let (s, _, text) = body(

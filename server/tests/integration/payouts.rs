@@ -189,9 +189,15 @@ async fn payable_money_is_paid_once_per_day_and_the_rest_waits() {
     assert!(net(&app, small).await < MINIMUM_CENTS);
     at(&app, "2027-03-12");
     assert_eq!(run(s, day("2027-03-12")).await.unwrap().paid, 0);
+    // The provider may pay out smaller sums (PORTAL_PAYOUT_MINIMUM=0.01): then it is paid.
+    let mut lower = s.clone();
+    lower.payout_minimum_cents = 1;
+    at(&app, "2027-03-15");
+    let r = run(&lower, day("2027-03-15")).await.unwrap();
+    assert_eq!((r.paid, r.total_cents), (1, net(&app, small).await));
     // Saturday is no banking day: nothing runs.
-    at(&app, "2027-03-13");
-    let r = run(s, day("2027-03-13")).await.unwrap();
+    at(&app, "2027-03-20");
+    let r = run(s, day("2027-03-20")).await.unwrap();
     assert_eq!((r.paid, r.waiting), (0, 0));
 }
 

@@ -22,7 +22,7 @@ use crate::server::AppState;
 
 pub const JOB: &str = "payouts";
 pub const INTERVAL_SECS: u64 = 600;
-/// Below this a payout waits (1.00 EUR).
+/// Below this a payout waits, unless the provider sets another (`PORTAL_PAYOUT_MINIMUM`).
 pub const MINIMUM_CENTS: i64 = 100;
 
 /// The last day whose payments are payable by `d`: bank links (`card` false) the day
@@ -182,7 +182,7 @@ async fn pay_shop(
         channels(ChannelGroup::Cards),
     );
     let amount = row.balance - held - row.reserved;
-    if amount < MINIMUM_CENTS {
+    if amount < state.payout_minimum_cents.max(1) {
         return Ok(None);
     }
     let id = crate::server::new_id();

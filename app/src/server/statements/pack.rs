@@ -30,14 +30,16 @@ pub enum Part {
     StatementXlsx,
     StatementCsv,
     VatSummary,
+    Payouts,
 }
 
 /// The pack's files, in the order the README lists them.
-pub const PARTS: [Part; 4] = [
+pub const PARTS: [Part; 5] = [
     Part::StatementXml,
     Part::StatementXlsx,
     Part::StatementCsv,
     Part::VatSummary,
+    Part::Payouts,
 ];
 
 impl Part {
@@ -48,6 +50,7 @@ impl Part {
             Part::StatementXlsx => "Writing the statement as XLSX",
             Part::StatementCsv => "Writing the statement as CSV",
             Part::VatSummary => "Adding up the VAT",
+            Part::Payouts => "Listing the payouts",
         }
     }
 
@@ -63,6 +66,9 @@ impl Part {
             Part::StatementCsv => "Account statement as CSV, in your chosen CSV format.",
             Part::VatSummary => {
                 "VAT summary: the month's fees per type, their VAT, and the VAT correction."
+            }
+            Part::Payouts => {
+                "The month's payouts to your bank account: day, amount, payments covered, account."
             }
         }
     }
@@ -186,6 +192,22 @@ async fn make(
             };
             let (s, a, f, p) = (state.clone(), a.clone(), filter.clone(), progress.clone());
             sheets::download(s, a, format, f, dialect, p).await
+        }
+        Part::Payouts => {
+            let text = match payouts_csv(state, a, month, dialect).await {
+                Ok(t) => t,
+                Err(e) => return Err(Box::new(export::error_response(e))),
+            };
+            let name = format!("payouts-{}-{month}.csv", a.shop_slug);
+            return to_file(
+                name,
+                what,
+                futures_util::stream::iter([Ok::<_, std::io::Error>(axum::body::Bytes::from(
+                    text,
+                ))]),
+            )
+            .await
+            .map_err(|e| Box::new(export::error_response(crate::server::internal(e))));
         }
         Part::VatSummary => {
             let text = match vat_summary_csv(state, a, filter, dialect).await {
@@ -416,6 +438,61 @@ impl VatSummary {
         );
         out
     }
+}
+
+/// The month's payouts (`YYYY-MM`) as CSV lines in the dialect, oldest first.
+async fn payouts_csv(
+    state: &AppState,
+    a: &ShopAccess,
+    month: &str,
+    d: CsvDialect,
+) -> AppResult<String> {
+    let rows: Vec<(i64, String, i64, String, i64, String, String)> = sqlx::query_as(
+        "SELECT id, payout_date, amount_cents, status, payments, iban, holder FROM payouts \
+         WHERE shop_id = $1 AND payout_date LIKE $2 ORDER BY payout_date",
+    )
+    .bind(a.shop_id)
+    .bind(format!("{month}-%"))
+    .fetch_all(&state.db.pool)
+    .await?;
+    let sep = d.sep();
+    let mut out = String::new();
+    let cells = |out: &mut String, cells: &[&str]| {
+        for (i, c) in cells.iter().enumerate() {
+            if i > 0 {
+                out.push(sep);
+            }
+            csv_cell_between(out, c, sep);
+        }
+    };
+    cells(
+        &mut out,
+        &[
+            "Day",
+            "Payout ID",
+            "Amount (EUR)",
+            "Status",
+            "Payments",
+            "IBAN",
+            "Account holder",
+        ],
+    );
+    out.push_str("\r\n");
+    let mut total = 0;
+    for (id, day, cents, status, payments, iban, holder) in rows {
+        cells(&mut out, &[&day, &id.to_string()]);
+        out.push(sep);
+        d.push_money(&mut out, cents);
+        out.push(sep);
+        cells(&mut out, &[&status, &payments.to_string(), &iban, &holder]);
+        out.push_str("\r\n");
+        total += cents;
+    }
+    cells(&mut out, &["Total", ""]);
+    out.push(sep);
+    d.push_money(&mut out, total);
+    out.push_str("\r\n");
+    Ok(out)
 }
 
 /// The month's VAT summary as CSV, from the statement's totals per type.
