@@ -440,3 +440,148 @@ async fn the_payout_page_explains_the_amount_to_the_cent() {
     assert_eq!(st, reqwest::StatusCode::OK);
     assert!(html.contains("Why this amount"), "{html}");
 }
+
+/// Random months of payments and refunds under random frequencies: no payout is negative
+/// or on a closed day or off its schedule, no payment is paid out before it is payable or
+/// twice, and the payouts plus the final balance are every other movement, to the cent.
+#[tokio::test]
+async fn random_months_pay_everything_once_and_only_when_payable() {
+    for seed in [2027, 7, 42] {
+        random_months(seed).await;
+    }
+}
+
+async fn random_months(seed: u64) {
+    use crate::statement::Lcg;
+    use app::domain::calendar::{payable_on, Calendar};
+    let app = crate::app!();
+    let s = &app.state;
+    let cal = Calendar::of("EE").unwrap();
+    let by = crate::refunds::requester(&app).await;
+    let mut rng = Lcg(seed);
+    for shop in [SHOP, SHOP_B] {
+        app::server::operations::operator::set_payout_account(
+            s,
+            shop,
+            "EE382200221020145685",
+            "Test Merchant",
+        )
+        .await
+        .unwrap();
+        let (every, d) = match rng.next(3) {
+            0 => ("daily", 0),
+            1 => ("weekly", 1 + rng.next(5) as i64),
+            _ => ("monthly", 1 + rng.next(31) as i64),
+        };
+        sqlx::query("UPDATE shops SET payout_every = $1, payout_day = $2 WHERE slug = $3")
+            .bind(every)
+            .bind(d)
+            .bind(shop)
+            .execute(&s.db.pool)
+            .await
+            .unwrap();
+    }
+    let channels = [
+        Channel::Swedbank,
+        Channel::Seb,
+        Channel::Visa,
+        Channel::Mastercard,
+    ];
+    let mut d = day("2027-03-01");
+    at(&app, "2027-03-01");
+    for _ in 0..75 {
+        for shop in [SHOP, SHOP_B] {
+            for _ in 0..rng.next(4) {
+                let t = app
+                    .paid_payment_in(
+                        shop,
+                        100 + rng.next(30_000) as i64,
+                        channels[rng.next(4) as usize],
+                    )
+                    .await;
+                if rng.next(5) == 0 {
+                    let shop_id = app.shop_id(shop).await;
+                    let part = Money::from_cents(1 + rng.next(5_000) as i64);
+                    // Refused when the balance is too small: that is fine here.
+                    let _ = app::server::refunds::refund(
+                        s,
+                        shop_id,
+                        &by,
+                        t,
+                        part,
+                        None,
+                        &format!("r{t}"),
+                    )
+                    .await;
+                }
+            }
+        }
+        run(s, d).await.unwrap();
+        d = d.plus(1);
+        at(&app, &d.to_string());
+    }
+
+    let payouts: Vec<(i64, i64, String, i64)> = sqlx::query_as(
+        "SELECT p.id, p.shop_id, p.payout_date, p.amount_cents FROM payouts p ORDER BY p.payout_date",
+    )
+    .fetch_all(&s.db.pool)
+    .await
+    .unwrap();
+    assert!(payouts.len() >= 10, "{} payouts", payouts.len());
+    for (id, shop_id, date, cents) in &payouts {
+        let pd = day(date);
+        assert!(*cents > 0, "payout {id} is {cents}");
+        assert!(cal.is_banking_day(pd), "payout {id} on closed {date}");
+        let stored = app::server::payouts::schedule::stored(s, *shop_id)
+            .await
+            .unwrap();
+        assert!(
+            stored.pays_on(&cal, pd),
+            "payout {id} on {date} is off its schedule"
+        );
+        // Every payment it covers was payable by then.
+        let covered: Vec<(i64, String)> =
+            sqlx::query_as("SELECT paid_at, channel FROM transactions WHERE payout_id = $1")
+                .bind(id)
+                .fetch_all(&s.db.pool)
+                .await
+                .unwrap();
+        for (paid_at, channel) in covered {
+            let paid = app::server::payouts::schedule::today(paid_at, &s.time_zone);
+            let card =
+                Channel::parse(&channel).unwrap().group() == app::domain::fees::ChannelGroup::Cards;
+            assert!(
+                payable_on(&cal, paid, card) <= pd,
+                "a {channel} payment of {paid} paid out on {date}"
+            );
+        }
+    }
+    // Payments are paid out at most once (one payout id) and only with their income.
+    assert_eq!(
+        app.scalar(
+            "SELECT COUNT(*) FROM movements m JOIN transactions t ON t.id = m.transaction_id \
+             WHERE m.kind = 'INCOME' AND (m.payout_id IS NULL) <> (t.payout_id IS NULL)"
+        )
+        .await,
+        0
+    );
+    for shop in [SHOP, SHOP_B] {
+        let shop_id = app.shop_id(shop).await;
+        let paid: i64 = app
+            .scalar(format!(
+                "SELECT CAST(COALESCE(SUM(amount_cents), 0) AS BIGINT) FROM payouts WHERE shop_id = {shop_id}"
+            ))
+            .await;
+        let others: i64 = app
+            .scalar(format!(
+                "SELECT CAST(COALESCE(SUM(amount_cents), 0) AS BIGINT) FROM movements \
+                 WHERE shop_id = {shop_id} AND kind <> 'PAYOUT'"
+            ))
+            .await;
+        assert_eq!(
+            paid + balance(&app, shop_id).await,
+            others,
+            "seed {seed}: {shop}"
+        );
+    }
+}
