@@ -52,6 +52,7 @@ test('admin invites a user who sets a password from the mail and signs in', asyn
       'Transactions',
       'Payment links',
       'Statement',
+      'Payouts',
       'My account',
     ]);
 
