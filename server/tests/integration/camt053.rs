@@ -14,18 +14,23 @@ use std::collections::HashSet;
 
 const XSD: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/xsd/camt.053.001.02.xsd");
 
-/// Validates the file against the schema with `xmllint`. Without `xmllint` the check is
-/// skipped loudly, unless `CI` is set: then it fails.
+/// Validates the file against the camt.053 schema (see [`validate_against`]).
 pub(crate) fn validate(xml: &str, name: &str) {
+    validate_against(XSD, xml, name);
+}
+
+/// Validates the file against the schema `xsd` with `xmllint`. Without `xmllint` the check
+/// is skipped loudly, unless `CI` is set: then it fails.
+pub(crate) fn validate_against(xsd: &str, xml: &str, name: &str) {
     let path = std::env::temp_dir().join(format!(
-        "portal-camt053-{:016x}-{name}.xml",
+        "portal-xsd-{:016x}-{name}.xml",
         app::server::new_id()
     ));
     std::fs::write(&path, xml).unwrap();
     let out = std::process::Command::new("xmllint")
         .arg("--noout")
         .arg("--schema")
-        .arg(XSD)
+        .arg(xsd)
         .arg(&path)
         .output();
     let _ = std::fs::remove_file(&path);
@@ -36,15 +41,15 @@ pub(crate) fn validate(xml: &str, name: &str) {
             }
             eprintln!(
                 "\n!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!\n\
-                 !!! SKIPPED the camt.053 schema check of {name}: xmllint is not installed.\n\
-                 !!! Run .ci/setup (it installs libxml2-utils) to check the files against the XSD.\n\
+                 !!! SKIPPED the schema check of {name}: xmllint is not installed.\n\
+                 !!! Run .ci/setup (it installs libxml2-utils) to check the files against {xsd}.\n\
                  !!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!\n"
             );
         }
         Err(e) => panic!("xmllint did not run: {e}"),
         Ok(out) => assert!(
             out.status.success(),
-            "{name} does not validate against the camt.053.001.02 schema:\n{}",
+            "{name} does not validate against {xsd}:\n{}",
             String::from_utf8_lossy(&out.stderr)
         ),
     }

@@ -13,30 +13,20 @@ use app::server::payouts::run::{run, MINIMUM_CENTS};
 const XSD: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/xsd/pain.001.001.03.xsd");
 
 fn validate(xml: &str) {
-    let path =
-        std::env::temp_dir().join(format!("portal-pain001-{:016x}.xml", app::server::new_id()));
-    std::fs::write(&path, xml).unwrap();
-    let out = std::process::Command::new("xmllint")
-        .arg("--noout")
-        .arg("--schema")
-        .arg(XSD)
-        .arg(&path)
-        .output();
-    let _ = std::fs::remove_file(&path);
-    match out {
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
-            assert!(
-                std::env::var_os("CI").is_none(),
-                "xmllint is required when CI is set"
-            );
-            eprintln!("\n!!! SKIPPED the pain.001 schema check: xmllint is not installed (run .ci/setup)\n");
-        }
-        Err(e) => panic!("xmllint did not run: {e}"),
-        Ok(out) => assert!(
-            out.status.success(),
-            "the transfer file does not validate against pain.001.001.03:\n{}\n{xml}",
-            String::from_utf8_lossy(&out.stderr)
-        ),
+    crate::camt053::validate_against(XSD, xml, "pain001");
+}
+
+/// Gives the shops their payout account, as the provider does from the contract.
+async fn with_accounts(app: &TestApp, shops: &[&str]) {
+    for shop in shops {
+        app::server::operations::operator::set_payout_account(
+            &app.state,
+            shop,
+            "EE382200221020145685",
+            "Test Merchant",
+        )
+        .await
+        .unwrap();
     }
 }
 
@@ -73,14 +63,7 @@ async fn payable_money_is_paid_once_per_day_and_the_rest_waits() {
     let s = &app.state;
     let shop = app.shop_id(SHOP).await;
     let shop_b = app.shop_id(SHOP_B).await;
-    app::server::operations::operator::set_payout_account(
-        s,
-        SHOP,
-        "EE382200221020145685",
-        "Test Merchant",
-    )
-    .await
-    .unwrap();
+    with_accounts(&app, &[SHOP]).await;
     // Monday 1 March 2027: a bank-link and a card payment.
     at(&app, "2027-03-01");
     let bank = app.paid_payment(5_000, Channel::Swedbank).await;
@@ -205,14 +188,7 @@ async fn payable_money_is_paid_once_per_day_and_the_rest_waits() {
 async fn a_weekly_shop_is_paid_on_its_weekday_only() {
     let app = crate::app!();
     let s = &app.state;
-    app::server::operations::operator::set_payout_account(
-        s,
-        SHOP,
-        "EE382200221020145685",
-        "Test Merchant",
-    )
-    .await
-    .unwrap();
+    with_accounts(&app, &[SHOP]).await;
     sqlx::query("UPDATE shops SET payout_every = 'weekly', payout_day = 5 WHERE slug = $1")
         .bind(SHOP)
         .execute(&s.db.pool)
@@ -233,16 +209,7 @@ async fn two_instances_running_the_same_day_pay_each_shop_once() {
     let app = crate::app!();
     let other = app.second_instance().await;
     let s = &app.state;
-    for shop in [SHOP, SHOP_B] {
-        app::server::operations::operator::set_payout_account(
-            s,
-            shop,
-            "EE382200221020145685",
-            "Test Merchant",
-        )
-        .await
-        .unwrap();
-    }
+    with_accounts(&app, &[SHOP, SHOP_B]).await;
     at(&app, "2027-03-01");
     for i in 0..10 {
         app.paid_payment_in(
@@ -294,16 +261,7 @@ async fn two_instances_running_the_same_day_pay_each_shop_once() {
 async fn a_run_that_stops_between_its_steps_is_mended_by_the_rerun() {
     let app = crate::app!();
     let s = &app.state;
-    for shop in [SHOP, SHOP_B] {
-        app::server::operations::operator::set_payout_account(
-            s,
-            shop,
-            "EE382200221020145685",
-            "Test Merchant",
-        )
-        .await
-        .unwrap();
-    }
+    with_accounts(&app, &[SHOP, SHOP_B]).await;
     at(&app, "2027-03-01");
     app.paid_payment_in(SHOP, 2_500, Channel::Swedbank).await;
     app.paid_payment_in(SHOP_B, 3_500, Channel::Luminor).await;
@@ -338,14 +296,7 @@ async fn the_payout_page_explains_the_amount_to_the_cent() {
     let app = crate::app!();
     let s = &app.state;
     let shop = app.shop_id(SHOP).await;
-    app::server::operations::operator::set_payout_account(
-        s,
-        SHOP,
-        "EE382200221020145685",
-        "Test Merchant",
-    )
-    .await
-    .unwrap();
+    with_accounts(&app, &[SHOP]).await;
     at(&app, "2027-03-01");
     app.paid_payment(5_000, Channel::Swedbank).await;
     let card = app.paid_payment(12_000, Channel::Visa).await;
@@ -459,15 +410,8 @@ async fn random_months(seed: u64) {
     let cal = Calendar::of("EE").unwrap();
     let by = crate::refunds::requester(&app).await;
     let mut rng = Lcg(seed);
+    with_accounts(&app, &[SHOP, SHOP_B]).await;
     for shop in [SHOP, SHOP_B] {
-        app::server::operations::operator::set_payout_account(
-            s,
-            shop,
-            "EE382200221020145685",
-            "Test Merchant",
-        )
-        .await
-        .unwrap();
         let (every, d) = match rng.next(3) {
             0 => ("daily", 0),
             1 => ("weekly", 1 + rng.next(5) as i64),

@@ -194,36 +194,12 @@ async fn make(
             sheets::download(s, a, format, f, dialect, p).await
         }
         Part::Payouts => {
-            let text = match payouts_csv(state, a, month, dialect).await {
-                Ok(t) => t,
-                Err(e) => return Err(Box::new(export::error_response(e))),
-            };
             let name = format!("payouts-{}-{month}.csv", a.shop_slug);
-            return to_file(
-                name,
-                what,
-                futures_util::stream::iter([Ok::<_, std::io::Error>(axum::body::Bytes::from(
-                    text,
-                ))]),
-            )
-            .await
-            .map_err(|e| Box::new(export::error_response(crate::server::internal(e))));
+            return text_part(name, what, payouts_csv(state, a, month, dialect).await).await;
         }
         Part::VatSummary => {
-            let text = match vat_summary_csv(state, a, filter, dialect).await {
-                Ok(t) => t,
-                Err(e) => return Err(Box::new(export::error_response(e))),
-            };
             let name = format!("vat-summary-{}-{month}.csv", a.shop_slug);
-            return to_file(
-                name,
-                what,
-                futures_util::stream::iter([Ok::<_, std::io::Error>(axum::body::Bytes::from(
-                    text,
-                ))]),
-            )
-            .await
-            .map_err(|e| Box::new(export::error_response(crate::server::internal(e))));
+            return text_part(name, what, vat_summary_csv(state, a, filter, dialect).await).await;
         }
     };
     if !response.status().is_success() {
@@ -238,6 +214,19 @@ async fn make(
         .unwrap_or("statement")
         .to_string();
     to_file(name, what, response.into_body().into_data_stream())
+        .await
+        .map_err(|e| Box::new(export::error_response(crate::server::internal(e))))
+}
+
+/// A part the pack writes itself (a short text), as a made file.
+async fn text_part(
+    name: String,
+    what: &'static str,
+    text: AppResult<String>,
+) -> Result<Made, Box<Response>> {
+    let text = text.map_err(|e| Box::new(export::error_response(e)))?;
+    let chunk = Ok::<_, std::io::Error>(axum::body::Bytes::from(text));
+    to_file(name, what, futures_util::stream::iter([chunk]))
         .await
         .map_err(|e| Box::new(export::error_response(crate::server::internal(e))))
 }
