@@ -67,3 +67,27 @@ test('the info-only user opens a payout and follows a fee line to its movements'
   await expect(page.getByRole('heading', { level: 1, name: 'Account statement' })).toBeVisible();
   await expect(page.locator('td[data-label="Type"] code').first()).toBeVisible();
 });
+
+// The payout account is the contract's: the admin asks the provider for another one. A
+// mistyped IBAN is named before anything is sent; the request then waits for the provider,
+// and the admin can withdraw it.
+test('the admin asks the provider for another payout account and withdraws the request', async ({ page }) => {
+  await signIn(page, DEMO.admin);
+  await open(page, '/shops/demo-outlet/payouts');
+  const form = page.locator('form.account-request-form');
+  await form.getByLabel('IBAN').fill('EE47 1000 0010 2014 5686');
+  await form.getByLabel('Account holder').fill('Demo Merchant OÜ');
+  await form.getByRole('button', { name: 'Send the request' }).click();
+  await expect(form.locator('.field-error')).toContainText(/IBAN/i);
+  await form.getByLabel('IBAN').fill('EE47 1000 0010 2014 5685');
+  await form.getByLabel('Note to the provider (optional)').fill('We moved to another bank.');
+  await form.getByRole('button', { name: 'Send the request' }).click();
+  await expect(page.getByRole('status').filter({ hasText: 'Sent to the provider: New payout account EE47 1000 0010 2014 5685' })).toBeVisible();
+  const request = page.locator('li.request').first();
+  await expect(request).toContainText('Waiting for the provider');
+  await expect(request).toContainText('Your note: We moved to another bank.');
+  const results = await new AxeBuilder({ page }).analyze();
+  expect(results.violations.map((v) => v.id)).toEqual([]);
+  await request.getByRole('button', { name: 'Withdraw the request' }).click();
+  await expect(page.locator('li.request').first()).toContainText('Withdrawn');
+});

@@ -26,6 +26,10 @@ pub struct Settings {
     pub provider_iban: String,
     /// Below this (in cents) a payout waits for more money: 1.00 EUR unless changed.
     pub payout_minimum_cents: i64,
+    /// Where the provider's operators get the shops' requests (bank account, domain and
+    /// legal-entity changes); unset, requests are only recorded and `portal requests`
+    /// lists them.
+    pub operator_email: Option<String>,
     pub session_idle_minutes: i64,
     pub session_max_hours: i64,
     /// How many exports may run at once; more are answered "busy, try again" (429).
@@ -76,6 +80,7 @@ struct FileSettings {
     provider_name: Option<String>,
     provider_iban: Option<String>,
     payout_minimum: Option<String>,
+    operator_email: Option<String>,
     session_idle_minutes: Option<String>,
     session_max_hours: Option<String>,
     export_limit: Option<String>,
@@ -86,7 +91,7 @@ struct FileSettings {
 }
 
 /// Names of all settings: `PORTAL_<NAME>` in the environment, `<name>` in the file.
-pub const NAMES: [&str; 18] = [
+pub const NAMES: [&str; 19] = [
     "database_url",
     "listen",
     "public_url",
@@ -98,6 +103,7 @@ pub const NAMES: [&str; 18] = [
     "provider_name",
     "provider_iban",
     "payout_minimum",
+    "operator_email",
     "session_idle_minutes",
     "session_max_hours",
     "export_limit",
@@ -143,6 +149,7 @@ impl Settings {
                 "provider_name" => file.provider_name.clone(),
                 "provider_iban" => file.provider_iban.clone(),
                 "payout_minimum" => file.payout_minimum.clone(),
+                "operator_email" => file.operator_email.clone(),
                 "session_idle_minutes" => file.session_idle_minutes.clone(),
                 "session_max_hours" => file.session_max_hours.clone(),
                 "export_limit" => file.export_limit.clone(),
@@ -272,6 +279,15 @@ impl Settings {
                 }
             },
         };
+        let operator_email = match get("operator_email") {
+            None => None,
+            Some((name, v)) => Some(
+                app::domain::validate::Email::parse(&v)
+                    .map_err(|m| err(&name, m))?
+                    .as_str()
+                    .to_string(),
+            ),
+        };
         let number = |name: &str,
                       default: i64,
                       range: std::ops::RangeInclusive<i64>|
@@ -329,6 +345,7 @@ impl Settings {
             provider_name,
             provider_iban,
             payout_minimum_cents,
+            operator_email,
             session_idle_minutes,
             session_max_hours,
             export_limit,
@@ -374,6 +391,11 @@ mod tests {
         assert_eq!(s.payout_minimum_cents, 100);
         let s = Settings::from_sources(&env(&[("PORTAL_PAYOUT_MINIMUM", "2,50")])).unwrap();
         assert_eq!(s.payout_minimum_cents, 250);
+        assert_eq!(s.operator_email, None);
+        let s = Settings::from_sources(&env(&[("PORTAL_OPERATOR_EMAIL", "Ops@Provider.example")]))
+            .unwrap();
+        assert_eq!(s.operator_email.as_deref(), Some("ops@provider.example"));
+        assert!(Settings::from_sources(&env(&[("PORTAL_OPERATOR_EMAIL", "ops")])).is_err());
     }
 
     #[test]

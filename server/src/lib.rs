@@ -101,6 +101,7 @@ pub async fn build(
         provider_name: settings.provider_name.clone(),
         provider_iban: settings.provider_iban.clone(),
         payout_minimum_cents: settings.payout_minimum_cents,
+        operator_email: settings.operator_email.clone(),
         session_idle_minutes: settings.session_idle_minutes,
         session_max_hours: settings.session_max_hours,
         exports: std::sync::Arc::new(tokio::sync::Semaphore::new(settings.export_limit as usize)),

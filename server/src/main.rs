@@ -120,6 +120,28 @@ enum Command {
         #[arg(long)]
         date: String,
     },
+    /// The shops' requests to the provider (a new payout account, …): the waiting ones, or
+    /// with --all every one.
+    Requests {
+        #[arg(long)]
+        all: bool,
+    },
+    /// Apply a waiting request (a payout account request sets the shop's account) and tell
+    /// the admin who asked.
+    RequestDone {
+        #[arg(long)]
+        id: i64,
+        /// A remark for the admin (optional).
+        #[arg(long)]
+        answer: Option<String>,
+    },
+    /// Decline a waiting request, saying why; the admin who asked gets the answer.
+    RequestDecline {
+        #[arg(long)]
+        id: i64,
+        #[arg(long)]
+        answer: String,
+    },
     /// Set a shop's payout bank account from its contract (IBAN and the holder's name).
     SetPayoutAccount {
         /// The shop's slug.
@@ -429,6 +451,55 @@ async fn run(command: Command, settings: Settings) -> Result<(), String> {
         }
         Command::SetMethodMinimum {
             shop,
+        Command::Requests { all } => {
+            let rows = app::server::requests::for_operator(&state, all)
+                .await
+                .map_err(explain)?;
+            if rows.is_empty() {
+                println!(
+                    "{}",
+                    if all {
+                        "No requests yet."
+                    } else {
+                        "No requests are waiting."
+                    }
+                );
+            }
+            for r in rows {
+                println!(
+                    "{}  {}  {}  {}  asked {} by {}{}{}",
+                    r.id,
+                    r.state,
+                    r.shop,
+                    r.what,
+                    r.requested_at,
+                    r.requested_by,
+                    if r.note.is_empty() {
+                        String::new()
+                    } else {
+                        format!("\n    note: {}", r.note)
+                    },
+                    r.answer
+                        .map(|a| format!("\n    answer: {a}"))
+                        .unwrap_or_default()
+                );
+            }
+            Ok(())
+        }
+        Command::RequestDone { id, answer } => {
+            let done = app::server::requests::decide(&state, id, true, answer.as_deref())
+                .await
+                .map_err(explain)?;
+            println!("{done}");
+            Ok(())
+        }
+        Command::RequestDecline { id, answer } => {
+            let done = app::server::requests::decide(&state, id, false, Some(&answer))
+                .await
+                .map_err(explain)?;
+            println!("{done}");
+            Ok(())
+        }
             method,
             amount,
         } => {

@@ -3,4 +3,5 @@
 pub mod badge;
 pub mod download;
 pub mod form;
+pub mod requests;
 pub mod shell;

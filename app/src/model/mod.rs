@@ -11,6 +11,7 @@ pub mod payment_links;
 pub mod payouts;
 pub mod refund_account;
 pub mod refunds;
+pub mod requests;
 pub mod shop;
 pub mod statement;
 pub mod transactions;

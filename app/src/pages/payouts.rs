@@ -127,6 +127,7 @@ fn Schedule(
     shop: String,
     save: ServerAction<SetPayoutFrequency>,
 ) -> impl IntoView {
+    let request_shop = shop.clone();
     let saved = move || match save.value().get() {
         Some(Ok(s)) => Some(match s.pending {
             Some((_, text, from)) => format!(
@@ -167,7 +168,6 @@ fn Schedule(
         <h3 id="next-title">"Next payout days"</h3>
         <ol class="payout-days" aria-labelledby="next-title" data-testid="next-days">{next}</ol>
         <p class="muted small">{format!("No payouts on weekends, TARGET2 closing days and the public holidays of {} (the provider's banking calendar).", country(&s.country))}</p>
-        <p class="muted small">"Changing the bank account changes your contract: ask the provider."</p>
         {if s.can_change {
             view! {
                 <div aria-live="polite">{move || saved().map(|m| view! { <p class="banner ok" role="status">{m}</p> })}</div>
@@ -209,6 +209,11 @@ fn Schedule(
             }.into_any()
         } else {
             view! { <p class="muted">"Only an admin of the shop can change the payout schedule."</p> }.into_any()
+        }}
+        {if s.can_change {
+            view! { <crate::components::requests::PayoutAccountRequest shop=request_shop /> }.into_any()
+        } else {
+            view! { <p class="muted small">"The bank account is part of the shop's contract: an admin of the shop asks the provider to change it."</p> }.into_any()
         }}
     }
 }

@@ -12,6 +12,7 @@ pub mod payouts;
 pub mod refunds;
 pub mod reporting;
 pub mod state;
+pub mod requests;
 pub mod statements;
 
 pub use state::AppState;

@@ -24,6 +24,8 @@ pub struct AppState {
     pub provider_iban: String,
     /// Below this a payout waits (cents).
     pub payout_minimum_cents: i64,
+    /// Where the shops' requests to the provider are mailed (unset: recorded only).
+    pub operator_email: Option<String>,
     pub session_idle_minutes: i64,
     pub session_max_hours: i64,
     /// Permits for exports running at once: each holds a database connection (PostgreSQL

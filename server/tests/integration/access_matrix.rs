@@ -82,6 +82,29 @@ fn matrix() -> BTreeMap<(&'static str, &'static str), (Form, Statuses)> {
         [UNAUTH, OK, FORBID, FORBID, NOTF],
     );
     row(
+        "POST",
+        "/api/list_requests",
+        shop.clone(),
+        [UNAUTH, OK, FORBID, FORBID, NOTF],
+    );
+    row(
+        "POST",
+        "/api/request_payout_account",
+        vec![
+            ("shop", SHOP),
+            ("iban", "EE38 2200 2210 2014 5685"),
+            ("holder", "Shop A OÜ"),
+        ],
+        [UNAUTH, OK, FORBID, FORBID, NOTF],
+    );
+    // A request that is not the shop's: 404 for its admins.
+    row(
+        "POST",
+        "/api/withdraw_request",
+        vec![("shop", SHOP), ("id", "1")],
+        [UNAUTH, NOTF, FORBID, FORBID, NOTF],
+    );
+    row(
         "GET",
         "/shops/{shop}/statement",
         vec![],

@@ -20,6 +20,7 @@ mod payout_calendar;
 mod payout_schedule;
 mod payouts;
 mod refund_accounts;
+mod provider_requests;
 mod refunds;
 mod security;
 mod sign_in;

@@ -144,23 +144,43 @@ pub fn action_mail(
     button: &str,
     link: &str,
 ) -> OutgoingMail {
+    compose(to, subject, paragraphs, Some((button, link)))
+}
+
+/// A mail that only tells: paragraphs, no button.
+pub fn notice_mail(to: &str, subject: &str, paragraphs: &[String]) -> OutgoingMail {
+    compose(to, subject, paragraphs, None)
+}
+
+fn compose(
+    to: &str,
+    subject: &str,
+    paragraphs: &[String],
+    action: Option<(&str, &str)>,
+) -> OutgoingMail {
     let mut text = String::new();
     for p in paragraphs {
         text.push_str(p);
         text.push_str("\n\n");
     }
-    text.push_str(&format!("{button}: {link}\n\n-- \nPortal\n"));
+    if let Some((button, link)) = action {
+        text.push_str(&format!("{button}: {link}\n\n"));
+    }
+    text.push_str("-- \nPortal\n");
     let mut html = String::from(
         "<!DOCTYPE html><html><body style=\"font-family:sans-serif;line-height:1.5;color:#1f2933\">",
     );
     for p in paragraphs {
         html.push_str(&format!("<p>{}</p>", escape_html(p)));
     }
-    html.push_str(&format!(
-        "<p><a href=\"{l}\" style=\"display:inline-block;padding:10px 16px;background:#0b5cad;color:#fff;text-decoration:none;border-radius:6px\">{b}</a></p><p style=\"font-size:13px;color:#52606d\">If the button does not work, open this address: {l}</p></body></html>",
-        l = escape_html(link),
-        b = escape_html(button)
-    ));
+    if let Some((button, link)) = action {
+        html.push_str(&format!(
+            "<p><a href=\"{l}\" style=\"display:inline-block;padding:10px 16px;background:#0b5cad;color:#fff;text-decoration:none;border-radius:6px\">{b}</a></p><p style=\"font-size:13px;color:#52606d\">If the button does not work, open this address: {l}</p>",
+            l = escape_html(link),
+            b = escape_html(button)
+        ));
+    }
+    html.push_str("</body></html>");
     OutgoingMail {
         to: to.to_string(),
         subject: subject.to_string(),

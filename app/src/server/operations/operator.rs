@@ -591,35 +591,25 @@ pub async fn set_payout_account(
     let holder =
         crate::domain::validate::person_name(holder).map_err(|m| AppError::field("holder", m))?;
     let mut tx = state.db.begin_write().await?;
-    let before: Option<(i64, i64, Option<String>)> =
-        sqlx::query_as("SELECT id, merchant_id, payout_iban FROM shops WHERE slug = $1")
+    let found: Option<(i64, i64)> =
+        sqlx::query_as("SELECT id, merchant_id FROM shops WHERE slug = $1")
             .bind(slug)
             .fetch_optional(&mut *tx)
             .await?;
-    let Some((shop_id, merchant_id, before)) = before else {
+    let Some((shop_id, merchant_id)) = found else {
         return Err(AppError::field(
             "shop",
             format!("There is no shop {slug:?}."),
         ));
     };
-    sqlx::query("UPDATE shops SET payout_iban = $1, payout_holder = $2 WHERE id = $3")
-        .bind(iban.as_str())
-        .bind(&holder)
-        .bind(shop_id)
-        .execute(&mut *tx)
-        .await?;
-    crate::server::identity::audit::record(
-        &mut *tx,
-        crate::server::identity::audit::AuditEvent {
-            at: state.clock.now_ms(),
-            kind: "payout_account",
-            merchant_id: Some(merchant_id),
-            shop_id: Some(shop_id),
-            before: before.clone(),
-            after: Some(format!("{}, {holder}", iban.grouped())),
-            detail: Some("set by the provider".into()),
-            ..Default::default()
-        },
+    let before = crate::server::payouts::account::apply(
+        &mut tx,
+        shop_id,
+        merchant_id,
+        &iban,
+        &holder,
+        state.clock.now_ms(),
+        "set by the provider",
     )
     .await?;
     tx.commit().await?;

@@ -1,6 +1,7 @@
 //! Payouts: the banking calendar they run on (built-in holidays plus the operator's
 //! exceptions) and each shop's payout schedule; the payout job and its pages build on them.
 
+pub mod account;
 pub mod calendar;
 pub mod pain001;
 pub mod run;
