@@ -529,3 +529,146 @@ async fn random_months(seed: u64) {
         );
     }
 }
+
+/// The run as its own process, killed while it pays (the database held still under it so
+/// the kill lands mid-run), then run again: every shop is paid exactly once, every payment
+/// is covered once, and the transfer file holds every payout of the day.
+#[tokio::test]
+async fn a_run_killed_mid_way_pays_everyone_once_when_run_again() {
+    use std::process::{Command, Stdio};
+    const SHOPS: usize = 120;
+    let app = crate::app!();
+    let s = &app.state;
+    let merchant: i64 = sqlx::query_scalar("SELECT merchant_id FROM shops WHERE slug = $1")
+        .bind(SHOP)
+        .fetch_one(&s.db.pool)
+        .await
+        .unwrap();
+    let mut slugs = Vec::new();
+    for n in 0..SHOPS {
+        let slug = format!("crash-{n:03}");
+        app::server::operations::operator::create_shop(
+            s,
+            merchant,
+            &slug,
+            "Crash Shop",
+            "Europe/Tallinn",
+        )
+        .await
+        .unwrap();
+        app.paid_payment_in(&slug, 1_000 + n as i64, Channel::Swedbank)
+            .await;
+        slugs.push(slug);
+    }
+    let refs: Vec<&str> = slugs.iter().map(String::as_str).collect();
+    with_accounts(&app, &refs).await;
+    let cal = app::server::payouts::calendar::load(s).await.unwrap();
+    let today = app::server::payouts::schedule::today(s.clock.now_ms(), "Europe/Tallinn");
+    let payday = app::domain::calendar::payable_on(&cal, today, false).to_string();
+    let data = std::env::temp_dir().join(format!("portal-crash-{}", app::server::new_id()));
+    let run_cli = || {
+        let mut c = Command::new(env!("CARGO_BIN_EXE_portal"));
+        c.args(["run-payouts", "--date", &payday])
+            .env("PORTAL_CONFIG", "/dev/null")
+            .env("PORTAL_DATABASE_URL", &s.db.url)
+            .env("PORTAL_DATA_DIR", &data)
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped());
+        c
+    };
+    let paid = || async {
+        sqlx::query_scalar::<_, i64>("SELECT COUNT(*) FROM payouts")
+            .fetch_one(&s.db.pool)
+            .await
+            .unwrap()
+    };
+
+    let mut child = run_cli().spawn().unwrap();
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
+    while paid().await == 0 {
+        assert!(std::time::Instant::now() < deadline, "the run paid nobody");
+        assert!(
+            child.try_wait().unwrap().is_none(),
+            "the run ended before it was killed"
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(2)).await;
+    }
+    // Hold the ledger still: the run waits for its next write; then kill it there.
+    let mut hold = s.db.begin_write().await.unwrap();
+    if app.state.db.kind == app::server::infra::db::DbKind::Postgres {
+        sqlx::query("LOCK TABLE shop_balances IN EXCLUSIVE MODE")
+            .execute(&mut *hold)
+            .await
+            .unwrap();
+    }
+    let at_kill: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM payouts")
+        .fetch_one(&mut *hold)
+        .await
+        .unwrap();
+    child.kill().unwrap();
+    child.wait().unwrap();
+    hold.rollback().await.unwrap();
+    assert!(
+        at_kill >= 1 && (at_kill as usize) < SHOPS,
+        "killed mid-run: {at_kill} of {SHOPS} shops paid"
+    );
+    assert_eq!(
+        app.scalar("SELECT COUNT(*) FROM payouts WHERE run_id IS NOT NULL")
+            .await,
+        0,
+        "killed before the transfer file"
+    );
+
+    let out = run_cli().output().unwrap();
+    let text = String::from_utf8_lossy(&out.stdout).to_string();
+    assert!(
+        out.status.success(),
+        "{text}{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(
+        text.contains(&format!("{} paid", SHOPS as i64 - at_kill)),
+        "the rest, and only the rest: {text}"
+    );
+    assert!(text.contains("transfer file"), "{text}");
+    // Each crash shop once, for exactly its payment's net; every payment covered once.
+    assert_eq!(
+        app.scalar(
+            "SELECT COUNT(*) FROM payouts p JOIN shops s ON s.id = p.shop_id \
+             WHERE s.slug LIKE 'crash-%'"
+        )
+        .await,
+        SHOPS as i64
+    );
+    assert_eq!(
+        app.scalar(
+            "SELECT COUNT(*) FROM payouts p JOIN transactions t ON t.payout_id = p.id \
+             WHERE p.amount_cents = t.net_cents AND p.payments = 1"
+        )
+        .await,
+        SHOPS as i64
+    );
+    assert_eq!(
+        app.scalar(
+            "SELECT COUNT(*) FROM transactions t JOIN shops s ON s.id = t.shop_id \
+             WHERE s.slug LIKE 'crash-%' AND t.payout_id IS NULL"
+        )
+        .await,
+        0
+    );
+    assert_eq!(
+        app.scalar("SELECT COUNT(*) FROM movements WHERE kind = 'PAYOUT'")
+            .await,
+        SHOPS as i64
+    );
+    assert_eq!(
+        app.scalar("SELECT COUNT(*) FROM payouts WHERE run_id IS NULL")
+            .await,
+        0,
+        "every payout in a transfer file"
+    );
+    let out = run_cli().output().unwrap();
+    let text = String::from_utf8_lossy(&out.stdout).to_string();
+    assert!(text.contains(": 0 paid"), "a third run pays nobody: {text}");
+    let _ = std::fs::remove_dir_all(&data);
+}
