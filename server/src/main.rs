@@ -205,7 +205,32 @@ enum Command {
         /// Day the special offer ends (YYYY-MM-DD); it no longer applies from that day on.
         #[arg(long)]
         until: Option<String>,
+        /// Monthly account fee in EUR (cards or foreign bank links active); 0 waives it.
+        #[arg(long, default_value = "10.00", allow_hyphen_values = true)]
+        account_fee: String,
+        /// Monthly fee in EUR in a month the shop modules were used.
+        #[arg(long, default_value = "10.00", allow_hyphen_values = true)]
+        plugin_fee: String,
+        /// Monthly fee in EUR on top when the modules' logistics were used too.
+        #[arg(long, default_value = "5.00", allow_hyphen_values = true)]
+        logistics_fee: String,
     },
+    /// Record what a shop used in a month that monthly fees charge for: the shop modules
+    /// (--plugin) and their logistics functions (--logistics); neither flag: nothing.
+    SetUsage {
+        #[arg(long)]
+        shop: String,
+        /// YYYY-MM
+        #[arg(long)]
+        month: String,
+        #[arg(long)]
+        plugin: bool,
+        #[arg(long)]
+        logistics: bool,
+    },
+    /// Run the billing steps that are due now (the month's fees on its last day, the VAT
+    /// correction from the 1st); a rerun charges nothing twice.
+    RunBilling,
     /// Add N payments spread over the last year to a shop, quickly (for benchmarks): the same
     /// rows and movements the payment service would make.
     Generate {
@@ -426,31 +451,6 @@ async fn run(command: Command, settings: Settings) -> Result<(), String> {
             );
             Ok(())
         }
-        Command::SetPayoutAccount { shop, iban, holder } => {
-            let before = operator::set_payout_account(&state, &shop, &iban, &holder)
-                .await
-                .map_err(explain)?;
-            println!(
-                "shop {shop}: payouts go to {} ({})",
-                app::domain::iban::Iban::parse(&iban)
-                    .map(|i| i.grouped())
-                    .unwrap_or(iban),
-                holder.trim()
-            );
-            if let Some(b) = before {
-                println!("(before: {b})");
-            }
-            Ok(())
-        }
-        Command::SetLinkLimit { shop, amount } => {
-            let (before, after) = operator::set_link_limit(&state, &shop, &amount)
-                .await
-                .map_err(explain_arguments)?;
-            println!("shop {shop}: payment links up to {after} EUR (was {before} EUR)");
-            Ok(())
-        }
-        Command::SetMethodMinimum {
-            shop,
         Command::Requests { all } => {
             let rows = app::server::requests::for_operator(&state, all)
                 .await
@@ -500,6 +500,31 @@ async fn run(command: Command, settings: Settings) -> Result<(), String> {
             println!("{done}");
             Ok(())
         }
+        Command::SetPayoutAccount { shop, iban, holder } => {
+            let before = operator::set_payout_account(&state, &shop, &iban, &holder)
+                .await
+                .map_err(explain)?;
+            println!(
+                "shop {shop}: payouts go to {} ({})",
+                app::domain::iban::Iban::parse(&iban)
+                    .map(|i| i.grouped())
+                    .unwrap_or(iban),
+                holder.trim()
+            );
+            if let Some(b) = before {
+                println!("(before: {b})");
+            }
+            Ok(())
+        }
+        Command::SetLinkLimit { shop, amount } => {
+            let (before, after) = operator::set_link_limit(&state, &shop, &amount)
+                .await
+                .map_err(explain_arguments)?;
+            println!("shop {shop}: payment links up to {after} EUR (was {before} EUR)");
+            Ok(())
+        }
+        Command::SetMethodMinimum {
+            shop,
             method,
             amount,
         } => {
@@ -568,7 +593,19 @@ async fn run(command: Command, settings: Settings) -> Result<(), String> {
             vat,
             from,
             until,
+            account_fee,
+            plugin_fee,
+            logistics_fee,
         } => {
+            let fee = |flag: &str, v: &str| {
+                app::domain::Money::parse(&v.trim().replace(',', "."))
+                    .map_err(|m| format!("--{flag}: {m}"))
+            };
+            let monthly = app::domain::billing::MonthlyFees {
+                account: fee("account-fee", &account_fee)?,
+                plugin: fee("plugin-fee", &plugin_fee)?,
+                logistics: fee("logistics-fee", &logistics_fee)?,
+            };
             let spec = operator::PriceListSpec {
                 merchant_id: merchant,
                 special_offer,
@@ -584,7 +621,43 @@ async fn run(command: Command, settings: Settings) -> Result<(), String> {
             let id = operator::set_price_list(&state, spec)
                 .await
                 .map_err(explain)?;
+            let mut conn = state.db.pool.acquire().await.map_err(|e| e.to_string())?;
+            app::server::ledger::price_lists::set_monthly(&mut conn, id, &monthly)
+                .await
+                .map_err(explain)?;
             println!("price list {id} recorded");
+            Ok(())
+        }
+        Command::SetUsage {
+            shop,
+            month,
+            plugin,
+            logistics,
+        } => {
+            app::server::billing::usage::set(&state, &shop, &month, plugin, logistics)
+                .await
+                .map_err(explain)?;
+            println!(
+                "shop {shop}, {month}: {}",
+                match (plugin, logistics) {
+                    (true, true) => "shop modules and their logistics used",
+                    (true, false) => "shop modules used",
+                    _ => "no modules used",
+                }
+            );
+            Ok(())
+        }
+        Command::RunBilling => {
+            let o = app::server::billing::monthly::run_due(&state)
+                .await
+                .map_err(explain)?;
+            println!(
+                "billing: {} shops charged or corrected, {} failed",
+                o.done, o.failed
+            );
+            for e in o.errors {
+                println!("  {e}");
+            }
             Ok(())
         }
         Command::Generate { shop, count, seed } => {
@@ -637,6 +710,13 @@ async fn run(command: Command, settings: Settings) -> Result<(), String> {
             println!("bank links: {}", show(&list.bank_links));
             println!("cards:      {}", show(&list.cards));
             println!("VAT on fees: {}%", list.vat_percent);
+            let monthly = app::server::ledger::price_lists::monthly_of(&mut conn, id)
+                .await
+                .map_err(explain)?;
+            println!(
+                "monthly:    account {} EUR, shop modules {} EUR, logistics {} EUR (each + VAT)",
+                monthly.account, monthly.plugin, monthly.logistics
+            );
             Ok(())
         }
         Command::Demo => {

@@ -12,6 +12,8 @@ pub enum MovementKind {
     TrxFee,
     TrxFeeFix,
     TrxFeeMin,
+    /// The monthly account fee (cards or foreign bank links active).
+    ServiceFeeAccount,
     ServiceFeePlugin,
     ServiceFeeLogistics,
     ShipmentDeliveryFee,
@@ -23,12 +25,13 @@ pub enum MovementKind {
 }
 
 impl MovementKind {
-    pub const ALL: [MovementKind; 13] = [
+    pub const ALL: [MovementKind; 14] = [
         MovementKind::Income,
         MovementKind::Refund,
         MovementKind::TrxFee,
         MovementKind::TrxFeeFix,
         MovementKind::TrxFeeMin,
+        MovementKind::ServiceFeeAccount,
         MovementKind::ServiceFeePlugin,
         MovementKind::ServiceFeeLogistics,
         MovementKind::ShipmentDeliveryFee,
@@ -47,6 +50,7 @@ impl MovementKind {
             MovementKind::TrxFee => "TRX_FEE",
             MovementKind::TrxFeeFix => "TRX_FEE_FIX",
             MovementKind::TrxFeeMin => "TRX_FEE_MIN",
+            MovementKind::ServiceFeeAccount => "SERVICE_FEE_ACCOUNT",
             MovementKind::ServiceFeePlugin => "SERVICE_FEE_PLUGIN",
             MovementKind::ServiceFeeLogistics => "SERVICE_FEE_LOGISTICS",
             MovementKind::ShipmentDeliveryFee => "SHIPMENT_DELIVERY_FEE",
@@ -66,6 +70,7 @@ impl MovementKind {
             MovementKind::TrxFee => "Transaction fee (percentage)",
             MovementKind::TrxFeeFix => "Transaction fee (fixed)",
             MovementKind::TrxFeeMin => "Minimum transaction fee",
+            MovementKind::ServiceFeeAccount => "Monthly account fee",
             MovementKind::ServiceFeePlugin => "Shop plugin fee",
             MovementKind::ServiceFeeLogistics => "Logistics fee",
             MovementKind::ShipmentDeliveryFee => "Shipment delivery fee",

@@ -1,6 +1,7 @@
 //! Pure business types and rules: no I/O, no database, no framework. Compiles to wasm too,
 //! so the browser validates forms with the same rules the server enforces.
 
+pub mod billing;
 pub mod calendar;
 pub mod channels;
 pub mod csv;

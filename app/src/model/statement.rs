@@ -130,6 +130,9 @@ pub struct StatementRow {
     pub transaction_id: Option<i64>,
     pub refund_id: Option<i64>,
     pub payout_id: Option<i64>,
+    /// What a monthly charge is for: "VAT correction for October 2026: 20 % of …".
+    #[serde(default)]
+    pub note: Option<String>,
 }
 
 /// A page of the statement with the period's opening and closing balance.

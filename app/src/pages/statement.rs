@@ -222,7 +222,7 @@ fn Movements(
             view! {
                 <tr>
                     <td data-label="Time">{r.at.clone()}</td>
-                    <td data-label="Type">{r.label.clone()}" "<code class="kind">{r.kind.clone()}</code></td>
+                    <td data-label="Type">{r.label.clone()}" "<code class="kind">{r.kind.clone()}</code>{r.note.clone().map(|n| view! { <span class="note muted small">{n}</span> })}</td>
                     <td data-label="Reference">{reference}
                         {r.payout_id.map(|po| view! { <br /><small><a href=format!("/shops/{shop}/payouts/{po}")>{format!("payout {po}")}</a></small> })}
                     </td>

@@ -13,6 +13,8 @@ pub struct Links {
     pub transaction_id: Option<i64>,
     pub refund_id: Option<i64>,
     pub payout_id: Option<i64>,
+    /// A monthly charge (a monthly fee, a VAT correction) with its explanation.
+    pub charge_id: Option<i64>,
 }
 
 /// Appends movements in order and returns the balance after the last. Must run inside the
@@ -44,7 +46,7 @@ pub async fn post(
         seq += 1;
         sqlx::query(
             "INSERT INTO movements (id, shop_id, seq, kind, amount_cents, balance_after_cents, transaction_id, \
-             refund_id, payout_id, at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
+             refund_id, payout_id, charge_id, at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
         )
         .bind(crate::server::new_id())
         .bind(shop_id)
@@ -55,6 +57,7 @@ pub async fn post(
         .bind(links.transaction_id)
         .bind(links.refund_id)
         .bind(links.payout_id)
+        .bind(links.charge_id)
         .bind(at)
         .execute(&mut *conn)
         .await?;

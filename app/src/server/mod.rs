@@ -2,6 +2,7 @@
 //! take an executor. Services return `crate::model` types and never import `api/` or
 //! `pages/` (a test in this module checks it).
 
+pub mod billing;
 pub mod identity;
 pub mod infra;
 pub mod ledger;
@@ -11,8 +12,8 @@ pub mod payments;
 pub mod payouts;
 pub mod refunds;
 pub mod reporting;
-pub mod state;
 pub mod requests;
+pub mod state;
 pub mod statements;
 
 pub use state::AppState;
@@ -49,6 +50,11 @@ pub fn jobs() -> Vec<Job> {
             name: payouts::run::JOB,
             every: Duration::from_secs(payouts::run::INTERVAL_SECS),
             run: |s| Box::pin(payouts::run::run_today(s)),
+        },
+        Job {
+            name: billing::monthly::JOB,
+            every: Duration::from_secs(billing::monthly::INTERVAL_SECS),
+            run: |s| Box::pin(billing::monthly::run_due(s)),
         },
         Job {
             name: infra::jobs::MAIL,

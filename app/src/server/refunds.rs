@@ -246,7 +246,7 @@ pub async fn post_refund(
     let links = Links {
         transaction_id: Some(transaction_id),
         refund_id: Some(refund_id),
-        payout_id: None,
+        ..Links::default()
     };
     ledger::post(
         tx,

@@ -171,13 +171,18 @@ fn operator_sets_price_lists_and_sees_the_one_in_force() {
             "--bank-links-monthly",
             "--from",
             "2020-01-01",
+            "--account-fee",
+            "0",
+            "--plugin-fee",
+            "7,50",
         ],
     );
     assert!(ok, "{out}");
     let (ok, out) = portal(&data, &["price-list", "--merchant", &m]);
     assert!(
         ok && out.contains("1.5% + 0.20 EUR, billed monthly")
-            && out.contains("2.2% + 0.25 min 0.40 EUR, deducted"),
+            && out.contains("2.2% + 0.25 min 0.40 EUR, deducted")
+            && out.contains("account 0.00 EUR, shop modules 7.50 EUR, logistics 5.00 EUR"),
         "{out}"
     );
     // Misuse is explained, naming the option to fix.
@@ -199,6 +204,17 @@ fn operator_sets_price_lists_and_sees_the_one_in_force() {
         ),
         (vec!["--name", "X", "--until", "2030-01-01"], "--merchant"),
         (vec!["--merchant", "12345", "--name", "X"], "no merchant"),
+        (
+            vec![
+                "--merchant",
+                m.as_str(),
+                "--name",
+                "X",
+                "--logistics-fee",
+                "-5",
+            ],
+            "--logistics-fee",
+        ),
         (
             vec![
                 "--merchant",
@@ -576,5 +592,79 @@ fn the_operator_runs_a_days_payouts_by_hand() {
     );
     let (ok, out) = portal(&data, &["run-payouts", "--date", "2027-02-30"]);
     assert!(!ok && out.contains("--date"), "{out}");
+    let _ = std::fs::remove_dir_all(&data);
+}
+
+#[test]
+fn the_operator_records_module_usage_answers_requests_and_runs_billing() {
+    let data = std::env::temp_dir().join(format!("portal-cli-{}", app::server::new_id()));
+    let (ok, out) = portal(&data, &["demo"]);
+    assert!(ok, "{out}");
+    let (ok, out) = portal(
+        &data,
+        &[
+            "set-usage",
+            "--shop",
+            "demo-store",
+            "--month",
+            "2026-13",
+            "--plugin",
+        ],
+    );
+    assert!(
+        !ok && out.contains("--month") && out.contains("YYYY-MM"),
+        "{out}"
+    );
+    let (ok, out) = portal(
+        &data,
+        &[
+            "set-usage",
+            "--shop",
+            "demo-store",
+            "--month",
+            "2026-11",
+            "--logistics",
+        ],
+    );
+    assert!(!ok && out.contains("--plugin too"), "{out}");
+    let (ok, out) = portal(
+        &data,
+        &[
+            "set-usage",
+            "--shop",
+            "nope",
+            "--month",
+            "2026-11",
+            "--plugin",
+        ],
+    );
+    assert!(!ok && out.contains("no shop"), "{out}");
+    let (ok, out) = portal(
+        &data,
+        &[
+            "set-usage",
+            "--shop",
+            "demo-store",
+            "--month",
+            "2026-11",
+            "--plugin",
+            "--logistics",
+        ],
+    );
+    assert!(
+        ok && out.contains("shop modules and their logistics used"),
+        "{out}"
+    );
+    let (ok, out) = portal(&data, &["run-billing"]);
+    assert!(ok && out.starts_with("billing: "), "{out}");
+    let (ok, out) = portal(&data, &["requests"]);
+    assert!(ok && out.contains("No requests are waiting."), "{out}");
+    let (ok, out) = portal(&data, &["request-done", "--id", "1"]);
+    assert!(!ok && out.contains("There is no request 1"), "{out}");
+    let (ok, out) = portal(&data, &["request-decline", "--id", "1", "--answer", " "]);
+    assert!(
+        !ok && out.contains("--answer") && out.contains("Say why"),
+        "{out}"
+    );
     let _ = std::fs::remove_dir_all(&data);
 }

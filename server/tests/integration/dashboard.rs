@@ -100,11 +100,7 @@ async fn not_yet_paid_out_is_what_came_after_the_last_payout() {
         &mut tx,
         shop,
         app.state.clock.now_ms(),
-        Links {
-            transaction_id: None,
-            refund_id: None,
-            payout_id: None,
-        },
+        Links::default(),
         &[(MovementKind::Payout, Money::from_cents(-6_000))],
     )
     .await

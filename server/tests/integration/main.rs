@@ -5,6 +5,7 @@ mod export;
 mod harness;
 
 mod access_matrix;
+mod billing;
 mod camt053;
 mod cli;
 mod dashboard;
@@ -19,8 +20,8 @@ mod payment_links;
 mod payout_calendar;
 mod payout_schedule;
 mod payouts;
-mod refund_accounts;
 mod provider_requests;
+mod refund_accounts;
 mod refunds;
 mod security;
 mod sign_in;

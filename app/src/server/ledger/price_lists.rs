@@ -95,3 +95,37 @@ pub async fn add(
     .await?;
     Ok(id)
 }
+
+/// The monthly fees of a stored list (`None`: the built-in standard); a list that does not
+/// name them has the standard ones.
+pub async fn monthly_of(
+    conn: &mut AnyConnection,
+    id: Option<i64>,
+) -> AppResult<crate::domain::billing::MonthlyFees> {
+    let Some(id) = id else {
+        return Ok(Default::default());
+    };
+    let monthly: Option<String> =
+        sqlx::query_scalar("SELECT monthly FROM price_lists WHERE id = $1")
+            .bind(id)
+            .fetch_one(conn)
+            .await?;
+    match monthly {
+        Some(m) => serde_json::from_str(&m).map_err(internal),
+        None => Ok(Default::default()),
+    }
+}
+
+/// Sets a stored list's monthly fees (the operator's `set-price-list --account-fee …`).
+pub async fn set_monthly(
+    conn: &mut AnyConnection,
+    id: i64,
+    fees: &crate::domain::billing::MonthlyFees,
+) -> AppResult<()> {
+    sqlx::query("UPDATE price_lists SET monthly = $1 WHERE id = $2")
+        .bind(serde_json::to_string(fees).map_err(internal)?)
+        .bind(id)
+        .execute(conn)
+        .await?;
+    Ok(())
+}

@@ -82,9 +82,11 @@ fn line_of(code: &str) -> (usize, &'static str) {
             | MovementKind::ChargebackFee
             | MovementKind::ShipmentDeliveryFee,
         ) => (2, "Transaction fees"),
-        Some(MovementKind::ServiceFeePlugin | MovementKind::ServiceFeeLogistics) => {
-            (3, "Monthly fees")
-        }
+        Some(
+            MovementKind::ServiceFeeAccount
+            | MovementKind::ServiceFeePlugin
+            | MovementKind::ServiceFeeLogistics,
+        ) => (3, "Monthly fees"),
         Some(MovementKind::Vat | MovementKind::VatCorrection) => (4, "VAT on fees"),
         Some(MovementKind::Refund) => (5, "Refunds"),
         _ => (6, "Other movements (chargebacks)"),

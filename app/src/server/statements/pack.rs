@@ -318,10 +318,11 @@ fn zip(made: Vec<Made>, readme: String) -> Result<std::fs::File, String> {
 }
 
 /// Fee codes that carry VAT, in the statement's order.
-const FEE_KINDS: [MovementKind; 7] = [
+const FEE_KINDS: [MovementKind; 8] = [
     MovementKind::TrxFee,
     MovementKind::TrxFeeFix,
     MovementKind::TrxFeeMin,
+    MovementKind::ServiceFeeAccount,
     MovementKind::ServiceFeePlugin,
     MovementKind::ServiceFeeLogistics,
     MovementKind::ShipmentDeliveryFee,
@@ -353,9 +354,7 @@ impl VatSummary {
             .filter_map(|kind| of_kind(kind).map(|k| (kind, k.entries, net(k))))
             .collect();
         let fees_cents = fees.iter().map(|f| f.2).sum();
-        let due = Money::round_from(
-            Money::from_cents(fees_cents).to_decimal() * rate / Decimal::ONE_HUNDRED,
-        );
+        let due = crate::domain::billing::vat_of(Money::from_cents(fees_cents), rate);
         VatSummary {
             fees,
             fees_cents,

@@ -280,6 +280,7 @@ struct Stored {
     refund_id: Option<i64>,
     payout_id: Option<i64>,
     reference: Option<String>,
+    note: Option<String>,
 }
 
 fn row_of(r: Stored, time_zone: &str) -> StatementRow {
@@ -297,6 +298,7 @@ fn row_of(r: Stored, time_zone: &str) -> StatementRow {
         transaction_id: r.transaction_id,
         refund_id: r.refund_id,
         payout_id: r.payout_id,
+        note: r.note,
     }
 }
 
@@ -321,7 +323,8 @@ pub async fn page(
     };
     let sql = format!(
         "SELECT m.seq, m.at, m.kind, m.amount_cents, m.balance_after_cents, m.transaction_id, m.refund_id, \
-         m.payout_id, t.reference FROM movements m LEFT JOIN transactions t ON t.id = m.transaction_id \
+         m.payout_id, t.reference, c.explanation AS note FROM movements m \
+         LEFT JOIN transactions t ON t.id = m.transaction_id LEFT JOIN charges c ON c.id = m.charge_id \
          WHERE {filter} ORDER BY m.seq {order} LIMIT {}",
         PAGE_SIZE + 1
     );

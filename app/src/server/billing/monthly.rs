@@ -1,0 +1,354 @@
+//! The billing job. On the last day of a month (in the shop's time zone) each shop's
+//! monthly fees for the month — the account fee when cards or foreign bank links were
+//! active, the plugin and logistics fees for the modules it used — from the price list in
+//! force, each with its VAT; from the next month's 1st, the month's VAT correction. Each
+//! step is decided once per shop and month (`billing_steps`), each fee posted once
+//! (`charges`' unique key), in one database transaction with its movements: a rerun, a
+//! crash between shops or a second instance never charges twice. A month whose last day
+//! passed without a run gets its fees on the next run, before its VAT correction.
+
+use crate::domain::billing::{monthly_fees, Usage, VatCheck};
+use crate::domain::calendar::Day;
+use crate::domain::fees::{Channel, ChannelGroup};
+use crate::domain::ledger::MovementKind;
+use crate::domain::Money;
+use crate::error::AppResult;
+use crate::model::statement::StatementFilter;
+use crate::server::infra::jobs::Outcome;
+use crate::server::ledger::{self, price_lists, Links};
+use crate::server::AppState;
+
+pub const JOB: &str = "billing";
+pub const INTERVAL_SECS: u64 = 600;
+pub const MONTHLY_FEES: &str = "monthly_fees";
+pub const VAT_CORRECTION: &str = "vat_correction";
+
+const MONTHS: [&str; 12] = [
+    "January",
+    "February",
+    "March",
+    "April",
+    "May",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
+    "December",
+];
+
+/// `2026-11` of a day.
+pub fn month_key(d: Day) -> String {
+    d.to_string()[..7].to_string()
+}
+
+/// "November 2026".
+pub fn month_label(d: Day) -> String {
+    let s = d.to_string();
+    let m: usize = s[5..7].parse().unwrap_or(1);
+    format!("{} {}", MONTHS[m.clamp(1, 12) - 1], &s[..4])
+}
+
+/// What the shop used in the month: recorded module usage, and whether cards or foreign
+/// bank links were active (offered by the shop, or paid through in the month).
+pub async fn usage(
+    state: &AppState,
+    shop_id: i64,
+    month: Day,
+    time_zone: &str,
+) -> AppResult<Usage> {
+    let pool = &state.db.pool;
+    let recorded: Option<(i64, i64)> = sqlx::query_as(
+        "SELECT plugin, logistics FROM shop_usage WHERE shop_id = $1 AND month = $2",
+    )
+    .bind(shop_id)
+    .bind(month_key(month))
+    .fetch_optional(pool)
+    .await?;
+    let (plugin, logistics) = recorded.unwrap_or((0, 0));
+    let offered: Vec<(String, String)> =
+        sqlx::query_as("SELECT country, channel FROM shop_channels WHERE shop_id = $1")
+            .bind(shop_id)
+            .fetch_all(pool)
+            .await?;
+    let home = state.bank_country.as_str();
+    let charged = |country: &str, channel: &str| {
+        Channel::parse(channel).is_some_and(|c| {
+            c.group() == ChannelGroup::Cards || !country.eq_ignore_ascii_case(home)
+        })
+    };
+    let mut account_methods = offered.iter().any(|(c, ch)| charged(c, ch));
+    if !account_methods {
+        let from = crate::server::parse_local_date(&month.to_string(), time_zone, 0)
+            .map_err(crate::server::internal)?;
+        let to = crate::server::parse_local_date(&month.next_month().to_string(), time_zone, 0)
+            .map_err(crate::server::internal)?;
+        let used: Vec<(String,)> = sqlx::query_as(
+            "SELECT DISTINCT channel FROM transactions WHERE shop_id = $1 \
+             AND paid_at >= $2 AND paid_at < $3 AND test_mode = 0",
+        )
+        .bind(shop_id)
+        .bind(from)
+        .bind(to)
+        .fetch_all(pool)
+        .await?;
+        account_methods = used
+            .iter()
+            .any(|(ch,)| Channel::parse(ch).is_some_and(|c| c.group() == ChannelGroup::Cards));
+    }
+    Ok(Usage {
+        account_methods,
+        plugin: plugin != 0,
+        logistics: logistics != 0,
+    })
+}
+
+/// Claims a step for the shop and month in the caller's transaction; false when it was
+/// decided already.
+async fn claim(
+    tx: &mut crate::server::infra::db::Tx,
+    shop_id: i64,
+    month: &str,
+    step: &str,
+    now: i64,
+) -> AppResult<bool> {
+    let r = sqlx::query(
+        "INSERT INTO billing_steps (shop_id, month, step, done_at) VALUES ($1, $2, $3, $4) \
+         ON CONFLICT (shop_id, month, step) DO NOTHING",
+    )
+    .bind(shop_id)
+    .bind(month)
+    .bind(step)
+    .bind(now)
+    .execute(&mut **tx)
+    .await?;
+    Ok(r.rows_affected() == 1)
+}
+
+/// Records a charge and posts its movements (the fee, then its VAT) in the caller's
+/// transaction.
+#[allow(clippy::too_many_arguments)]
+async fn charge(
+    tx: &mut crate::server::infra::db::Tx,
+    shop_id: i64,
+    month: &str,
+    kind: MovementKind,
+    fee: Money,
+    vat: Money,
+    explanation: &str,
+    now: i64,
+) -> AppResult<()> {
+    let id = crate::server::new_id();
+    sqlx::query(
+        "INSERT INTO charges (id, shop_id, month, kind, fee_cents, vat_cents, explanation, posted_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+    )
+    .bind(id)
+    .bind(shop_id)
+    .bind(month)
+    .bind(kind.code())
+    .bind(fee.cents())
+    .bind(vat.cents())
+    .bind(explanation)
+    .bind(now)
+    .execute(&mut **tx)
+    .await?;
+    let mut movements = Vec::new();
+    if fee != Money::ZERO {
+        movements.push((kind, Money::ZERO - fee));
+    }
+    if vat != Money::ZERO {
+        let vat_kind = if kind == MovementKind::VatCorrection {
+            MovementKind::VatCorrection
+        } else {
+            MovementKind::Vat
+        };
+        movements.push((vat_kind, Money::ZERO - vat));
+    }
+    ledger::post(
+        tx,
+        shop_id,
+        now,
+        Links {
+            charge_id: Some(id),
+            ..Default::default()
+        },
+        &movements,
+    )
+    .await?;
+    Ok(())
+}
+
+fn fee_words(kind: MovementKind) -> &'static str {
+    match kind {
+        MovementKind::ServiceFeeAccount => "cards or foreign bank links were active",
+        MovementKind::ServiceFeePlugin => "the shop modules were used",
+        MovementKind::ServiceFeeLogistics => "the modules' logistics functions were used",
+        _ => "",
+    }
+}
+
+/// Posts the shop's monthly fees for `month` (its first day) now, once; returns how many
+/// fees were charged (`None` when the step was decided before).
+pub async fn post_monthly_fees(
+    state: &AppState,
+    shop_id: i64,
+    merchant_id: i64,
+    time_zone: &str,
+    month: Day,
+) -> AppResult<Option<usize>> {
+    let now = state.clock.now_ms();
+    let used = usage(state, shop_id, month, time_zone).await?;
+    let mut conn = state.db.pool.acquire().await?;
+    let (list_id, list) = price_lists::in_force(&mut conn, merchant_id, now).await?;
+    let monthly = price_lists::monthly_of(&mut conn, list_id).await?;
+    drop(conn);
+    let fees = monthly_fees(used, &monthly, list.vat_percent);
+    let key = month_key(month);
+    let mut tx = state.db.begin_write().await?;
+    if !claim(&mut tx, shop_id, &key, MONTHLY_FEES, now).await? {
+        return Ok(None);
+    }
+    for f in &fees {
+        let explanation = format!(
+            "{} for {}: {}",
+            f.kind.label(),
+            month_label(month),
+            fee_words(f.kind)
+        );
+        charge(
+            &mut tx,
+            shop_id,
+            &key,
+            f.kind,
+            f.fee,
+            f.vat,
+            &explanation,
+            now,
+        )
+        .await?;
+    }
+    tx.commit().await?;
+    Ok(Some(fees.len()))
+}
+
+/// Posts the VAT correction of `month` (its first day) now, once: the VAT rate of the
+/// month's fees rounded once, less the VAT entries posted in it. `Some(None)` when the
+/// step found nothing to correct.
+pub async fn post_vat_correction(
+    state: &AppState,
+    shop_id: i64,
+    merchant_id: i64,
+    time_zone: &str,
+    month: Day,
+) -> AppResult<Option<Option<Money>>> {
+    let now = state.clock.now_ms();
+    let key = month_key(month);
+    let filter = StatementFilter {
+        period: "month".into(),
+        month: key.clone(),
+        ..Default::default()
+    };
+    let totals =
+        crate::server::statements::statement::totals(state, shop_id, time_zone, &filter).await?;
+    let month_end = crate::server::parse_local_date(&month.next_month().to_string(), time_zone, 0)
+        .map_err(crate::server::internal)?;
+    let mut conn = state.db.pool.acquire().await?;
+    let (_, list) = price_lists::in_force(&mut conn, merchant_id, month_end - 1).await?;
+    drop(conn);
+    let summary = crate::server::statements::pack::VatSummary::of(&totals.kinds, list.vat_percent);
+    let check = VatCheck::new(
+        Money::from_cents(summary.fees_cents),
+        Money::from_cents(summary.vat_cents),
+        list.vat_percent,
+    );
+    let mut tx = state.db.begin_write().await?;
+    if !claim(&mut tx, shop_id, &key, VAT_CORRECTION, now).await? {
+        return Ok(None);
+    }
+    let correction = check.correction();
+    if let Some(c) = correction {
+        charge(
+            &mut tx,
+            shop_id,
+            &key,
+            MovementKind::VatCorrection,
+            Money::ZERO,
+            c,
+            &check.explain(&month_label(month)),
+            now,
+        )
+        .await?;
+    }
+    tx.commit().await?;
+    Ok(Some(correction))
+}
+
+/// Every shop's due billing steps on the shop's own today: the monthly fees on the month's
+/// last day (and the previous month's, if its last day was missed), then from the 1st the
+/// previous month's VAT correction. Each shop is a row of the outcome.
+pub async fn run_due(state: &AppState) -> AppResult<Outcome> {
+    let shops: Vec<(i64, i64, String)> =
+        sqlx::query_as("SELECT id, merchant_id, time_zone FROM shops ORDER BY id")
+            .fetch_all(&state.db.pool)
+            .await?;
+    let mut out = Outcome::default();
+    for (shop_id, merchant_id, tz) in shops {
+        let today = crate::server::payouts::schedule::today(state.clock.now_ms(), &tz);
+        out.row(format!("shop {shop_id}"), async {
+            let mut did = false;
+            let this_month = today.first_of_month();
+            let last_month = this_month.plus(-1).first_of_month();
+            if shop_started_before(state, shop_id, this_month, &tz).await? {
+                did |= post_monthly_fees(state, shop_id, merchant_id, &tz, last_month)
+                    .await?
+                    .is_some();
+                did |= post_vat_correction(state, shop_id, merchant_id, &tz, last_month)
+                    .await?
+                    .is_some();
+            }
+            if today == today.last_of_month() {
+                did |= post_monthly_fees(state, shop_id, merchant_id, &tz, this_month)
+                    .await?
+                    .is_some();
+            }
+            Ok(did)
+        })
+        .await;
+    }
+    Ok(out)
+}
+
+/// Whether the shop existed before `day` (its first day of a month): a shop made this month
+/// owes nothing for the months before.
+async fn shop_started_before(
+    state: &AppState,
+    shop_id: i64,
+    day: Day,
+    time_zone: &str,
+) -> AppResult<bool> {
+    let start = crate::server::parse_local_date(&day.to_string(), time_zone, 0)
+        .map_err(crate::server::internal)?;
+    let created: i64 = sqlx::query_scalar("SELECT created_at FROM shops WHERE id = $1")
+        .bind(shop_id)
+        .fetch_one(&state.db.pool)
+        .await?;
+    Ok(created < start)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn months_are_named_for_people_and_keyed_for_the_database() {
+        let d = Day::parse("2026-10-31").unwrap();
+        assert_eq!(month_key(d), "2026-10");
+        assert_eq!(month_label(d), "October 2026");
+        assert_eq!(
+            month_label(Day::parse("2027-01-01").unwrap()),
+            "January 2027"
+        );
+    }
+}
