@@ -288,7 +288,9 @@ async fn a_declined_request_says_why_and_a_waiting_one_can_be_withdrawn() {
         1
     );
 
-    // A new request, withdrawn by an admin; other roles and other merchants cannot.
+    // A new request (a minute later), withdrawn by an admin; other roles and other
+    // merchants cannot.
+    app.advance_minutes(1);
     let (s, b) = ask(&app, &admin, NEW, "Test Merchant", "").await;
     assert_eq!(s, StatusCode::OK, "{b}");
     let r: ProviderRequest = serde_json::from_str(&b).unwrap();
