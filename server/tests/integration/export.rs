@@ -297,6 +297,6 @@ async fn exports_beyond_the_limit_are_asked_to_come_back() {
         assert!(text.contains("busy with other exports"), "{text}");
     }
     drop(running);
-    let (s, _, _) = body(c.get(&url).send().await.unwrap()).await;
-    assert_eq!(s, StatusCode::OK);
+    let (s, _, text) = body(c.get(&url).send().await.unwrap()).await;
+    assert_eq!(s, StatusCode::OK, "{text}");
 }
