@@ -1,6 +1,7 @@
 //! The payout run: what is payable (bank links from the next banking day, cards from the
 //! 7th) less refunds and reservations is paid as one PAYOUT movement per shop and payout
-//! day, every income it covers carries the payout's id, reruns pay nothing twice, small or
+//! day, every income it covers is read as that payout's (from the ranges stored with it),
+//! reruns pay nothing twice, small or
 //! negative balances and shops without an account wait, and the run's SEPA credit transfer
 //! file validates against pain.001.001.03.
 
@@ -11,6 +12,14 @@ use app::domain::Money;
 use app::server::payouts::run::{run, MINIMUM_CENTS};
 
 const XSD: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/xsd/pain.001.001.03.xsd");
+
+/// The payout of payment `t` (a row of `transactions`), as a SQL expression.
+fn payout_of_t() -> String {
+    format!(
+        "(SELECT p.id FROM payouts p WHERE p.shop_id = t.shop_id AND {})",
+        app::server::payouts::cover::covered_by("t.", "p.")
+    )
+}
 
 fn validate(xml: &str) {
     crate::camt053::validate_against(XSD, xml, "pain001");
@@ -111,14 +120,8 @@ async fn payable_money_is_paid_once_per_day_and_the_rest_waits() {
     );
     assert_eq!(
         app.scalar(format!(
-            "SELECT COUNT(*) FROM transactions WHERE payout_id = {id}"
-        ))
-        .await,
-        1
-    );
-    assert_eq!(
-        app.scalar(format!(
-            "SELECT COUNT(*) FROM movements WHERE kind = 'INCOME' AND payout_id = {id} AND transaction_id = {bank}"
+            "SELECT COUNT(*) FROM transactions t WHERE {} = {id}",
+            payout_of_t()
         ))
         .await,
         1
@@ -390,6 +393,50 @@ async fn the_payout_page_explains_the_amount_to_the_cent() {
     let (st, _, html) = body(app.page(&c, &format!("/shops/{SHOP}/payouts/{id}")).await).await;
     assert_eq!(st, reqwest::StatusCode::OK);
     assert!(html.contains("Why this amount"), "{html}");
+    // The payment, its statement row, the transactions list and its files link to the
+    // payout that paid it out; the card payment, still held, to none.
+    let link = format!("/shops/{SHOP}/payouts/{id}");
+    let (st, _, html) = body(
+        app.page(&c, &format!("/shops/{SHOP}/transactions/{later}"))
+            .await,
+    )
+    .await;
+    assert_eq!(st, reqwest::StatusCode::OK);
+    assert!(html.contains(&link), "{html}");
+    let (_, _, html) = body(
+        app.page(&c, &format!("/shops/{SHOP}/transactions/{card}"))
+            .await,
+    )
+    .await;
+    assert!(!html.contains(&format!("/shops/{SHOP}/payouts/")), "{html}");
+    let (_, _, html) = body(app.page(&c, &format!("/shops/{SHOP}/transactions")).await).await;
+    assert!(html.contains(&link), "{html}");
+    let (_, _, html) = body(
+        app.page(
+            &c,
+            &format!("/shops/{SHOP}/statement?period=month&month=2027-03"),
+        )
+        .await,
+    )
+    .await;
+    assert_eq!(
+        html.matches(&link).count(),
+        2,
+        "the income and the payout itself: {html}"
+    );
+    let (st, _, csv) = body(
+        c.get(app.url(&format!("/shops/{SHOP}/exports/transactions.csv")))
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await;
+    assert_eq!(st, reqwest::StatusCode::OK);
+    let line = csv
+        .lines()
+        .find(|l| l.contains(&format!(",{later},")))
+        .unwrap();
+    assert!(line.ends_with(&format!(",{id}")), "{line}");
 }
 
 /// Random months of payments and refunds under random frequencies: no payout is negative
@@ -484,12 +531,14 @@ async fn random_months(seed: u64) {
             "payout {id} on {date} is off its schedule"
         );
         // Every payment it covers was payable by then.
-        let covered: Vec<(i64, String)> =
-            sqlx::query_as("SELECT paid_at, channel FROM transactions WHERE payout_id = $1")
-                .bind(id)
-                .fetch_all(&s.db.pool)
-                .await
-                .unwrap();
+        let covered: Vec<(i64, String)> = sqlx::query_as(&format!(
+            "SELECT paid_at, channel FROM transactions t WHERE {} = $1",
+            payout_of_t()
+        ))
+        .bind(id)
+        .fetch_all(&s.db.pool)
+        .await
+        .unwrap();
         for (paid_at, channel) in covered {
             let paid = app::server::payouts::schedule::today(paid_at, &s.time_zone);
             let card =
@@ -500,12 +549,13 @@ async fn random_months(seed: u64) {
             );
         }
     }
-    // Payments are paid out at most once (one payout id) and only with their income.
+    // Payments are paid out at most once: no payment lies in two payouts' ranges.
     assert_eq!(
-        app.scalar(
-            "SELECT COUNT(*) FROM movements m JOIN transactions t ON t.id = m.transaction_id \
-             WHERE m.kind = 'INCOME' AND (m.payout_id IS NULL) <> (t.payout_id IS NULL)"
-        )
+        app.scalar(format!(
+            "SELECT COUNT(*) FROM transactions t WHERE (SELECT COUNT(*) FROM payouts p \
+             WHERE p.shop_id = t.shop_id AND {}) > 1",
+            app::server::payouts::cover::covered_by("t.", "p.")
+        ))
         .await,
         0
     );
@@ -641,18 +691,20 @@ async fn a_run_killed_mid_way_pays_everyone_once_when_run_again() {
         SHOPS as i64
     );
     assert_eq!(
-        app.scalar(
-            "SELECT COUNT(*) FROM payouts p JOIN transactions t ON t.payout_id = p.id \
-             WHERE p.amount_cents = t.net_cents AND p.payments = 1"
-        )
+        app.scalar(&format!(
+            "SELECT COUNT(*) FROM payouts p JOIN transactions t ON t.shop_id = p.shop_id \
+                 AND {} WHERE p.amount_cents = t.net_cents AND p.payments = 1",
+            app::server::payouts::cover::covered_by("t.", "p.")
+        ))
         .await,
         SHOPS as i64
     );
     assert_eq!(
-        app.scalar(
+        app.scalar(&format!(
             "SELECT COUNT(*) FROM transactions t JOIN shops s ON s.id = t.shop_id \
-             WHERE s.slug LIKE 'crash-%' AND t.payout_id IS NULL"
-        )
+                 WHERE s.slug LIKE 'crash-%' AND {} IS NULL",
+            payout_of_t()
+        ))
         .await,
         0
     );

@@ -3,6 +3,7 @@
 
 pub mod account;
 pub mod calendar;
+pub mod cover;
 pub mod pain001;
 pub mod run;
 pub mod schedule;

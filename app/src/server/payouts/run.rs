@@ -1,8 +1,10 @@
 //! The payout run of a banking day: every shop whose schedule pays on that day is paid what
 //! is payable — its balance less card and bank-link money not payable yet (held) and
-//! refund reservations — as one PAYOUT movement, and every income it covers carries the
-//! payout's id. A balance that is zero, negative or below the minimum waits, and so does a
-//! shop without a payout account. Then the run's payouts go into one SEPA credit transfer
+//! refund reservations — as one PAYOUT movement. The payments it covers are those paid
+//! from where the shop's previous payouts ended up to the day's cut-offs, stored with the
+//! payout as ranges (`cover`): the run writes a few rows per shop, however many payments.
+//! A balance that is zero, negative or below the minimum waits, and so does a shop without
+//! a payout account. Then the run's payouts go into one SEPA credit transfer
 //! file (`pain001`).
 //!
 //! Each shop's payout is one database transaction, keyed by (shop, day): a rerun of the
@@ -12,11 +14,12 @@
 //! The day comes from the injected clock.
 
 use crate::domain::calendar::{payable_on, Calendar, Day};
-use crate::domain::fees::{Channel, ChannelGroup};
+use crate::domain::fees::ChannelGroup;
 use crate::domain::ledger::MovementKind;
 use crate::domain::Money;
 use crate::error::{AppError, AppResult};
 use crate::server::infra::jobs::Outcome;
+use crate::server::payouts::cover::{channels, covered_by, Ranges};
 use crate::server::payouts::{calendar, pain001, schedule};
 use crate::server::AppState;
 
@@ -38,15 +41,6 @@ pub fn last_payable_day(cal: &Calendar, d: Day, card: bool) -> Day {
 /// The start of the day after `d` in `time_zone`, as UTC milliseconds.
 fn end_of(d: Day, time_zone: &str) -> i64 {
     crate::server::parse_local_date(&d.to_string(), time_zone, 1).unwrap_or(i64::MAX)
-}
-
-fn channels(group: ChannelGroup) -> String {
-    let list: Vec<String> = Channel::ALL
-        .iter()
-        .filter(|c| c.group() == group)
-        .map(|c| format!("'{}'", c.as_str()))
-        .collect();
-    format!("({})", list.join(", "))
 }
 
 /// What a payout is made of, in cents, for its page; these add up to the amount.
@@ -128,31 +122,49 @@ pub async fn payable_now(state: &AppState, shop_id: i64, day: Day) -> AppResult<
     .fetch_optional(&mut *conn)
     .await?
     .unwrap_or((0, 0));
-    let held = held(&mut conn, shop_id, bank_cut, card_cut).await?;
+    let ranges = next_ranges(&mut conn, shop_id, bank_cut, card_cut).await?;
+    let held = held(&mut conn, shop_id, &ranges).await?;
     Ok(balance - held - reserved)
 }
 
-const UNPAID: &str = "shop_id = $1 AND payout_id IS NULL AND paid_at IS NOT NULL AND test_mode = 0";
-
-/// Net of the shop's payments not payable yet: bank links paid from `bank_cut` on, cards
-/// from `card_cut` on.
-async fn held(
+/// What the shop's next payout would cover: from where its payouts so far ended up to the
+/// cut-offs (never back: a day re-run after a later one covers nothing again).
+async fn next_ranges(
     conn: &mut sqlx::AnyConnection,
     shop_id: i64,
     bank_cut: i64,
     card_cut: i64,
-) -> AppResult<i64> {
+) -> AppResult<Ranges> {
+    let (bank_from, card_from): (i64, i64) = sqlx::query_as(
+        "SELECT CAST(COALESCE(MAX(bank_to), 0) AS BIGINT), CAST(COALESCE(MAX(card_to), 0) AS BIGINT) \
+         FROM payouts WHERE shop_id = $1",
+    )
+    .bind(shop_id)
+    .fetch_one(conn)
+    .await?;
+    Ok(Ranges {
+        bank_from,
+        bank_to: bank_cut.max(bank_from),
+        card_from,
+        card_to: card_cut.max(card_from),
+    })
+}
+
+/// Net of the shop's live payments not payable yet: paid after the ranges' ends.
+async fn held(conn: &mut sqlx::AnyConnection, shop_id: i64, r: &Ranges) -> AppResult<i64> {
     let (bank_sql, card_sql) = (
         channels(ChannelGroup::BankLinks),
         channels(ChannelGroup::Cards),
     );
     Ok(sqlx::query_scalar(&format!(
-        "SELECT CAST(COALESCE(SUM(net_cents), 0) AS BIGINT) FROM transactions WHERE {UNPAID} AND \
+        "SELECT CAST(COALESCE(SUM(net_cents), 0) AS BIGINT) FROM transactions \
+         WHERE shop_id = $1 AND paid_at IS NOT NULL AND test_mode = 0 AND paid_at >= $4 AND \
          ((channel IN {bank_sql} AND paid_at >= $2) OR (channel IN {card_sql} AND paid_at >= $3))"
     ))
     .bind(shop_id)
-    .bind(bank_cut)
-    .bind(card_cut)
+    .bind(r.bank_to)
+    .bind(r.card_to)
+    .bind(r.bank_to.min(r.card_to))
     .fetch_one(conn)
     .await?)
 }
@@ -175,12 +187,9 @@ async fn pay_shop(
         return Ok(None);
     };
     let row = crate::server::ledger::lock_balance(&mut tx, shop_id).await?;
-    let held = held(&mut tx, shop_id, bank_cut, card_cut).await?;
-    let (unpaid, bank_sql, card_sql) = (
-        UNPAID,
-        channels(ChannelGroup::BankLinks),
-        channels(ChannelGroup::Cards),
-    );
+    // The shop's balance row is locked: no other payout of the shop runs meanwhile.
+    let ranges = next_ranges(&mut tx, shop_id, bank_cut, card_cut).await?;
+    let held = held(&mut tx, shop_id, &ranges).await?;
     let amount = row.balance - held - row.reserved;
     if amount < state.payout_minimum_cents.max(1) {
         return Ok(None);
@@ -194,7 +203,8 @@ async fn pay_shop(
     let now = state.clock.now_ms();
     let inserted = sqlx::query(
         "INSERT INTO payouts (id, shop_id, payout_date, amount_cents, payments, status, iban, holder, \
-         breakdown, created_at) VALUES ($1, $2, $3, $4, 0, 'scheduled', $5, $6, $7, $8) \
+         breakdown, created_at, bank_from, bank_to, card_from, card_to) \
+         VALUES ($1, $2, $3, $4, 0, 'scheduled', $5, $6, $7, $8, $9, $10, $11, $12) \
          ON CONFLICT (shop_id, payout_date) DO NOTHING",
     )
     .bind(id)
@@ -205,36 +215,24 @@ async fn pay_shop(
     .bind(&holder)
     .bind(serde_json::to_string(&breakdown).map_err(crate::server::internal)?)
     .bind(now)
+    .bind(ranges.bank_from)
+    .bind(ranges.bank_to)
+    .bind(ranges.card_from)
+    .bind(ranges.card_to)
     .execute(&mut *tx)
     .await?;
     if inserted.rows_affected() == 0 {
         // Another run paid this shop today.
         return Err(AppError::Conflict("paid already".into()));
     }
-    let marked = sqlx::query(&format!(
-        "UPDATE transactions SET payout_id = $4 WHERE {unpaid} AND \
-         ((channel IN {bank_sql} AND paid_at < $2) OR (channel IN {card_sql} AND paid_at < $3))"
+    sqlx::query(&format!(
+        "UPDATE payouts SET payments = (SELECT COUNT(*) FROM transactions t \
+         WHERE t.shop_id = payouts.shop_id AND {}) WHERE id = $1",
+        covered_by("t.", "payouts.")
     ))
-    .bind(shop_id)
-    .bind(bank_cut)
-    .bind(card_cut)
     .bind(id)
-    .execute(&mut *tx)
-    .await?
-    .rows_affected();
-    sqlx::query(
-        "UPDATE movements SET payout_id = $1 WHERE kind = 'INCOME' AND payout_id IS NULL \
-         AND transaction_id IN (SELECT id FROM transactions WHERE shop_id = $2 AND payout_id = $1)",
-    )
-    .bind(id)
-    .bind(shop_id)
     .execute(&mut *tx)
     .await?;
-    sqlx::query("UPDATE payouts SET payments = $1 WHERE id = $2")
-        .bind(marked as i64)
-        .bind(id)
-        .execute(&mut *tx)
-        .await?;
     crate::server::ledger::post(
         &mut tx,
         shop_id,

@@ -3,11 +3,13 @@
 //! refunds and other movements since the previous payout, less what is still held or
 //! reserved — lines that add up to the payout to the cent.
 
+use crate::domain::fees::ChannelGroup;
 use crate::domain::ledger::MovementKind;
 use crate::domain::Money;
 use crate::error::{AppError, AppResult};
 use crate::model::payouts::{BreakdownLine, PayoutDay, PayoutDetail, PayoutList, PayoutRow};
 use crate::server::identity::access::ShopAccess;
+use crate::server::payouts::cover::channels;
 use crate::server::payouts::run::Breakdown;
 use crate::server::payouts::{calendar, schedule};
 use crate::server::statements::statement;
@@ -91,6 +93,46 @@ fn line_of(code: &str) -> (usize, &'static str) {
         Some(MovementKind::Refund) => (5, "Refunds"),
         _ => (6, "Other movements (chargebacks)"),
     }
+}
+
+/// The first 200 payments a payout covers, in the order they were paid: `(id, reference,
+/// amount)`. The ranges are bound as values and the statement planned for them each time
+/// (not prepared once): PostgreSQL's plan for any ranges gathered all 100,000 payments of a
+/// big payout and sorted them (99 ms) instead of reading the first 200 in index order.
+async fn first_payments(
+    pool: &sqlx::AnyPool,
+    shop_id: i64,
+    id: i64,
+) -> AppResult<Vec<(i64, String, i64)>> {
+    let r: (i64, i64, i64, i64) = sqlx::query_as(
+        "SELECT bank_from, bank_to, card_from, card_to FROM payouts WHERE id = $1 AND shop_id = $2",
+    )
+    .bind(id)
+    .bind(shop_id)
+    .fetch_one(pool)
+    .await?;
+    let (bank_from, bank_to, card_from, card_to) = r;
+    let (bank, card) = (
+        channels(ChannelGroup::BankLinks),
+        channels(ChannelGroup::Cards),
+    );
+    Ok(sqlx::query_as(&format!(
+        "SELECT id, reference, amount_cents FROM transactions \
+         WHERE shop_id = $1 AND paid_at IS NOT NULL AND test_mode = 0 AND paid_at >= $2 AND paid_at < $3 \
+         AND ((channel IN {bank} AND paid_at >= $4 AND paid_at < $5) \
+           OR (channel IN {card} AND paid_at >= $6 AND paid_at < $7)) \
+         ORDER BY paid_at, id LIMIT 200"
+    ))
+    .bind(shop_id)
+    .bind(bank_from.min(card_from))
+    .bind(bank_to.max(card_to))
+    .bind(bank_from)
+    .bind(bank_to)
+    .bind(card_from)
+    .bind(card_to)
+    .persistent(false)
+    .fetch_all(pool)
+    .await?)
 }
 
 pub async fn detail(state: &AppState, a: &ShopAccess, id: i64) -> AppResult<PayoutDetail> {
@@ -203,14 +245,7 @@ pub async fn detail(state: &AppState, a: &ShopAccess, id: i64) -> AppResult<Payo
         );
         return Err(AppError::Internal);
     }
-    let covered: Vec<(i64, String, i64)> = sqlx::query_as(
-        "SELECT id, reference, amount_cents FROM transactions WHERE shop_id = $1 AND payout_id = $2 \
-         ORDER BY paid_at, id LIMIT 200",
-    )
-    .bind(a.shop_id)
-    .bind(id)
-    .fetch_all(pool)
-    .await?;
+    let covered = first_payments(pool, a.shop_id, id).await?;
     let day = |ms: i64| {
         crate::server::format_time(ms, &a.time_zone)
             .get(..10)

@@ -14,6 +14,7 @@ use crate::error::AppError;
 use crate::model::statement::StatementFilter;
 use crate::server::identity::access::{self, ShopAccess};
 use crate::server::identity::auth::{Auth, RequestMeta};
+use crate::server::payouts::cover::Cover;
 use crate::server::reporting::progress::Progress;
 use crate::server::reporting::tx_list::{self, Checked, Row, COLUMNS};
 use crate::server::statements::{camt053, pack, sheets, statement};
@@ -40,7 +41,7 @@ pub const HEADERS: [&str; 11] = [
 
 const CHUNK: usize = 64 * 1024;
 /// The names of [`tx_list::COLUMNS`] in order, for messages about a value that cannot be read.
-const COLUMN_NAMES: [&str; 12] = [
+const COLUMN_NAMES: [&str; 11] = [
     "id",
     "created_at",
     "reference",
@@ -51,7 +52,6 @@ const COLUMN_NAMES: [&str; 12] = [
     "fees_cents",
     "net_cents",
     "status",
-    "payout_id",
     "paid_at",
 ];
 /// An XLSX sheet holds 1,048,576 rows; the header takes six.
@@ -280,6 +280,8 @@ struct CsvOut {
     tz: TimeZone,
     d: CsvDialect,
     progress: Progress,
+    /// The shop's payouts, to give each payment its payout.
+    cover: Cover,
 }
 
 /// Streams the CSV into `tx` until the rows end or the client goes away. SQLite is read
@@ -341,6 +343,7 @@ fn sqlite_csv(
         tz,
         d,
         progress,
+        cover,
     } = out;
     use rusqlite::OpenFlags;
     let conn = rusqlite::Connection::open_with_flags(
@@ -373,19 +376,21 @@ fn sqlite_csv(
         let s = |i: usize| value(i)?.as_str_or_null().map_err(|e| bad(i, e));
         let n = |i: usize| value(i)?.as_i64_or_null().map_err(|e| bad(i, e));
         let missing = |i: usize| format!("column {} of a payment is empty", COLUMN_NAMES[i]);
+        let channel = s(5)?.ok_or_else(|| missing(5))?;
+        let paid_at = n(10)?;
         let row = RowRef {
             id: n(0)?.ok_or_else(|| missing(0))?,
             created_at: n(1)?.ok_or_else(|| missing(1))?,
             reference: s(2)?.ok_or_else(|| missing(2))?,
             buyer_name: s(3)?,
             buyer_email: s(4)?,
-            channel: s(5)?.ok_or_else(|| missing(5))?,
+            channel,
             amount_cents: n(6)?.ok_or_else(|| missing(6))?,
             fees_cents: n(7)?.ok_or_else(|| missing(7))?,
             net_cents: n(8)?.ok_or_else(|| missing(8))?,
             status: s(9)?.ok_or_else(|| missing(9))?,
-            payout_id: n(10)?,
-            paid: n(11)?.is_some(),
+            payout_id: cover.payout_of(channel, paid_at),
+            paid: paid_at.is_some(),
         };
         csv_row(&mut buf, &row, tz, *d);
         progress.rows(1);
@@ -412,11 +417,13 @@ where
         tz,
         d,
         progress,
+        cover,
     } = out;
     let mut buf = csv_preamble(header, *d);
     while let Some(row) = rows.next().await {
         match row {
-            Ok(r) => {
+            Ok(mut r) => {
+                r.payout_id = cover.payout_of(&r.channel, r.paid_at);
                 csv_row(&mut buf, &RowRef::from(&r), tz, *d);
                 progress.rows(1);
                 if buf.len() >= CHUNK {
@@ -448,6 +455,7 @@ async fn produce_xlsx(
     header: Header,
     tz: TimeZone,
     progress: Progress,
+    cover: Cover,
 ) -> Result<tokio::fs::File, AppError> {
     use rust_xlsxwriter::{Format as Fmt, Workbook};
     let (sql, w) = export_sql(&c, crate::server::infra::db::DbKind::of_pool(&pool));
@@ -515,7 +523,9 @@ async fn produce_xlsx(
     let mut batch = Vec::with_capacity(1_000);
     let mut count = 0usize;
     while let Some(r) = rows.next().await {
-        batch.push(r?);
+        let mut r = r?;
+        r.payout_id = cover.payout_of(&r.channel, r.paid_at);
+        batch.push(r);
         count += 1;
         if count > XLSX_MAX_ROWS {
             return Err(AppError::Conflict(format!(
@@ -887,6 +897,15 @@ async fn transactions(
         Ok(p) => p,
         Err(busy) => return *busy,
     };
+    // Test payments are never paid out.
+    let cover = if checked.test_mode {
+        Cover::default()
+    } else {
+        match Cover::load(&state.db.pool, a.shop_id).await {
+            Ok(c) => c,
+            Err(e) => return error_response(e),
+        }
+    };
     match format {
         Format::Csv => {
             let (tx, rx) = tokio::sync::mpsc::channel(8);
@@ -899,6 +918,7 @@ async fn transactions(
                     tz,
                     d: dialect,
                     progress,
+                    cover,
                 },
                 tx,
             ));
@@ -913,7 +933,7 @@ async fn transactions(
                 .into_response()
         }
         Format::Xlsx => {
-            match produce_xlsx(state.db.pool.clone(), checked, header, tz, progress).await {
+            match produce_xlsx(state.db.pool.clone(), checked, header, tz, progress, cover).await {
                 Ok(file) => {
                     // The file is written: sending it needs no database.
                     drop(permit);

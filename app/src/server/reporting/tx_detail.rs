@@ -25,7 +25,6 @@ struct PaymentRow {
     buyer_email: Option<String>,
     buyer_ip: Option<String>,
     buyer_country: Option<String>,
-    payout_id: Option<i64>,
     created_at: i64,
     paid_at: Option<i64>,
     closed_at: Option<i64>,
@@ -63,7 +62,7 @@ pub async fn load(state: &AppState, shop_id: i64, id: i64, tz: &str) -> AppResul
     let pool = &state.db.pool;
     let p: PaymentRow = sqlx::query_as(
         "SELECT reference, description, status, channel, test_mode, amount_cents, fee_cents, vat_cents, net_cents, \
-                refunded_cents, buyer_name, buyer_email, buyer_ip, buyer_country, payout_id, created_at, paid_at, closed_at, \
+                refunded_cents, buyer_name, buyer_email, buyer_ip, buyer_country, created_at, paid_at, closed_at, \
                 payment_link_id, language, price_list_id \
          FROM transactions WHERE id = $1 AND shop_id = $2",
     )
@@ -139,6 +138,13 @@ pub async fn load(state: &AppState, shop_id: i64, id: i64, tz: &str) -> AppResul
     )
     .await?;
 
+    let payout_id = if test_mode {
+        None
+    } else {
+        crate::server::payouts::cover::Cover::load(pool, shop_id)
+            .await?
+            .payout_of(&p.channel, p.paid_at)
+    };
     Ok(TxDetail {
         id,
         reference: p.reference,
@@ -157,7 +163,7 @@ pub async fn load(state: &AppState, shop_id: i64, id: i64, tz: &str) -> AppResul
         buyer_email: p.buyer_email,
         buyer_ip: p.buyer_ip,
         buyer_country: p.buyer_country,
-        payout_id: p.payout_id,
+        payout_id,
         origin,
         link_id: p.payment_link_id,
         also_paid,

@@ -540,6 +540,8 @@ mod tests {
             refund_id: None,
             payout_id: None,
             reference: Some(reference.into()),
+            channel: Some("seb".into()),
+            paid_at: Some(1_780_000_000_000),
         }
     }
 

@@ -15,6 +15,7 @@ use crate::model::statement::{
     KindTotal, StatementFilter, StatementPage, StatementRow, StatementTotals, PAGE_SIZE,
 };
 use crate::server::infra::db::DbKind;
+use crate::server::payouts::cover::Cover;
 use crate::server::reporting::tx_list::{fts_query, period_range};
 use jiff::civil::Date;
 use jiff::tz::TimeZone;
@@ -281,6 +282,25 @@ struct Stored {
     payout_id: Option<i64>,
     reference: Option<String>,
     note: Option<String>,
+    /// The payment's channel and time paid, for its payout (`Cover`).
+    channel: Option<String>,
+    paid_at: Option<i64>,
+}
+
+/// The payout of an INCOME movement is its payment's, read from the shop's payouts; a
+/// PAYOUT movement carries its own.
+fn payout_of(
+    cover: &Cover,
+    kind: &str,
+    own: Option<i64>,
+    channel: Option<&str>,
+    paid_at: Option<i64>,
+) -> Option<i64> {
+    match (own, kind, channel) {
+        (Some(p), _, _) => Some(p),
+        (None, "INCOME", Some(ch)) => cover.payout_of(ch, paid_at),
+        _ => None,
+    }
 }
 
 fn row_of(r: Stored, time_zone: &str) -> StatementRow {
@@ -323,7 +343,7 @@ pub async fn page(
     };
     let sql = format!(
         "SELECT m.seq, m.at, m.kind, m.amount_cents, m.balance_after_cents, m.transaction_id, m.refund_id, \
-         m.payout_id, t.reference, c.explanation AS note FROM movements m \
+         m.payout_id, t.reference, c.explanation AS note, t.channel, t.paid_at FROM movements m \
          LEFT JOIN transactions t ON t.id = m.transaction_id LEFT JOIN charges c ON c.id = m.charge_id \
          WHERE {filter} ORDER BY m.seq {order} LIMIT {}",
         PAGE_SIZE + 1
@@ -336,6 +356,18 @@ pub async fn page(
         q = q.bind(v.clone());
     }
     let mut rows = q.fetch_all(pool).await?;
+    if rows.iter().any(|r| r.kind == "INCOME") {
+        let cover = Cover::load(pool, shop_id).await?;
+        for r in &mut rows {
+            r.payout_id = payout_of(
+                &cover,
+                &r.kind,
+                r.payout_id,
+                r.channel.as_deref(),
+                r.paid_at,
+            );
+        }
+    }
     let more = rows.len() as i64 > PAGE_SIZE;
     rows.truncate(PAGE_SIZE as usize);
     if backwards {
@@ -535,6 +567,9 @@ pub struct Movement {
     pub payout_id: Option<i64>,
     /// The shop's reference of the payment, where the movement belongs to one.
     pub reference: Option<String>,
+    /// The payment's channel and time paid (its payout is read from them).
+    pub channel: Option<String>,
+    pub paid_at: Option<i64>,
 }
 
 /// Every movement of the period that the row filters keep, in posting order, in batches
@@ -556,25 +591,42 @@ pub fn stream_movements(
     let (filter, binds) = row_filter(db.kind, c);
     let sql = format!(
         "SELECT m.id, m.seq, m.at, m.kind, m.amount_cents, m.balance_after_cents, m.transaction_id, \
-         m.refund_id, m.payout_id, t.reference FROM movements m \
+         m.refund_id, m.payout_id, t.reference, t.channel, t.paid_at FROM movements m \
          LEFT JOIN transactions t ON t.id = m.transaction_id WHERE {filter} ORDER BY m.seq"
     );
     let (first, end, url, kind) = (b.first, b.end, db.url.clone(), db.kind);
     let pool = db.pool.clone();
     match kind {
         DbKind::Sqlite => {
-            tokio::task::spawn_blocking(move || {
-                let range = (shop_id, first, end, batch_size);
-                if let Err(e) = sqlite_movements(&url, &sql, range, &binds, &tx) {
-                    tracing::error!(error = %e, shop_id, "reading the statement's movements failed");
-                    let _ = tx.blocking_send(Err(AppError::Internal));
-                }
+            tokio::spawn(async move {
+                let cover = match Cover::load(&pool, shop_id).await {
+                    Ok(c) => c,
+                    Err(e) => {
+                        let _ = tx.send(Err(e)).await;
+                        return;
+                    }
+                };
+                let _ = tokio::task::spawn_blocking(move || {
+                    let range = (shop_id, first, end, batch_size);
+                    if let Err(e) = sqlite_movements(&url, &sql, range, &binds, &cover, &tx) {
+                        tracing::error!(error = %e, shop_id, "reading the statement's movements failed");
+                        let _ = tx.blocking_send(Err(AppError::Internal));
+                    }
+                })
+                .await;
             });
         }
         DbKind::Postgres => {
             tokio::spawn(async move {
                 use futures_util::StreamExt;
                 use sqlx::Connection;
+                let cover = match Cover::load(&pool, shop_id).await {
+                    Ok(c) => c,
+                    Err(e) => {
+                        let _ = tx.send(Err(e)).await;
+                        return;
+                    }
+                };
                 let mut native = sqlx::PgConnection::connect(&url).await;
                 let mut batch = Vec::with_capacity(batch_size);
                 macro_rules! drain {
@@ -582,7 +634,10 @@ pub fn stream_movements(
                         let mut rows = $rows;
                         while let Some(row) = rows.next().await {
                             match row {
-                                Ok(m) => batch.push(m),
+                                Ok(mut m) => {
+                                    m.payout_id = payout_of(&cover, &m.kind, m.payout_id, m.channel.as_deref(), m.paid_at);
+                                    batch.push(m)
+                                }
                                 Err(e) => {
                                     tracing::error!(error = %e, shop_id, "reading the statement's movements failed");
                                     let _ = tx.send(Err(AppError::Internal)).await;
@@ -634,6 +689,7 @@ fn sqlite_movements(
     sql: &str,
     (shop_id, first, end, batch_size): (i64, i64, i64, usize),
     binds: &[String],
+    cover: &Cover,
     tx: &tokio::sync::mpsc::Sender<AppResult<Vec<Movement>>>,
 ) -> Result<(), String> {
     use rusqlite::types::Value;
@@ -664,17 +720,23 @@ fn sqlite_movements(
             r.get::<_, Option<i64>>(i)
                 .map_err(|e| format!("column {i}: {e}"))
         };
+        let kind = r.get::<_, String>(3).map_err(|e| e.to_string())?;
+        let channel = r.get::<_, Option<String>>(10).map_err(|e| e.to_string())?;
+        let paid_at = on(11)?;
+        let payout_id = payout_of(cover, &kind, on(8)?, channel.as_deref(), paid_at);
         batch.push(Movement {
             id: n(0)?,
             seq: n(1)?,
             at: n(2)?,
-            kind: r.get::<_, String>(3).map_err(|e| e.to_string())?,
+            kind,
             amount_cents: n(4)?,
             balance_after_cents: n(5)?,
             transaction_id: on(6)?,
             refund_id: on(7)?,
-            payout_id: on(8)?,
+            payout_id,
             reference: r.get::<_, Option<String>>(9).map_err(|e| e.to_string())?,
+            channel,
+            paid_at,
         });
         if batch.len() == batch_size && tx.blocking_send(Ok(std::mem::take(&mut batch))).is_err() {
             return Ok(());
