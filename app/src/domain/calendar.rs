@@ -314,6 +314,26 @@ pub enum Frequency {
     Monthly { day: u8 },
 }
 
+pub const MONTHS: [&str; 12] = [
+    "January",
+    "February",
+    "March",
+    "April",
+    "May",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
+    "December",
+];
+
+/// "November 2026" (a month out of range reads as January).
+pub fn month_label(year: i32, month: u8) -> String {
+    format!("{} {year}", MONTHS[usize::from(month.clamp(1, 12)) - 1])
+}
+
 pub const WEEKDAYS: [&str; 7] = [
     "Monday",
     "Tuesday",

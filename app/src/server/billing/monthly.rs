@@ -23,21 +23,6 @@ pub const INTERVAL_SECS: u64 = 600;
 pub const MONTHLY_FEES: &str = "monthly_fees";
 pub const VAT_CORRECTION: &str = "vat_correction";
 
-const MONTHS: [&str; 12] = [
-    "January",
-    "February",
-    "March",
-    "April",
-    "May",
-    "June",
-    "July",
-    "August",
-    "September",
-    "October",
-    "November",
-    "December",
-];
-
 /// `2026-11` of a day.
 pub fn month_key(d: Day) -> String {
     d.to_string()[..7].to_string()
@@ -45,9 +30,7 @@ pub fn month_key(d: Day) -> String {
 
 /// "November 2026".
 pub fn month_label(d: Day) -> String {
-    let s = d.to_string();
-    let m: usize = s[5..7].parse().unwrap_or(1);
-    format!("{} {}", MONTHS[m.clamp(1, 12) - 1], &s[..4])
+    crate::domain::calendar::month_label(d.year, d.month)
 }
 
 /// What the shop used in the month: recorded module usage, and whether cards or foreign

@@ -39,23 +39,8 @@ pub struct Checked {
 /// The longest custom period, in days.
 pub const MAX_DAYS: i64 = 366;
 
-const MONTHS: [&str; 12] = [
-    "January",
-    "February",
-    "March",
-    "April",
-    "May",
-    "June",
-    "July",
-    "August",
-    "September",
-    "October",
-    "November",
-    "December",
-];
-
 fn month_label(d: Date) -> String {
-    format!("{} {}", MONTHS[(d.month() - 1) as usize], d.year())
+    crate::domain::calendar::month_label(i32::from(d.year()), d.month() as u8)
 }
 
 fn day_label(d: Date) -> String {
