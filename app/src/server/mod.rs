@@ -106,6 +106,20 @@ pub fn respond<T>(result: Result<T, AppError>) -> Result<T, AppError> {
     result
 }
 
+/// The shop an operator command names by its slug: `(shop id, merchant id)`, or the field
+/// error that says there is no such shop.
+pub async fn shop_by_slug(
+    conn: &mut sqlx::AnyConnection,
+    slug: &str,
+) -> Result<(i64, i64), AppError> {
+    let found: Option<(i64, i64)> =
+        sqlx::query_as("SELECT id, merchant_id FROM shops WHERE slug = $1")
+            .bind(slug)
+            .fetch_optional(conn)
+            .await?;
+    found.ok_or_else(|| AppError::field("shop", format!("There is no shop {slug:?}.")))
+}
+
 /// A new random positive 63-bit id.
 pub fn new_id() -> i64 {
     use rand::Rng;

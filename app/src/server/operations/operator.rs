@@ -591,17 +591,7 @@ pub async fn set_payout_account(
     let holder =
         crate::domain::validate::person_name(holder).map_err(|m| AppError::field("holder", m))?;
     let mut tx = state.db.begin_write().await?;
-    let found: Option<(i64, i64)> =
-        sqlx::query_as("SELECT id, merchant_id FROM shops WHERE slug = $1")
-            .bind(slug)
-            .fetch_optional(&mut *tx)
-            .await?;
-    let Some((shop_id, merchant_id)) = found else {
-        return Err(AppError::field(
-            "shop",
-            format!("There is no shop {slug:?}."),
-        ));
-    };
+    let (shop_id, merchant_id) = crate::server::shop_by_slug(&mut tx, slug).await?;
     let before = crate::server::payouts::account::apply(
         &mut tx,
         shop_id,

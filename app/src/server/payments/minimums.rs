@@ -82,17 +82,7 @@ pub async fn set(
     }
     let now = state.clock.now_ms();
     let mut tx = state.db.begin_write().await?;
-    let shop: Option<(i64, i64)> =
-        sqlx::query_as("SELECT id, merchant_id FROM shops WHERE slug = $1")
-            .bind(slug)
-            .fetch_optional(&mut *tx)
-            .await?;
-    let Some((shop_id, merchant_id)) = shop else {
-        return Err(AppError::field(
-            "shop",
-            format!("There is no shop {slug:?}."),
-        ));
-    };
+    let (shop_id, merchant_id) = crate::server::shop_by_slug(&mut tx, slug).await?;
     let before = of_channels(&mut tx, shop_id, &[channel], now).await?[0].1;
     match minimum {
         Some(m) => {
