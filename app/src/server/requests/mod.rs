@@ -176,19 +176,13 @@ pub async fn ask_payout_account(
     };
     audit::record(
         &mut *tx,
-        AuditEvent {
-            at: now,
-            kind: "provider_request",
-            merchant_id: Some(a.merchant_id),
-            shop_id: Some(a.shop_id),
-            actor_user_id: Some(a.user.id),
-            actor_email: Some(a.user.email.clone()),
-            ip: Some(a.ip.clone()),
-            before: Some(before.clone()),
-            after: Some(what.clone()),
-            detail: Some(format!("request {id}: asked the provider")),
-            ..Default::default()
-        },
+        admin_event(
+            a,
+            now,
+            before.clone(),
+            what.clone(),
+            format!("request {id}: asked the provider"),
+        ),
     )
     .await?;
     match &state.operator_email {
@@ -229,6 +223,29 @@ pub async fn ask_payout_account(
     Ok(to_view(row, &a.time_zone))
 }
 
+/// The audit event of a shop admin's step on a request.
+fn admin_event(
+    a: &ShopAccess,
+    now: i64,
+    before: String,
+    after: String,
+    detail: String,
+) -> AuditEvent {
+    AuditEvent {
+        at: now,
+        kind: "provider_request",
+        merchant_id: Some(a.merchant_id),
+        shop_id: Some(a.shop_id),
+        actor_user_id: Some(a.user.id),
+        actor_email: Some(a.user.email.clone()),
+        ip: Some(a.ip.clone()),
+        before: Some(before),
+        after: Some(after),
+        detail: Some(detail),
+        ..Default::default()
+    }
+}
+
 /// An admin withdraws an open request of the shop.
 pub async fn withdraw(state: &AppState, a: &ShopAccess, id: i64) -> AppResult<()> {
     let now = state.clock.now_ms();
@@ -256,19 +273,13 @@ pub async fn withdraw(state: &AppState, a: &ShopAccess, id: i64) -> AppResult<()
         .await?;
     audit::record(
         &mut *tx,
-        AuditEvent {
-            at: now,
-            kind: "provider_request",
-            merchant_id: Some(a.merchant_id),
-            shop_id: Some(a.shop_id),
-            actor_user_id: Some(a.user.id),
-            actor_email: Some(a.user.email.clone()),
-            ip: Some(a.ip.clone()),
-            before: Some(describe(&kind, &details)),
-            after: Some("withdrawn".into()),
-            detail: Some(format!("request {id}: withdrawn")),
-            ..Default::default()
-        },
+        admin_event(
+            a,
+            now,
+            describe(&kind, &details),
+            "withdrawn".into(),
+            format!("request {id}: withdrawn"),
+        ),
     )
     .await?;
     tx.commit().await?;
