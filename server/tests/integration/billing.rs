@@ -9,17 +9,6 @@ use app::domain::fees::Channel;
 use app::server::billing::{monthly, usage};
 use app::server::infra::clock::Clock;
 
-/// 10:00 in Tallinn on `day`.
-fn at(app: &TestApp, day: &str) {
-    let target = format!("{day}T08:00:00Z")
-        .parse::<jiff::Timestamp>()
-        .unwrap()
-        .as_millisecond();
-    let now = app.state.clock.now_ms();
-    assert!(target >= now, "the clock only moves forward");
-    app.state.clock.advance_ms(target - now);
-}
-
 async fn spawn_on(day: &str) -> Option<TestApp> {
     let start = format!("{day}T08:00:00Z")
         .parse::<jiff::Timestamp>()
@@ -85,7 +74,7 @@ async fn monthly_fees_on_the_last_day_and_the_vat_correction_on_the_first_once_e
     usage::set(s, SHOP, "2027-03", true, true).await.unwrap();
     let e = usage::set(s, SHOP_B, "2027-03", false, true).await;
     assert!(format!("{e:?}").contains("--plugin"), "{e:?}");
-    at(&app, "2027-03-02");
+    app.at_day("2027-03-02");
     // Payments whose VAT entries round away from 20 % of their fees: 0.50 EUR pays a 0.01
     // percentage fee with no VAT (0.002 rounds to nothing).
     for _ in 0..7 {
@@ -94,11 +83,11 @@ async fn monthly_fees_on_the_last_day_and_the_vat_correction_on_the_first_once_e
     app.paid_payment(12_345, Channel::Visa).await;
 
     // Not the last day yet: nothing for March.
-    at(&app, "2027-03-30");
+    app.at_day("2027-03-30");
     app.run_job(monthly::JOB).await;
     assert!(charged(&app, SHOP).await.is_empty());
 
-    at(&app, "2027-03-31");
+    app.at_day("2027-03-31");
     let o = app.run_job(monthly::JOB).await;
     assert_eq!((o.done, o.failed), (3, 0), "{o:?}");
     assert_eq!(
@@ -153,7 +142,7 @@ async fn monthly_fees_on_the_last_day_and_the_vat_correction_on_the_first_once_e
     // The 1st: March's VAT correction where the entries' rounding left a difference.
     let want = expected_correction(&app, SHOP).await;
     assert_ne!(want, 0, "the payments above leave a rounding difference");
-    at(&app, "2027-04-01");
+    app.at_day("2027-04-01");
     let o = app.run_job(monthly::JOB).await;
     assert_eq!(o.failed, 0, "{o:?}");
     let corrections: Vec<(String, i64)> = charged(&app, SHOP)
@@ -263,7 +252,7 @@ async fn a_missed_last_day_is_caught_up_and_a_negotiated_list_waives_the_account
     usage::set(s, SHOP, "2027-03", true, false).await.unwrap();
     // The job did not run on 31 March: on 2 April March's fees come first, then its VAT
     // correction.
-    at(&app, "2027-04-02");
+    app.at_day("2027-04-02");
     let o = app.run_job(monthly::JOB).await;
     assert_eq!(o.failed, 0, "{o:?}");
     assert_eq!(

@@ -319,6 +319,17 @@ impl TestApp {
         rest[..end].to_string()
     }
 
+    /// Moves the manual clock forward to 10:00 in Tallinn (08:00 UTC) on `day`.
+    pub fn at_day(&self, day: &str) {
+        let target = format!("{day}T08:00:00Z")
+            .parse::<jiff::Timestamp>()
+            .unwrap()
+            .as_millisecond();
+        let now = self.state.clock.now_ms();
+        assert!(target >= now, "the clock only moves forward");
+        self.state.clock.advance_ms(target - now);
+    }
+
     pub async fn scalar(&self, sql: impl AsRef<str>) -> i64 {
         sqlx::query_scalar::<_, i64>(sql.as_ref())
             .fetch_one(&self.state.db.pool)

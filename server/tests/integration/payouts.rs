@@ -39,17 +39,6 @@ async fn with_accounts(app: &TestApp, shops: &[&str]) {
     }
 }
 
-/// Moves the clock to 10:00 in Tallinn on `day`.
-fn at(app: &TestApp, day: &str) {
-    let target = format!("{day}T08:00:00Z")
-        .parse::<jiff::Timestamp>()
-        .unwrap()
-        .as_millisecond();
-    let now = app.state.clock.now_ms();
-    assert!(target >= now, "the clock only moves forward");
-    app.state.clock.advance_ms(target - now);
-}
-
 fn day(s: &str) -> Day {
     Day::parse(s).unwrap()
 }
@@ -74,7 +63,7 @@ async fn payable_money_is_paid_once_per_day_and_the_rest_waits() {
     let shop_b = app.shop_id(SHOP_B).await;
     with_accounts(&app, &[SHOP]).await;
     // Monday 1 March 2027: a bank-link and a card payment.
-    at(&app, "2027-03-01");
+    app.at_day("2027-03-01");
     let bank = app.paid_payment(5_000, Channel::Swedbank).await;
     let card = app.paid_payment(12_000, Channel::Visa).await;
     // Shop B has money but no payout account: it waits.
@@ -89,7 +78,7 @@ async fn payable_money_is_paid_once_per_day_and_the_rest_waits() {
 
     // Tuesday: the bank link's money is payable, the card's is held until the 7th banking
     // day (Wednesday 10 March).
-    at(&app, "2027-03-02");
+    app.at_day("2027-03-02");
     let r = run(s, day("2027-03-02")).await.unwrap();
     assert_eq!(r.paid, 1);
     let (id, amount, payments, status): (i64, i64, i64, String) =
@@ -157,32 +146,32 @@ async fn payable_money_is_paid_once_per_day_and_the_rest_waits() {
     app::server::refunds::refund(s, shop, &by, card, Money::from_cents(2_000), None, "k1")
         .await
         .unwrap();
-    at(&app, "2027-03-09");
+    app.at_day("2027-03-09");
     assert_eq!(
         run(s, day("2027-03-09")).await.unwrap().paid,
         0,
         "still held"
     );
-    at(&app, "2027-03-10");
+    app.at_day("2027-03-10");
     let r = run(s, day("2027-03-10")).await.unwrap();
     assert_eq!(r.paid, 1);
     assert_eq!(r.total_cents, net(&app, card).await - 2_000);
     assert_eq!(balance(&app, shop).await, 0);
 
     // A balance under the minimum waits; a negative one too.
-    at(&app, "2027-03-11");
+    app.at_day("2027-03-11");
     let small = app.paid_payment(100, Channel::Swedbank).await;
     assert!(net(&app, small).await < MINIMUM_CENTS);
-    at(&app, "2027-03-12");
+    app.at_day("2027-03-12");
     assert_eq!(run(s, day("2027-03-12")).await.unwrap().paid, 0);
     // The provider may pay out smaller sums (PORTAL_PAYOUT_MINIMUM=0.01): then it is paid.
     let mut lower = s.clone();
     lower.payout_minimum_cents = 1;
-    at(&app, "2027-03-15");
+    app.at_day("2027-03-15");
     let r = run(&lower, day("2027-03-15")).await.unwrap();
     assert_eq!((r.paid, r.total_cents), (1, net(&app, small).await));
     // Saturday is no banking day: nothing runs.
-    at(&app, "2027-03-20");
+    app.at_day("2027-03-20");
     let r = run(s, day("2027-03-20")).await.unwrap();
     assert_eq!((r.paid, r.waiting), (0, 0));
 }
@@ -197,13 +186,13 @@ async fn a_weekly_shop_is_paid_on_its_weekday_only() {
         .execute(&s.db.pool)
         .await
         .unwrap();
-    at(&app, "2027-03-01");
+    app.at_day("2027-03-01");
     app.paid_payment(8_000, Channel::Swedbank).await;
     for d in ["2027-03-02", "2027-03-03", "2027-03-04"] {
-        at(&app, d);
+        app.at_day(d);
         assert_eq!(run(s, day(d)).await.unwrap().paid, 0, "{d}");
     }
-    at(&app, "2027-03-05");
+    app.at_day("2027-03-05");
     assert_eq!(run(s, day("2027-03-05")).await.unwrap().paid, 1, "Friday");
 }
 
@@ -213,7 +202,7 @@ async fn two_instances_running_the_same_day_pay_each_shop_once() {
     let other = app.second_instance().await;
     let s = &app.state;
     with_accounts(&app, &[SHOP, SHOP_B]).await;
-    at(&app, "2027-03-01");
+    app.at_day("2027-03-01");
     for i in 0..10 {
         app.paid_payment_in(
             if i % 2 == 0 { SHOP } else { SHOP_B },
@@ -222,7 +211,7 @@ async fn two_instances_running_the_same_day_pay_each_shop_once() {
         )
         .await;
     }
-    at(&app, "2027-03-02");
+    app.at_day("2027-03-02");
     let d = day("2027-03-02");
     for _ in 0..3 {
         let (a, b) = tokio::join!(run(s, d), run(&other, d));
@@ -265,10 +254,10 @@ async fn a_run_that_stops_between_its_steps_is_mended_by_the_rerun() {
     let app = crate::app!();
     let s = &app.state;
     with_accounts(&app, &[SHOP, SHOP_B]).await;
-    at(&app, "2027-03-01");
+    app.at_day("2027-03-01");
     app.paid_payment_in(SHOP, 2_500, Channel::Swedbank).await;
     app.paid_payment_in(SHOP_B, 3_500, Channel::Luminor).await;
-    at(&app, "2027-03-02");
+    app.at_day("2027-03-02");
     let d = day("2027-03-02");
     // The shops were paid, then the process stopped before the transfer file.
     let first = app::server::payouts::run::pay_due(s, d).await.unwrap();
@@ -300,18 +289,18 @@ async fn the_payout_page_explains_the_amount_to_the_cent() {
     let s = &app.state;
     let shop = app.shop_id(SHOP).await;
     with_accounts(&app, &[SHOP]).await;
-    at(&app, "2027-03-01");
+    app.at_day("2027-03-01");
     app.paid_payment(5_000, Channel::Swedbank).await;
     let card = app.paid_payment(12_000, Channel::Visa).await;
-    at(&app, "2027-03-02");
+    app.at_day("2027-03-02");
     run(s, day("2027-03-02")).await.unwrap();
-    at(&app, "2027-03-03");
+    app.at_day("2027-03-03");
     let later = app.paid_payment(7_000, Channel::Seb).await;
     let by = crate::refunds::requester(&app).await;
     app::server::refunds::refund(s, shop, &by, card, Money::from_cents(1_000), None, "k-card")
         .await
         .unwrap();
-    at(&app, "2027-03-04");
+    app.at_day("2027-03-04");
     assert_eq!(run(s, day("2027-03-04")).await.unwrap().paid, 1);
 
     let c = app.client_for(Who::Info).await;
@@ -479,7 +468,7 @@ async fn random_months(seed: u64) {
         Channel::Mastercard,
     ];
     let mut d = day("2027-03-01");
-    at(&app, "2027-03-01");
+    app.at_day("2027-03-01");
     for _ in 0..75 {
         for shop in [SHOP, SHOP_B] {
             for _ in 0..rng.next(4) {
@@ -509,7 +498,7 @@ async fn random_months(seed: u64) {
         }
         run(s, d).await.unwrap();
         d = d.plus(1);
-        at(&app, &d.to_string());
+        app.at_day(&d.to_string());
     }
 
     let payouts: Vec<(i64, i64, String, i64)> = sqlx::query_as(
