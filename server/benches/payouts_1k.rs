@@ -13,8 +13,10 @@
 //! holds 10.2 % of the rows, so its payout covers about 100,000). `BENCH_TARGETS=sqlite` or
 //! `postgres` measures one database only.
 
+mod measure;
 use app::server::infra::clock::Clock;
 use app::server::operations::{demo_payments, generate, operator};
+use measure::{ms, percentile, rss_kib};
 use server::config::Settings;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
@@ -183,18 +185,6 @@ fn copy_data(t: &Target) {
     }
 }
 
-fn rss_kib(pid: u32) -> u64 {
-    std::fs::read_to_string(format!("/proc/{pid}/status"))
-        .ok()
-        .and_then(|s| {
-            s.lines()
-                .find(|l| l.starts_with("VmRSS:"))
-                .and_then(|l| l.split_whitespace().nth(1))
-                .and_then(|v| v.parse().ok())
-        })
-        .unwrap_or(0)
-}
-
 /// The run's day: today in the provider's zone, or the next banking day.
 fn run_day(t: &Target) -> String {
     let rt = tokio::runtime::Builder::new_current_thread()
@@ -251,14 +241,6 @@ fn timed_run(t: &Target, day: &str) -> RunFigures {
         samples,
         output: String::from_utf8_lossy(&out.stdout).trim().to_string(),
     }
-}
-
-fn percentile(sorted: &[Duration], p: f64) -> Duration {
-    sorted[((sorted.len() as f64 - 1.0) * p).round() as usize]
-}
-
-fn ms(d: Duration) -> String {
-    format!("{:.1} ms", d.as_secs_f64() * 1000.0)
 }
 
 struct Server {

@@ -11,7 +11,9 @@
 //! `BENCH_ONLY=list|dashboard|search|statement|filters|totals|export` runs some sections
 //! (comma-separated).
 
+mod measure;
 use app::server::reporting::tx_list::{fts_query, period_range, TOTALS_SELECT};
+use measure::{ms, percentile, rss_kib};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
@@ -149,26 +151,6 @@ fn scalar(t: &Target, sql: &str) -> String {
             .expect("sqlite3")
     };
     String::from_utf8_lossy(&out.stdout).trim().to_string()
-}
-
-fn percentile(sorted: &[Duration], p: f64) -> Duration {
-    sorted[((sorted.len() as f64 - 1.0) * p).round() as usize]
-}
-
-fn ms(d: Duration) -> String {
-    format!("{:.1} ms", d.as_secs_f64() * 1000.0)
-}
-
-fn rss_kib(pid: u32) -> u64 {
-    std::fs::read_to_string(format!("/proc/{pid}/status"))
-        .ok()
-        .and_then(|s| {
-            s.lines()
-                .find(|l| l.starts_with("VmRSS:"))
-                .and_then(|l| l.split_whitespace().nth(1))
-                .and_then(|v| v.parse().ok())
-        })
-        .unwrap_or(0)
 }
 
 fn ensure_data(t: &Target, rows: usize) {
