@@ -83,8 +83,7 @@ test('the admin asks the provider for another payout account and withdraws the r
   await form.getByLabel('Note to the provider (optional)').fill('We moved to another bank.');
   await form.getByRole('button', { name: 'Send the request' }).click();
   await expect(page.getByRole('status').filter({ hasText: 'Sent to the provider: New payout account EE47 1000 0010 2014 5685' })).toBeVisible();
-  // The request is recorded: it is listed after a reload.
-  await open(page, '/shops/demo-outlet/payouts');
+  // The list below shows it at once, without a reload.
   const request = page.locator('li.request').first();
   await expect(request).toContainText('Waiting for the provider');
   await expect(request).toContainText('Your note: We moved to another bank.');
@@ -93,6 +92,8 @@ test('the admin asks the provider for another payout account and withdraws the r
   const withdrawn = page.waitForResponse((r) => r.url().includes('/api/withdraw_request'));
   await request.getByRole('button', { name: 'Withdraw the request' }).click();
   await withdrawn;
+  await expect(page.locator('li.request').first()).toContainText('Withdrawn');
+  // And it is recorded: the same after a reload.
   await open(page, '/shops/demo-outlet/payouts');
   await expect(page.locator('li.request').first()).toContainText('Withdrawn');
 });

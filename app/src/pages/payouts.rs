@@ -31,6 +31,11 @@ pub fn Payouts() -> impl IntoView {
         list_payouts,
     );
     let list_shop = shop.clone();
+    // The request form and its list are made here, outside the schedule's Suspense: a
+    // resource made inside a Suspense's children is made again whenever those re-run, and
+    // the list then missed the refresh after a request was sent.
+    let may_ask = ctx.role.allows(crate::domain::Permission::ShopSettings);
+    let request_shop = shop.clone();
     view! {
         <Title text="Payouts" />
         <section class="panel" aria-labelledby="schedule-title">
@@ -51,6 +56,7 @@ pub fn Payouts() -> impl IntoView {
                     }
                 }
             </Suspense>
+            {may_ask.then(|| view! { <crate::components::requests::PayoutAccountRequest shop=request_shop /> })}
         </section>
         <section class="panel" aria-labelledby="list-title">
             <h2 id="list-title">"Payouts made"</h2>
@@ -127,7 +133,6 @@ fn Schedule(
     shop: String,
     save: ServerAction<SetPayoutFrequency>,
 ) -> impl IntoView {
-    let request_shop = shop.clone();
     let saved = move || match save.value().get() {
         Some(Ok(s)) => Some(match s.pending {
             Some((_, text, from)) => format!(
@@ -210,11 +215,9 @@ fn Schedule(
         } else {
             view! { <p class="muted">"Only an admin of the shop can change the payout schedule."</p> }.into_any()
         }}
-        {if s.can_change {
-            view! { <crate::components::requests::PayoutAccountRequest shop=request_shop /> }.into_any()
-        } else {
-            view! { <p class="muted small">"The bank account is part of the shop's contract: an admin of the shop asks the provider to change it."</p> }.into_any()
-        }}
+        {(!s.can_change).then(|| view! {
+            <p class="muted small">"The bank account is part of the shop's contract: an admin of the shop asks the provider to change it."</p>
+        })}
     }
 }
 
