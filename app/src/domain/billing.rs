@@ -132,9 +132,75 @@ pub fn invoice_number(year: i32, seq: i64) -> String {
     format!("{year}-{seq:06}")
 }
 
+/// One line of a fee invoice: a fee type, how many entries it sums, its net amount and the
+/// VAT on it, in cents.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct InvoiceLine {
+    pub kind: String,
+    pub label: String,
+    pub quantity: i64,
+    pub net_cents: i64,
+    pub vat_cents: i64,
+}
+
+/// Shares `total` cents out over lines in proportion to `weights` (their net amounts), each
+/// rounded down and the cents left over given to the largest remainders (the first of
+/// equal ones): the shares add up to `total` exactly, as the invoice's VAT column must add
+/// up to the VAT deducted. Negative totals share out as the negation of the positive.
+pub fn allocate(total: i64, weights: &[i64]) -> Vec<i64> {
+    if total < 0 {
+        return allocate(-total, weights).into_iter().map(|v| -v).collect();
+    }
+    let sum: i128 = weights.iter().map(|w| i128::from(w.unsigned_abs())).sum();
+    if weights.is_empty() {
+        return Vec::new();
+    }
+    if sum == 0 {
+        // Nothing to weigh by: all of it on the first line.
+        let mut out = vec![0; weights.len()];
+        out[0] = total;
+        return out;
+    }
+    let t = i128::from(total);
+    let mut shares: Vec<(usize, i64, i128)> = weights
+        .iter()
+        .enumerate()
+        .map(|(i, w)| {
+            let exact = t * i128::from(w.unsigned_abs());
+            (i, (exact / sum) as i64, exact % sum)
+        })
+        .collect();
+    let mut left = total - shares.iter().map(|s| s.1).sum::<i64>();
+    let mut order: Vec<usize> = (0..shares.len()).collect();
+    order.sort_by(|a, b| shares[*b].2.cmp(&shares[*a].2).then(a.cmp(b)));
+    for i in order {
+        if left == 0 {
+            break;
+        }
+        shares[i].1 += 1;
+        left -= 1;
+    }
+    shares.into_iter().map(|s| s.1).collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn vat_is_shared_over_the_lines_to_the_cent() {
+        // 20 % of 1.55 + 0.31 + 0.04 = 1.90 is 0.38; per line 0.31 + 0.06 + 0.01 = 0.38.
+        assert_eq!(allocate(38, &[155, 31, 4]), vec![31, 6, 1]);
+        // Per line 0.002 + 0.002 + 0.002: rounded once the total is 0.01, and one line has it.
+        assert_eq!(allocate(1, &[1, 1, 1]), vec![1, 0, 0]);
+        assert_eq!(allocate(-38, &[155, 31, 4]), vec![-31, -6, -1]);
+        assert_eq!(allocate(5, &[0, 0]), vec![5, 0]);
+        assert_eq!(allocate(0, &[10, 20]), vec![0, 0]);
+        assert!(allocate(7, &[]).is_empty());
+        for (total, weights) in [(123_457, vec![3, 5, 7, 11]), (99, vec![1_000_000, 1, 1])] {
+            assert_eq!(allocate(total, &weights).iter().sum::<i64>(), total);
+        }
+    }
 
     fn eur(s: &str) -> Money {
         Money::parse(s).unwrap()
