@@ -6,7 +6,7 @@
 
 use crate::harness::{body, TestApp, Who, OTHER_SHOP, SHOP, SHOP_B};
 use app::domain::fees::Channel;
-use app::server::billing::{monthly, usage};
+use app::server::billing::{invoices, monthly, usage};
 use app::server::infra::clock::Clock;
 
 async fn spawn_on(day: &str) -> Option<TestApp> {
@@ -205,6 +205,199 @@ async fn monthly_fees_on_the_last_day_and_the_vat_correction_on_the_first_once_e
     assert_eq!(
         charged(&app, OTHER_SHOP).await,
         kinds(&[("SERVICE_FEE_ACCOUNT", -1_000), ("VAT", -200)])
+    );
+
+    // After the correction, March's invoices: one per shop, numbered in the series, each
+    // the month's fee and VAT movements (the correction's VAT included) to the cent.
+    let a = app.shop_id(SHOP).await;
+    let list = invoices::list(s, a).await.unwrap();
+    assert_eq!(list.len(), 1, "{list:?}");
+    let inv = &list[0];
+    assert_eq!(
+        (
+            inv.kind.as_str(),
+            inv.month.as_str(),
+            inv.issued_on.as_str()
+        ),
+        ("invoice", "2027-03", "2027-04-01")
+    );
+    let numbers: Vec<String> = sqlx::query_scalar("SELECT number FROM invoices ORDER BY number")
+        .fetch_all(&s.db.pool)
+        .await
+        .unwrap();
+    assert_eq!(numbers, ["2027-000001", "2027-000002", "2027-000003"]);
+    let march_fees = fee_sum(
+        &app,
+        SHOP,
+        "'TRX_FEE', 'TRX_FEE_FIX', 'TRX_FEE_MIN', 'SERVICE_FEE_ACCOUNT', \
+         'SERVICE_FEE_PLUGIN', 'SERVICE_FEE_LOGISTICS'",
+    )
+    .await;
+    let march_vat = fee_sum(&app, SHOP, "'VAT'").await;
+    assert_eq!(inv.net_cents, march_fees);
+    assert_eq!(
+        inv.vat_cents,
+        march_vat + want,
+        "the VAT entries and their correction"
+    );
+    assert_eq!(inv.net_cents + inv.vat_cents, inv.total_cents());
+    assert_eq!(
+        inv.lines.iter().map(|l| l.net_cents).sum::<i64>(),
+        inv.net_cents
+    );
+    assert_eq!(
+        inv.lines.iter().map(|l| l.vat_cents).sum::<i64>(),
+        inv.vat_cents
+    );
+    let plugin = inv
+        .lines
+        .iter()
+        .find(|l| l.kind == "SERVICE_FEE_PLUGIN")
+        .unwrap();
+    assert_eq!((plugin.quantity, plugin.net_cents), (1, 1_000));
+    // 20 % rounded once on the whole: the VAT the month ends with.
+    assert_eq!(inv.vat_cents, (march_fees * 20 + 50).div_euclid(100));
+    assert_eq!(app.run_job(monthly::JOB).await.done, 0, "issued once");
+    assert_eq!(app.scalar("SELECT COUNT(*) FROM invoices").await, 3);
+
+    // A mistake is corrected by a credit note with the next number, once; the invoice
+    // itself stays as issued.
+    let note = invoices::credit(
+        s,
+        a,
+        inv.id,
+        "Plugin fee charged in error",
+        "Europe/Tallinn",
+    )
+    .await
+    .unwrap();
+    assert_eq!(note.number, "2027-000004");
+    assert_eq!(
+        (note.net_cents, note.vat_cents),
+        (-inv.net_cents, -inv.vat_cents)
+    );
+    assert_eq!(note.corrects, Some(inv.id));
+    let again = invoices::credit(s, a, inv.id, "again", "Europe/Tallinn").await;
+    assert!(
+        format!("{again:?}").contains("credited already, by credit note 2027-000004"),
+        "{again:?}"
+    );
+    let of_note = invoices::credit(s, a, note.id, "again", "Europe/Tallinn").await;
+    assert!(
+        format!("{of_note:?}").contains("not corrected by another credit note"),
+        "{of_note:?}"
+    );
+    let blank = invoices::credit(s, a, inv.id, "  ", "Europe/Tallinn").await;
+    assert!(format!("{blank:?}").contains("reason"), "{blank:?}");
+    // Another shop's invoice is not this shop's to credit.
+    let b_inv = invoices::list(s, b).await.unwrap()[0].id;
+    assert!(matches!(
+        invoices::credit(s, a, b_inv, "wrong shop", "Europe/Tallinn").await,
+        Err(app::error::AppError::NotFound)
+    ));
+    let after = invoices::list(s, a).await.unwrap();
+    assert_eq!(after.len(), 2);
+    assert!(after.contains(inv), "the invoice is unchanged");
+}
+
+/// The shop's March movements of `kinds`, as a positive sum.
+async fn fee_sum(app: &TestApp, shop: &str, kinds: &str) -> i64 {
+    let from = "2027-03-01T00:00:00+02:00"
+        .parse::<jiff::Timestamp>()
+        .unwrap()
+        .as_millisecond();
+    let to = "2027-04-01T00:00:00+03:00"
+        .parse::<jiff::Timestamp>()
+        .unwrap()
+        .as_millisecond();
+    app.scalar(format!(
+        "SELECT CAST(COALESCE(-SUM(m.amount_cents), 0) AS BIGINT) FROM movements m JOIN shops s \
+         ON s.id = m.shop_id WHERE s.slug = '{shop}' AND m.kind IN ({kinds}) AND m.at >= {from} AND m.at < {to}"
+    ))
+    .await
+}
+
+/// Invoices issued at the same time for many shops take every number of the series once,
+/// with no gap, whichever transaction commits first.
+#[tokio::test]
+async fn invoice_numbers_have_no_gaps_when_many_are_issued_at_once() {
+    let Some(app) = spawn_on("2027-03-01").await else {
+        return;
+    };
+    let s = &app.state;
+    let merchant: i64 = app
+        .scalar(format!(
+            "SELECT merchant_id FROM shops WHERE slug = '{SHOP}'"
+        ))
+        .await;
+    for n in 0..17 {
+        app::server::operations::operator::create_shop(
+            s,
+            merchant,
+            &format!("many-{n:02}"),
+            &format!("Many {n}"),
+            "Europe/Tallinn",
+        )
+        .await
+        .unwrap();
+    }
+    // 31 March: every shop offers cards, so each pays the account fee.
+    app.at_day("2027-03-31");
+    assert_eq!(app.run_job(monthly::JOB).await.failed, 0);
+    app.at_day("2027-04-01");
+    let shops: Vec<(i64, i64)> = sqlx::query_as("SELECT id, merchant_id FROM shops ORDER BY id")
+        .fetch_all(&s.db.pool)
+        .await
+        .unwrap();
+    let march = app::domain::calendar::Day::parse("2027-03-01").unwrap();
+    for (shop, merchant) in &shops {
+        monthly::post_vat_correction(s, *shop, *merchant, "Europe/Tallinn", march)
+            .await
+            .unwrap();
+    }
+    let tasks: Vec<_> = shops
+        .iter()
+        .map(|&(shop, merchant)| {
+            let st = s.clone();
+            tokio::spawn(async move {
+                invoices::issue_month(&st, shop, merchant, "Europe/Tallinn", march).await
+            })
+        })
+        .collect();
+    let mut issued = Vec::new();
+    for t in tasks {
+        issued.push(t.await.unwrap());
+    }
+    let mut numbers: Vec<String> = issued
+        .into_iter()
+        .map(|r| r.unwrap().unwrap().unwrap().number)
+        .collect();
+    numbers.sort();
+    let want: Vec<String> = (1..=shops.len() as i64)
+        .map(|n| app::domain::billing::invoice_number(2027, n))
+        .collect();
+    assert_eq!(numbers, want);
+    // A second round (another instance) issues nothing and takes no number.
+    let second = app.second_instance().await;
+    assert_eq!(monthly::run_due(&second).await.unwrap().failed, 0);
+    assert_eq!(
+        app.scalar("SELECT COUNT(*) FROM invoices").await,
+        shops.len() as i64
+    );
+    assert_eq!(
+        app.scalar("SELECT last_number FROM invoice_series WHERE year = 2027")
+            .await,
+        shops.len() as i64
+    );
+    // Each invoice is its shop's fee and VAT to the cent.
+    assert_eq!(
+        app.scalar(
+            "SELECT COUNT(*) FROM invoices i WHERE i.net_cents + i.vat_cents <> \
+             (SELECT -SUM(m.amount_cents) FROM movements m JOIN charges c ON c.id = m.charge_id \
+              WHERE c.shop_id = i.shop_id AND c.month = i.month)"
+        )
+        .await,
+        0
     );
 }
 

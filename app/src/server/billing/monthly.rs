@@ -5,7 +5,8 @@
 //! step is decided once per shop and month (`billing_steps`), each fee posted once
 //! (`charges`' unique key), in one database transaction with its movements: a rerun, a
 //! crash between shops or a second instance never charges twice. A month whose last day
-//! passed without a run gets its fees on the next run, before its VAT correction.
+//! passed without a run gets its fees on the next run, before its VAT correction; after the
+//! correction the month's fee invoice is issued (`invoices`).
 
 use crate::domain::billing::{monthly_fees, Usage, VatCheck};
 use crate::domain::calendar::Day;
@@ -290,6 +291,15 @@ pub async fn run_due(state: &AppState) -> AppResult<Outcome> {
                 did |= post_vat_correction(state, shop_id, merchant_id, &tz, last_month)
                     .await?
                     .is_some();
+                did |= crate::server::billing::invoices::issue_month(
+                    state,
+                    shop_id,
+                    merchant_id,
+                    &tz,
+                    last_month,
+                )
+                .await?
+                .is_some();
             }
             if today == today.last_of_month() {
                 did |= post_monthly_fees(state, shop_id, merchant_id, &tz, this_month)
