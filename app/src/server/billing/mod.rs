@@ -3,4 +3,5 @@
 
 pub mod invoices;
 pub mod monthly;
+pub mod pdf;
 pub mod usage;
