@@ -24,6 +24,10 @@ pub struct Settings {
     /// credit transfer files).
     pub provider_name: String,
     pub provider_iban: String,
+    /// The provider's address as its fee invoices print it, line by line (the setting
+    /// separates lines with `;`), and its VAT number.
+    pub provider_address: Vec<String>,
+    pub provider_vat_number: Option<String>,
     /// Below this (in cents) a payout waits for more money: 1.00 EUR unless changed.
     pub payout_minimum_cents: i64,
     /// Where the provider's operators get the shops' requests (bank account, domain and
@@ -79,6 +83,8 @@ struct FileSettings {
     bank_country: Option<String>,
     provider_name: Option<String>,
     provider_iban: Option<String>,
+    provider_address: Option<String>,
+    provider_vat_number: Option<String>,
     payout_minimum: Option<String>,
     operator_email: Option<String>,
     session_idle_minutes: Option<String>,
@@ -91,7 +97,7 @@ struct FileSettings {
 }
 
 /// Names of all settings: `PORTAL_<NAME>` in the environment, `<name>` in the file.
-pub const NAMES: [&str; 19] = [
+pub const NAMES: [&str; 21] = [
     "database_url",
     "listen",
     "public_url",
@@ -102,6 +108,8 @@ pub const NAMES: [&str; 19] = [
     "bank_country",
     "provider_name",
     "provider_iban",
+    "provider_address",
+    "provider_vat_number",
     "payout_minimum",
     "operator_email",
     "session_idle_minutes",
@@ -148,6 +156,8 @@ impl Settings {
                 "bank_country" => file.bank_country.clone(),
                 "provider_name" => file.provider_name.clone(),
                 "provider_iban" => file.provider_iban.clone(),
+                "provider_address" => file.provider_address.clone(),
+                "provider_vat_number" => file.provider_vat_number.clone(),
                 "payout_minimum" => file.payout_minimum.clone(),
                 "operator_email" => file.operator_email.clone(),
                 "session_idle_minutes" => file.session_idle_minutes.clone(),
@@ -279,6 +289,18 @@ impl Settings {
                 }
             },
         };
+        let provider_address: Vec<String> = get("provider_address")
+            .map(|(_, v)| {
+                v.split(';')
+                    .map(str::trim)
+                    .filter(|l| !l.is_empty())
+                    .map(str::to_string)
+                    .collect()
+            })
+            .unwrap_or_default();
+        let provider_vat_number = get("provider_vat_number")
+            .map(|(_, v)| v.trim().to_string())
+            .filter(|v| !v.is_empty());
         let operator_email = match get("operator_email") {
             None => None,
             Some((name, v)) => Some(
@@ -344,6 +366,8 @@ impl Settings {
             bank_country,
             provider_name,
             provider_iban,
+            provider_address,
+            provider_vat_number,
             payout_minimum_cents,
             operator_email,
             session_idle_minutes,
@@ -396,6 +420,14 @@ mod tests {
             .unwrap();
         assert_eq!(s.operator_email.as_deref(), Some("ops@provider.example"));
         assert!(Settings::from_sources(&env(&[("PORTAL_OPERATOR_EMAIL", "ops")])).is_err());
+        assert!(s.provider_address.is_empty() && s.provider_vat_number.is_none());
+        let s = Settings::from_sources(&env(&[
+            ("PORTAL_PROVIDER_ADDRESS", " Õismäe tee 1 ; 13512 Tallinn;"),
+            ("PORTAL_PROVIDER_VAT_NUMBER", " EE100000001 "),
+        ]))
+        .unwrap();
+        assert_eq!(s.provider_address, ["Õismäe tee 1", "13512 Tallinn"]);
+        assert_eq!(s.provider_vat_number.as_deref(), Some("EE100000001"));
     }
 
     #[test]

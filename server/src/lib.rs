@@ -100,6 +100,8 @@ pub async fn build(
         bank_country: settings.bank_country.clone(),
         provider_name: settings.provider_name.clone(),
         provider_iban: settings.provider_iban.clone(),
+        provider_address: settings.provider_address.clone(),
+        provider_vat_number: settings.provider_vat_number.clone(),
         payout_minimum_cents: settings.payout_minimum_cents,
         operator_email: settings.operator_email.clone(),
         session_idle_minutes: settings.session_idle_minutes,

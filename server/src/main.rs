@@ -228,6 +228,16 @@ enum Command {
         #[arg(long)]
         logistics: bool,
     },
+    /// Set what the fee invoices of a shop's merchant print under its name: its address
+    /// (lines separated by ';') and VAT number; empty clears them.
+    SetBillingDetails {
+        #[arg(long)]
+        shop: String,
+        #[arg(long, default_value = "")]
+        address: String,
+        #[arg(long, default_value = "")]
+        vat_number: String,
+    },
     /// Run the billing steps that are due now (the month's fees on its last day, the VAT
     /// correction from the 1st); a rerun charges nothing twice.
     RunBilling,
@@ -645,6 +655,17 @@ async fn run(command: Command, settings: Settings) -> Result<(), String> {
                     _ => "no modules used",
                 }
             );
+            Ok(())
+        }
+        Command::SetBillingDetails {
+            shop,
+            address,
+            vat_number,
+        } => {
+            app::server::billing::details::set(&state, &shop, &address, &vat_number)
+                .await
+                .map_err(explain)?;
+            println!("the merchant of shop {shop}: billing details set");
             Ok(())
         }
         Command::RunBilling => {

@@ -22,6 +22,9 @@ pub struct AppState {
     /// The provider's name and the IBAN payouts are paid from.
     pub provider_name: String,
     pub provider_iban: String,
+    /// The provider's address lines and VAT number, as fee invoices print them.
+    pub provider_address: Vec<String>,
+    pub provider_vat_number: Option<String>,
     /// Below this a payout waits (cents).
     pub payout_minimum_cents: i64,
     /// Where the shops' requests to the provider are mailed (unset: recorded only).

@@ -603,6 +603,30 @@ fn the_operator_records_module_usage_answers_requests_and_runs_billing() {
     let (ok, out) = portal(
         &data,
         &[
+            "set-billing-details",
+            "--shop",
+            "demo-store",
+            "--vat-number",
+            "12345",
+        ],
+    );
+    assert!(!ok && out.contains("not a VAT number"), "{out}");
+    let (ok, out) = portal(
+        &data,
+        &[
+            "set-billing-details",
+            "--shop",
+            "demo-store",
+            "--address",
+            "Tartu mnt 1; 10115 Tallinn",
+            "--vat-number",
+            "EE100000001",
+        ],
+    );
+    assert!(ok && out.contains("billing details set"), "{out}");
+    let (ok, out) = portal(
+        &data,
+        &[
             "set-usage",
             "--shop",
             "demo-store",
