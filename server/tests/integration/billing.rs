@@ -298,6 +298,81 @@ async fn monthly_fees_on_the_last_day_and_the_vat_correction_on_the_first_once_e
     let after = invoices::list(s, a).await.unwrap();
     assert_eq!(after.len(), 2);
     assert!(after.contains(inv), "the invoice is unchanged");
+
+    // The invoice and the credit note as PDFs, for every role of the shop; the merchant's
+    // details as the operator set them.
+    app::server::billing::details::set(s, SHOP, "Ķeguma iela 5; LV-1050 Rīga", "lv 4000 0000 001")
+        .await
+        .unwrap();
+    let bad = app::server::billing::details::set(s, SHOP, "", "12345").await;
+    assert!(format!("{bad:?}").contains("not a VAT number"), "{bad:?}");
+    for (id, words) in [
+        (
+            inv.id,
+            vec![
+                format!("Invoice {}", inv.number),
+                "Already deducted from your balance".into(),
+            ],
+        ),
+        (
+            note.id,
+            vec![
+                format!("Credit note {}", note.number),
+                format!(
+                    "Corrects invoice {}: Plugin fee charged in error",
+                    inv.number
+                ),
+            ],
+        ),
+    ] {
+        let r = info
+            .get(app.url(&format!("/shops/{SHOP}/exports/invoice-{id}.pdf")))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), reqwest::StatusCode::OK);
+        assert_eq!(r.headers()["content-type"], "application/pdf");
+        let bytes = r.bytes().await.unwrap();
+        let text = pdf_text(&bytes);
+        for w in words.iter().map(String::as_str).chain([
+            "Ķeguma iela 5",
+            "LV-1050 Rīga",
+            "VAT number LV40000000001",
+            "March 2027",
+        ]) {
+            assert!(text.contains(w), "{w:?} in {text}");
+        }
+    }
+    let other = app.client_for(Who::OtherAdmin).await;
+    let r = other
+        .get(app.url(&format!("/shops/{SHOP}/exports/invoice-{}.pdf", inv.id)))
+        .send()
+        .await
+        .unwrap();
+    assert!(r.status().is_client_error(), "{}", r.status());
+    let r = info
+        .get(app.url(&format!("/shops/{SHOP}/exports/invoice-{b_inv}.pdf")))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        r.status(),
+        reqwest::StatusCode::NOT_FOUND,
+        "shop B's invoice is not shop A's"
+    );
+}
+
+/// A PDF's text, by poppler's `pdftotext` (the setup installs it).
+fn pdf_text(pdf: &[u8]) -> String {
+    let path = std::env::temp_dir().join(format!("portal-test-{}.pdf", app::server::new_id()));
+    std::fs::write(&path, pdf).unwrap();
+    let out = std::process::Command::new("pdftotext")
+        .args([path.to_str().unwrap(), "-"])
+        .output()
+        .expect("pdftotext (poppler-utils, installed by .ci/setup)");
+    let _ = std::fs::remove_file(&path);
+    assert!(out.status.success());
+    String::from_utf8(out.stdout).unwrap()
 }
 
 /// The shop's March movements of `kinds`, as a positive sum.

@@ -302,3 +302,50 @@ pub async fn credit(
     tx.commit().await?;
     Ok(note)
 }
+
+/// The shop's invoice or credit note `id` as a PDF, with its file name
+/// (`invoice-2027-000123.pdf`).
+pub async fn pdf(
+    state: &AppState,
+    shop_id: i64,
+    merchant_id: i64,
+    shop: &str,
+    id: i64,
+) -> AppResult<(String, Vec<u8>)> {
+    let found: Option<Stored> = sqlx::query_as(&format!("{SELECT} WHERE id = $1 AND shop_id = $2"))
+        .bind(id)
+        .bind(shop_id)
+        .fetch_optional(&state.db.pool)
+        .await?;
+    let inv = from_row(found.ok_or(AppError::NotFound)?)?;
+    let corrects = match inv.corrects {
+        Some(_) => {
+            let r: (String, Option<String>) = sqlx::query_as(
+                "SELECT o.number, c.reason FROM invoices c JOIN invoices o ON o.id = c.corrects \
+                 WHERE c.id = $1",
+            )
+            .bind(inv.id)
+            .fetch_one(&state.db.pool)
+            .await?;
+            Some((r.0, r.1.unwrap_or_default()))
+        }
+        None => None,
+    };
+    let period = Day::parse(&format!("{}-01", inv.month))
+        .map(crate::server::billing::monthly::month_label)
+        .unwrap_or_else(|| inv.month.clone());
+    let context = crate::server::billing::pdf::Context {
+        provider: crate::server::billing::details::provider(state),
+        merchant: crate::server::billing::details::merchant(&state.db.pool, merchant_id).await?,
+        shop: shop.to_string(),
+        period,
+        corrects,
+    };
+    let bytes = crate::server::billing::pdf::render(&inv, &context)?;
+    let name = if inv.kind == "credit_note" {
+        "credit-note"
+    } else {
+        "invoice"
+    };
+    Ok((format!("{name}-{}.pdf", inv.number), bytes))
+}

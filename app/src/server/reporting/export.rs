@@ -619,6 +619,8 @@ enum File {
     Statement,
     StatementSheet(Format),
     MonthClose,
+    /// A fee invoice or credit note of the shop, as PDF.
+    Invoice(i64),
     /// Not a file: how far one of the user's downloads is.
     Progress,
 }
@@ -659,7 +661,8 @@ pub(crate) fn streamed(rx: tokio::sync::mpsc::Receiver<Result<Bytes, std::io::Er
 
 /// `GET /shops/{shop}/exports/{file}`: `transactions.csv` and `transactions.xlsx` with the
 /// transactions page's query string; `statement.xml` (camt.053), `statement.csv` (with
-/// `dialect`) and `statement.xlsx` with the statement page's.
+/// `dialect`) and `statement.xlsx` with the statement page's; `invoice-<id>.pdf`, a fee
+/// invoice or credit note of the shop.
 /// One access check, and one cap on exports running at once, for every file.
 pub async fn handle(
     state: AppState,
@@ -677,7 +680,14 @@ pub async fn handle(
         "statement.csv" => File::StatementSheet(Format::Csv),
         "statement.xlsx" => File::StatementSheet(Format::Xlsx),
         "month-close.zip" => File::MonthClose,
-        _ => return error_response(AppError::NotFound),
+        other => match other
+            .strip_prefix("invoice-")
+            .and_then(|f| f.strip_suffix(".pdf"))
+            .and_then(|id| id.parse().ok())
+        {
+            Some(id) => File::Invoice(id),
+            None => return error_response(AppError::NotFound),
+        },
     };
     let Some(user) = auth.0 else {
         return error_response(AppError::Unauthenticated);
@@ -734,6 +744,31 @@ async fn serve(
             Ok(q) => pack::download(state, a, q, dialect, progress).await,
             Err(r) => *r,
         },
+        File::Invoice(id) => {
+            let made = crate::server::billing::invoices::pdf(
+                &state,
+                a.shop_id,
+                a.merchant_id,
+                &format!("{} ({})", a.shop_name, a.shop_slug),
+                id,
+            )
+            .await;
+            match made {
+                Ok((name, bytes)) => (
+                    [
+                        (header::CONTENT_TYPE, "application/pdf".to_string()),
+                        (
+                            header::CONTENT_DISPOSITION,
+                            format!("attachment; filename=\"{name}\""),
+                        ),
+                        (header::CACHE_CONTROL, "no-store".to_string()),
+                    ],
+                    bytes,
+                )
+                    .into_response(),
+                Err(e) => error_response(e),
+            }
+        }
     }
 }
 
