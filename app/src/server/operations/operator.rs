@@ -264,8 +264,6 @@ pub const DEMO_LOGINS: [DemoLogin; 3] = [
 pub const DEMO_SHOPS: [(&str, &str); 2] =
     [("demo-store", "Demo Store"), ("demo-outlet", "Demo Outlet")];
 
-/// The demo merchant with two shops and one user per role in both. Running it again leaves
-/// existing data alone and resets the demo passwords.
 /// Sets (or with `None` clears) the address that gets a mail about every refund of the shop.
 pub async fn set_notification_email(
     state: &AppState,
@@ -361,7 +359,9 @@ pub async fn set_link_limit(
     Ok((before, limit))
 }
 
-/// Returns the address of the demo store's open payment link, to try the payment page with.
+/// The demo merchant with two shops and one user per role in both. Running it again leaves
+/// existing data alone and resets the demo passwords. Returns the address of the demo
+/// store's open payment link, to try the payment page with.
 pub async fn demo(state: &AppState) -> AppResult<String> {
     let existing: Option<i64> = sqlx::query_scalar("SELECT merchant_id FROM shops WHERE slug = $1")
         .bind(DEMO_SHOPS[0].0)
