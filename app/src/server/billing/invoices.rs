@@ -9,10 +9,8 @@ use crate::domain::billing::{allocate, invoice_number, InvoiceLine};
 use crate::domain::calendar::Day;
 use crate::domain::ledger::MovementKind;
 use crate::error::{AppError, AppResult};
-use crate::model::statement::StatementFilter;
-use crate::server::billing::monthly::{month_key, VAT_CORRECTION};
+use crate::server::billing::monthly::{month_key, month_summary, VAT_CORRECTION};
 use crate::server::infra::db::Tx;
-use crate::server::ledger::price_lists;
 use crate::server::AppState;
 use rust_decimal::Decimal;
 
@@ -62,29 +60,16 @@ async fn month_lines(
     time_zone: &str,
     month: Day,
 ) -> AppResult<(Vec<InvoiceLine>, Decimal)> {
-    let key = month_key(month);
-    let filter = StatementFilter {
-        period: "month".into(),
-        month: key.clone(),
-        ..Default::default()
-    };
-    let totals =
-        crate::server::statements::statement::totals(state, shop_id, time_zone, &filter).await?;
-    let month_end = crate::server::parse_local_date(&month.next_month().to_string(), time_zone, 0)
-        .map_err(crate::server::internal)?;
-    let mut conn = state.db.pool.acquire().await?;
-    let (_, list) = price_lists::in_force(&mut conn, merchant_id, month_end - 1).await?;
+    let summary = month_summary(state, shop_id, merchant_id, time_zone, month).await?;
     let corrected: i64 = sqlx::query_scalar(
         "SELECT CAST(COALESCE(SUM(vat_cents), 0) AS BIGINT) FROM charges \
          WHERE shop_id = $1 AND month = $2 AND kind = $3",
     )
     .bind(shop_id)
-    .bind(&key)
+    .bind(month_key(month))
     .bind(MovementKind::VatCorrection.code())
-    .fetch_one(&mut *conn)
+    .fetch_one(&state.db.pool)
     .await?;
-    drop(conn);
-    let summary = crate::server::statements::pack::VatSummary::of(&totals.kinds, list.vat_percent);
     let nets: Vec<i64> = summary.fees.iter().map(|f| f.2).collect();
     let vats = allocate(summary.vat_cents + corrected, &nets);
     let lines = summary
@@ -99,7 +84,7 @@ async fn month_lines(
             vat_cents: vat,
         })
         .collect();
-    Ok((lines, list.vat_percent))
+    Ok((lines, summary.rate))
 }
 
 /// Issues the shop's invoice for `month` (its first day) now, once, after its VAT

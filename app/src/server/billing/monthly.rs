@@ -217,6 +217,32 @@ pub async fn post_monthly_fees(
     Ok(Some(fees.len()))
 }
 
+/// The fees and VAT of `month` (its first day) on the shop's statement, at the VAT rate of
+/// the price list in force at the month's end.
+pub async fn month_summary(
+    state: &AppState,
+    shop_id: i64,
+    merchant_id: i64,
+    time_zone: &str,
+    month: Day,
+) -> AppResult<crate::server::statements::pack::VatSummary> {
+    let filter = StatementFilter {
+        period: "month".into(),
+        month: month_key(month),
+        ..Default::default()
+    };
+    let totals =
+        crate::server::statements::statement::totals(state, shop_id, time_zone, &filter).await?;
+    let month_end = crate::server::parse_local_date(&month.next_month().to_string(), time_zone, 0)
+        .map_err(crate::server::internal)?;
+    let mut conn = state.db.pool.acquire().await?;
+    let (_, list) = price_lists::in_force(&mut conn, merchant_id, month_end - 1).await?;
+    Ok(crate::server::statements::pack::VatSummary::of(
+        &totals.kinds,
+        list.vat_percent,
+    ))
+}
+
 /// Posts the VAT correction of `month` (its first day) now, once: the VAT rate of the
 /// month's fees rounded once, less the VAT entries posted in it. `Some(None)` when the
 /// step found nothing to correct.
@@ -229,23 +255,11 @@ pub async fn post_vat_correction(
 ) -> AppResult<Option<Option<Money>>> {
     let now = state.clock.now_ms();
     let key = month_key(month);
-    let filter = StatementFilter {
-        period: "month".into(),
-        month: key.clone(),
-        ..Default::default()
-    };
-    let totals =
-        crate::server::statements::statement::totals(state, shop_id, time_zone, &filter).await?;
-    let month_end = crate::server::parse_local_date(&month.next_month().to_string(), time_zone, 0)
-        .map_err(crate::server::internal)?;
-    let mut conn = state.db.pool.acquire().await?;
-    let (_, list) = price_lists::in_force(&mut conn, merchant_id, month_end - 1).await?;
-    drop(conn);
-    let summary = crate::server::statements::pack::VatSummary::of(&totals.kinds, list.vat_percent);
+    let summary = month_summary(state, shop_id, merchant_id, time_zone, month).await?;
     let check = VatCheck::new(
         Money::from_cents(summary.fees_cents),
         Money::from_cents(summary.vat_cents),
-        list.vat_percent,
+        summary.rate,
     );
     let mut tx = state.db.begin_write().await?;
     if !claim(&mut tx, shop_id, &key, VAT_CORRECTION, now).await? {
