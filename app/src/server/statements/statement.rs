@@ -584,12 +584,8 @@ pub fn stream_movements(
     match kind {
         DbKind::Sqlite => {
             tokio::spawn(async move {
-                let cover = match Cover::load(&pool, shop_id).await {
-                    Ok(c) => c,
-                    Err(e) => {
-                        let _ = tx.send(Err(e)).await;
-                        return;
-                    }
+                let Some(cover) = cover_or_say(&pool, shop_id, &tx).await else {
+                    return;
                 };
                 let _ = tokio::task::spawn_blocking(move || {
                     let range = (shop_id, first, end, batch_size);
@@ -605,12 +601,8 @@ pub fn stream_movements(
             tokio::spawn(async move {
                 use futures_util::StreamExt;
                 use sqlx::Connection;
-                let cover = match Cover::load(&pool, shop_id).await {
-                    Ok(c) => c,
-                    Err(e) => {
-                        let _ = tx.send(Err(e)).await;
-                        return;
-                    }
+                let Some(cover) = cover_or_say(&pool, shop_id, &tx).await else {
+                    return;
                 };
                 let mut native = sqlx::PgConnection::connect(&url).await;
                 let mut batch = Vec::with_capacity(batch_size);
@@ -667,6 +659,22 @@ pub fn stream_movements(
         }
     }
     rx
+}
+
+/// The shop's payouts for the stream's INCOME rows; a failure to read them ends the stream
+/// with the error.
+async fn cover_or_say(
+    pool: &sqlx::AnyPool,
+    shop_id: i64,
+    tx: &tokio::sync::mpsc::Sender<AppResult<Vec<Movement>>>,
+) -> Option<Cover> {
+    match Cover::load(pool, shop_id).await {
+        Ok(c) => Some(c),
+        Err(e) => {
+            let _ = tx.send(Err(e)).await;
+            None
+        }
+    }
 }
 
 fn sqlite_movements(
