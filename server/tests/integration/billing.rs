@@ -400,11 +400,7 @@ async fn invoice_numbers_have_no_gaps_when_many_are_issued_at_once() {
         return;
     };
     let s = &app.state;
-    let merchant: i64 = app
-        .scalar(format!(
-            "SELECT merchant_id FROM shops WHERE slug = '{SHOP}'"
-        ))
-        .await;
+    let merchant = app.merchant_of(SHOP).await;
     for n in 0..17 {
         app::server::operations::operator::create_shop(
             s,
@@ -482,11 +478,7 @@ async fn a_missed_last_day_is_caught_up_and_a_negotiated_list_waives_the_account
         return;
     };
     let s = &app.state;
-    let merchant: i64 = app
-        .scalar(format!(
-            "SELECT merchant_id FROM shops WHERE slug = '{SHOP}'"
-        ))
-        .await;
+    let merchant = app.merchant_of(SHOP).await;
     let id = app::server::operations::operator::set_price_list(
         s,
         app::server::operations::operator::PriceListSpec {

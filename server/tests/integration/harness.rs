@@ -338,6 +338,13 @@ impl TestApp {
     }
 
     /// The id of the shop with this slug.
+    pub async fn merchant_of(&self, slug: &str) -> i64 {
+        self.scalar(format!(
+            "SELECT merchant_id FROM shops WHERE slug = '{slug}'"
+        ))
+        .await
+    }
+
     pub async fn shop_id(&self, slug: &str) -> i64 {
         self.scalar(format!("SELECT id FROM shops WHERE slug = '{slug}'"))
             .await
