@@ -114,6 +114,14 @@ enum Command {
         #[arg(long)]
         email: String,
     },
+    /// Set (or with an empty --email clear) the address the shop's fee invoices are mailed to.
+    SetInvoiceEmail {
+        /// The shop's slug.
+        #[arg(long)]
+        shop: String,
+        #[arg(long)]
+        email: String,
+    },
     /// Run the payouts of a banking day by hand (a missed day); a rerun pays nobody twice.
     RunPayouts {
         /// YYYY-MM-DD
@@ -440,6 +448,17 @@ async fn run(command: Command, settings: Settings) -> Result<(), String> {
                 println!("shop {shop}: no refund notices");
             } else {
                 println!("shop {shop}: refund notices go to {}", email.trim());
+            }
+            Ok(())
+        }
+        Command::SetInvoiceEmail { shop, email } => {
+            operator::set_shop_mail(&state, &shop, operator::ShopMail::Invoices, Some(&email))
+                .await
+                .map_err(explain)?;
+            if email.trim().is_empty() {
+                println!("shop {shop}: invoices are not mailed");
+            } else {
+                println!("shop {shop}: invoices go to {}", email.trim());
             }
             Ok(())
         }

@@ -2,6 +2,7 @@
 //! list, each with its VAT rounded to the cent; the VAT correction that makes a month's VAT
 //! entries equal the VAT rate of its fees, rounded once; invoice numbers.
 
+use crate::domain::fees::{Billing, FeeBreakdown, FeeKind};
 use crate::domain::ledger::MovementKind;
 use crate::domain::Money;
 use rust_decimal::Decimal;
@@ -26,6 +27,38 @@ impl Default for MonthlyFees {
             plugin: Money::from_cents(1_000),
             logistics: Money::from_cents(500),
         }
+    }
+}
+
+impl MonthlyFees {
+    /// The monthly fees written out for the billing page.
+    pub fn describe(&self, vat_percent: Decimal) -> Vec<String> {
+        let vat = vat_percent.normalize();
+        let fee = |name: &str, amount: Money, when: &str| {
+            if amount.is_positive() {
+                format!("{name}: {amount} EUR + VAT {vat} % {when}")
+            } else {
+                format!("{name}: waived")
+            }
+        };
+        vec![
+            fee(
+                "Account fee",
+                self.account,
+                "a month in which cards or foreign bank links are active, however many \
+                 (none with local bank links only)",
+            ),
+            fee(
+                "Shop plugin fee",
+                self.plugin,
+                "a month in which the shop modules are used",
+            ),
+            fee(
+                "Logistics fee",
+                self.logistics,
+                "on top, a month in which the modules' logistics functions are used",
+            ),
+        ]
     }
 }
 
@@ -79,6 +112,49 @@ pub fn monthly_fees(usage: Usage, fees: &MonthlyFees, vat_percent: Decimal) -> V
         fees.logistics,
     );
     out
+}
+
+/// One fee type of a month's payments whose fees are billed monthly (bank links under a
+/// price list that says so): how many payments carried it, the sum of their fees, and the
+/// VAT on that sum rounded once.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct VolumeFee {
+    pub kind: MovementKind,
+    pub payments: i64,
+    pub fee: Money,
+    pub vat: Money,
+}
+
+/// The month's fees billed monthly, one per fee type (percentage, fixed, minimum) in that
+/// order, from the payments' fee breakdowns; fees deducted per payment are not in it.
+pub fn volume_fees<'a>(
+    payments: impl IntoIterator<Item = &'a FeeBreakdown>,
+    vat_percent: Decimal,
+) -> Vec<VolumeFee> {
+    let kinds = [FeeKind::TrxFee, FeeKind::TrxFeeFix, FeeKind::TrxFeeMin];
+    let mut sums = [(0i64, Money::ZERO); 3];
+    for p in payments {
+        if p.billing != Billing::Monthly {
+            continue;
+        }
+        for line in &p.lines {
+            if let Some(i) = kinds.iter().position(|k| *k == line.kind) {
+                sums[i].0 += 1;
+                sums[i].1 = sums[i].1 + line.fee;
+            }
+        }
+    }
+    kinds
+        .into_iter()
+        .zip(sums)
+        .filter(|(_, (_, fee))| fee.is_positive())
+        .map(|(kind, (payments, fee))| VolumeFee {
+            kind: kind.into(),
+            payments,
+            fee,
+            vat: vat_of(fee, vat_percent),
+        })
+        .collect()
 }
 
 /// A month's VAT against its fees: the VAT rate of the month's fees rounded once, against
@@ -309,6 +385,63 @@ mod tests {
             c.explain("October 2026"),
             "VAT correction for October 2026: 20 % of 1\u{202f}234.56 is 246.91; posted 246.89"
         );
+    }
+
+    #[test]
+    fn bank_link_fees_billed_monthly_sum_per_type_with_vat_rounded_once() {
+        use crate::domain::fees::{compute, Channel, PriceList};
+        let mut list = PriceList::standard();
+        list.bank_links.billing = Billing::Monthly;
+        // Three 10.00 EUR bank-link payments: 0.25 + 0.30 each, billed monthly; a 50.00 EUR
+        // card payment's fees are deducted with it and not billed again.
+        let mut payments: Vec<_> = (0..3)
+            .map(|_| compute(eur("10.00"), Channel::Swedbank, &list, false))
+            .collect();
+        payments.push(compute(eur("50.00"), Channel::Visa, &list, false));
+        assert_eq!(
+            payments[0].net(),
+            eur("10.00"),
+            "nothing deducted per payment"
+        );
+        let f = volume_fees(&payments, twenty());
+        assert_eq!(f.len(), 2);
+        assert_eq!(
+            (f[0].kind, f[0].payments, f[0].fee, f[0].vat),
+            (MovementKind::TrxFee, 3, eur("0.75"), eur("0.15"))
+        );
+        assert_eq!(
+            (f[1].kind, f[1].payments, f[1].fee, f[1].vat),
+            (MovementKind::TrxFeeFix, 3, eur("0.90"), eur("0.18"))
+        );
+        // 0.02 fees each (a 0.80 EUR payment at 2.5 %, no fixed fee): per payment the VAT
+        // would round to 0.00; on the month's 2.00 it is 0.40.
+        let mut tiny = PriceList::standard();
+        tiny.bank_links.billing = Billing::Monthly;
+        tiny.bank_links.fixed = Money::ZERO;
+        let hundred: Vec<_> = (0..100)
+            .map(|_| compute(eur("0.80"), Channel::Swedbank, &tiny, false))
+            .collect();
+        let f = volume_fees(&hundred, twenty());
+        assert_eq!((f[0].fee, f[0].vat), (eur("2.00"), eur("0.40")));
+        assert!(volume_fees(&[], twenty()).is_empty());
+    }
+
+    #[test]
+    fn monthly_fees_are_written_out() {
+        let d = MonthlyFees::default().describe(twenty());
+        assert_eq!(
+            d[0],
+            "Account fee: 10.00 EUR + VAT 20 % a month in which cards or foreign bank links are active, however many (none with local bank links only)"
+        );
+        assert_eq!(
+            d[2],
+            "Logistics fee: 5.00 EUR + VAT 20 % on top, a month in which the modules' logistics functions are used"
+        );
+        let waived = MonthlyFees {
+            account: Money::ZERO,
+            ..MonthlyFees::default()
+        };
+        assert_eq!(waived.describe(twenty())[0], "Account fee: waived");
     }
 
     #[test]

@@ -208,6 +208,33 @@ impl FeeRule {
             billing,
         })
     }
+
+    /// The rule written out for the billing page: "Cards: 2.5 % + 0.30 EUR, VAT 20 %,
+    /// deducted per payment".
+    pub fn describe(&self, group: &str, vat_percent: Decimal) -> String {
+        let mut parts = Vec::new();
+        if !self.percent.is_zero() || self.fixed == Money::ZERO {
+            parts.push(format!("{} %", self.percent.normalize()));
+        }
+        if self.fixed != Money::ZERO {
+            parts.push(format!("{} EUR", self.fixed));
+        }
+        let minimum = match self.minimum {
+            Some(m) => format!(" (at least {m} EUR a payment)"),
+            None => String::new(),
+        };
+        let when = match self.billing {
+            Billing::Deducted => "deducted per payment",
+            Billing::Monthly => {
+                "billed monthly on last month's volume, on the first banking day of the month"
+            }
+        };
+        format!(
+            "{group}: {}{minimum}, VAT {} %, {when}",
+            parts.join(" + "),
+            vat_percent.normalize()
+        )
+    }
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -232,6 +259,14 @@ impl PriceList {
             cards: rule,
             vat_percent: Decimal::from(20),
         }
+    }
+
+    /// Every transaction-fee rule written out, bank links first.
+    pub fn describe(&self) -> Vec<String> {
+        vec![
+            self.bank_links.describe("Bank links", self.vat_percent),
+            self.cards.describe("Cards", self.vat_percent),
+        ]
     }
 
     pub fn rule(&self, group: ChannelGroup) -> &FeeRule {
@@ -510,6 +545,35 @@ mod tests {
 
     fn eur(s: &str) -> Money {
         Money::parse(s).unwrap()
+    }
+
+    #[test]
+    fn rules_are_written_out_for_the_billing_page() {
+        let standard = PriceList::standard();
+        assert_eq!(
+            standard.describe(),
+            vec![
+                "Bank links: 2.5 % + 0.30 EUR, VAT 20 %, deducted per payment",
+                "Cards: 2.5 % + 0.30 EUR, VAT 20 %, deducted per payment",
+            ]
+        );
+        let mut list = PriceList::standard();
+        list.bank_links = FeeRule::parse("1%+0.10", Billing::Monthly).unwrap();
+        list.cards = FeeRule::parse("2.9%+0.25 min 0.50", Billing::Deducted).unwrap();
+        let d = list.describe();
+        assert_eq!(
+            d[0],
+            "Bank links: 1 % + 0.10 EUR, VAT 20 %, billed monthly on last month's volume, on the first banking day of the month"
+        );
+        assert_eq!(
+            d[1],
+            "Cards: 2.9 % + 0.25 EUR (at least 0.50 EUR a payment), VAT 20 %, deducted per payment"
+        );
+        let fixed_only = FeeRule::parse("0%+0.10", Billing::Deducted).unwrap();
+        assert_eq!(
+            fixed_only.describe("Cards", Decimal::from(20)),
+            "Cards: 0.10 EUR, VAT 20 %, deducted per payment"
+        );
     }
 
     #[test]

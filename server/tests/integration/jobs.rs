@@ -12,6 +12,7 @@ fn mail(to: &str, subject: &str) -> OutgoingMail {
         subject: subject.into(),
         text: "text".into(),
         html: "<p>html</p>".into(),
+        attachments: Vec::new(),
     }
 }
 

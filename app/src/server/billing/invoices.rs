@@ -10,7 +10,11 @@ use crate::domain::calendar::Day;
 use crate::domain::ledger::MovementKind;
 use crate::error::{AppError, AppResult};
 use crate::server::billing::monthly::{month_key, month_summary, VAT_CORRECTION};
+use crate::server::identity::access::ShopAccess;
+use crate::server::identity::audit::AuditEvent;
 use crate::server::infra::db::Tx;
+use crate::server::infra::mail::{self, Attachment, OutgoingMail};
+use crate::server::infra::outbox;
 use crate::server::AppState;
 use rust_decimal::Decimal;
 
@@ -53,7 +57,7 @@ async fn next_number(tx: &mut Tx, year: i32) -> AppResult<String> {
 
 /// The lines of `month` (its first day) from its statement: each fee type's entries and net
 /// amount, the VAT posted in the month plus the month's correction shared over them.
-async fn month_lines(
+pub(crate) async fn month_lines(
     state: &AppState,
     shop_id: i64,
     merchant_id: i64,
@@ -70,17 +74,70 @@ async fn month_lines(
     .bind(MovementKind::VatCorrection.code())
     .fetch_one(&state.db.pool)
     .await?;
-    let nets: Vec<i64> = summary.fees.iter().map(|f| f.2).collect();
-    let vats = allocate(summary.vat_cents + corrected, &nets);
-    let lines = summary
+    // Bank-link fees billed monthly, posted in this month for the month before, are lines
+    // of their own (the payments they sum, not one entry), out of their type's line.
+    let start = crate::server::parse_local_date(&month.to_string(), time_zone, 0)
+        .map_err(crate::server::internal)?;
+    let end = crate::server::parse_local_date(&month.next_month().to_string(), time_zone, 0)
+        .map_err(crate::server::internal)?;
+    let volume: Vec<(String, String, i64, i64, i64)> = sqlx::query_as(
+        "SELECT kind, month, payments, fee_cents, vat_cents FROM charges \
+         WHERE shop_id = $1 AND posted_at >= $2 AND posted_at < $3 AND payments > 0 \
+         ORDER BY month, kind",
+    )
+    .bind(shop_id)
+    .bind(start)
+    .bind(end)
+    .fetch_all(&state.db.pool)
+    .await?;
+    let mut rows: Vec<(MovementKind, String, i64, i64)> = summary
         .fees
         .iter()
+        .map(|(kind, entries, net)| {
+            let (n, fee) = volume
+                .iter()
+                .filter(|v| v.0 == kind.code())
+                .fold((0, 0), |(n, f), v| (n + 1, f + v.3));
+            (*kind, kind.label().to_string(), entries - n, net - fee)
+        })
+        .filter(|r| r.2 > 0 || r.3 != 0)
+        .collect();
+    // The month's other VAT (and its correction) is shared over the other lines; these
+    // carry their own, rounded once on their sum.
+    let nets: Vec<i64> = rows.iter().map(|r| r.3).collect();
+    let volume_vat: i64 = volume.iter().map(|v| v.4).sum();
+    let mut vats = allocate(summary.vat_cents + corrected - volume_vat, &nets);
+    for (code, of_month, payments, fee, vat) in &volume {
+        let Some(kind) = MovementKind::parse(code) else {
+            continue;
+        };
+        let label = Day::parse(&format!("{of_month}-01"))
+            .map(crate::server::billing::monthly::month_label)
+            .unwrap_or_else(|| of_month.clone());
+        rows.push((
+            kind,
+            format!("{}, bank links billed monthly ({label})", kind.label()),
+            *payments,
+            *fee,
+        ));
+        vats.push(*vat);
+    }
+    if nets.is_empty() && !volume.is_empty() {
+        // Only bank-link lines: a correction of their VAT is shared over them.
+        let rest = summary.vat_cents + corrected - volume_vat;
+        let weights: Vec<i64> = rows.iter().map(|r| r.3).collect();
+        for (v, extra) in vats.iter_mut().zip(allocate(rest, &weights)) {
+            *v += extra;
+        }
+    }
+    let lines = rows
+        .into_iter()
         .zip(vats)
-        .map(|((kind, entries, net), vat)| InvoiceLine {
+        .map(|((kind, label, quantity, net), vat)| InvoiceLine {
             kind: kind.code().to_string(),
-            label: kind.label().to_string(),
-            quantity: *entries,
-            net_cents: *net,
+            label,
+            quantity,
+            net_cents: net,
             vat_cents: vat,
         })
         .collect();
@@ -146,8 +203,152 @@ pub async fn issue_month(
         corrects: None,
     };
     insert(&mut tx, &invoice, None, now).await?;
+    let (shop_name, slug, to): (String, String, Option<String>) =
+        sqlx::query_as("SELECT name, slug, invoice_email FROM shops WHERE id = $1")
+            .bind(shop_id)
+            .fetch_one(&mut *tx)
+            .await?;
+    crate::server::identity::audit::record(
+        &mut *tx,
+        AuditEvent {
+            at: now,
+            kind: "invoice_issued",
+            merchant_id: Some(merchant_id),
+            shop_id: Some(shop_id),
+            after: Some(format!("invoice {}", invoice.number)),
+            detail: Some(match &to {
+                Some(to) => format!("issued for {}; e-mailed to {to}", invoice.month),
+                None => format!("issued for {}; no invoice e-mail set", invoice.month),
+            }),
+            ..Default::default()
+        },
+    )
+    .await?;
+    if let Some(to) = &to {
+        let m = mail(state, &invoice, &shop_name, &slug, to);
+        outbox::enqueue_with(&mut *tx, &m, Some(&reference(invoice.id)), now).await?;
+    }
     tx.commit().await?;
+    if to.is_some() {
+        outbox::wake(state);
+    }
     Ok(Some(Some(invoice)))
+}
+
+/// How the outbox names an invoice's PDF.
+fn reference(id: i64) -> String {
+    format!("invoice:{id}")
+}
+
+/// The mail that carries an invoice (its PDF attached when the mail is sent).
+fn mail(state: &AppState, inv: &Invoice, shop_name: &str, slug: &str, to: &str) -> OutgoingMail {
+    let period = Day::parse(&format!("{}-01", inv.month))
+        .map(crate::server::billing::monthly::month_label)
+        .unwrap_or_else(|| inv.month.clone());
+    let what = if inv.kind == "credit_note" {
+        "Credit note"
+    } else {
+        "Invoice"
+    };
+    let money = |c: i64| crate::domain::Money::from_cents(c).human();
+    mail::notice_mail(
+        to,
+        &format!("{what} {} for {period} — {shop_name}", inv.number),
+        &[
+            "Hello,".into(),
+            format!(
+                "{what} {} of {shop_name}'s service fees for {period} is attached as a PDF: \
+                 net {}, VAT {}, total {}.",
+                inv.number,
+                money(inv.net_cents),
+                money(inv.vat_cents),
+                money(inv.total_cents())
+            ),
+            "Already deducted from your balance — for your records, nothing to pay.".into(),
+            format!(
+                "Every invoice is also on the Billing page: {}",
+                state.link(&format!("/shops/{slug}/billing"))
+            ),
+        ],
+    )
+}
+
+/// The file an outbox reference names: `invoice:<id>` is that invoice's PDF.
+pub async fn attachment(state: &AppState, reference: &str) -> AppResult<Attachment> {
+    let id: i64 = reference
+        .strip_prefix("invoice:")
+        .and_then(|s| s.parse().ok())
+        .ok_or_else(|| crate::server::internal(format!("unknown attachment {reference}")))?;
+    let (shop_id, merchant_id, name, slug): (i64, i64, String, String) = sqlx::query_as(
+        "SELECT s.id, s.merchant_id, s.name, s.slug FROM invoices i JOIN shops s ON s.id = i.shop_id \
+         WHERE i.id = $1",
+    )
+    .bind(id)
+    .fetch_optional(&state.db.pool)
+    .await?
+    .ok_or(AppError::NotFound)?;
+    let (file, bytes) = pdf(state, shop_id, merchant_id, &format!("{name} ({slug})"), id).await?;
+    Ok(Attachment {
+        name: file,
+        content_type: "application/pdf".into(),
+        bytes,
+    })
+}
+
+/// Records that the mail carrying `reference` went out to `to`.
+pub async fn mark_sent(state: &AppState, reference: &str, to: &str, now: i64) -> AppResult<()> {
+    if let Some(id) = reference
+        .strip_prefix("invoice:")
+        .and_then(|s| s.parse::<i64>().ok())
+    {
+        sqlx::query("UPDATE invoices SET sent_at = $2, sent_to = $3 WHERE id = $1")
+            .bind(id)
+            .bind(now)
+            .bind(to)
+            .execute(&state.db.pool)
+            .await?;
+    }
+    Ok(())
+}
+
+/// Sends the shop's invoice or credit note `id` again (admins, from the billing page): to
+/// the shop's invoice e-mail, or to the admin when none is set. Audited. Returns the
+/// address.
+pub async fn send_again(state: &AppState, a: &ShopAccess, id: i64) -> AppResult<String> {
+    let now = state.clock.now_ms();
+    let mut tx = state.db.begin_write().await?;
+    let found: Option<Stored> = sqlx::query_as(&format!("{SELECT} WHERE id = $1 AND shop_id = $2"))
+        .bind(id)
+        .bind(a.shop_id)
+        .fetch_optional(&mut *tx)
+        .await?;
+    let inv = from_row(found.ok_or(AppError::NotFound)?)?;
+    let set: Option<String> = sqlx::query_scalar("SELECT invoice_email FROM shops WHERE id = $1")
+        .bind(a.shop_id)
+        .fetch_one(&mut *tx)
+        .await?;
+    let to = set.unwrap_or_else(|| a.user.email.clone());
+    let m = mail(state, &inv, &a.shop_name, &a.shop_slug, &to);
+    outbox::enqueue_with(&mut *tx, &m, Some(&reference(inv.id)), now).await?;
+    crate::server::identity::audit::record(
+        &mut *tx,
+        AuditEvent {
+            at: now,
+            kind: "invoice_sent",
+            merchant_id: Some(a.merchant_id),
+            shop_id: Some(a.shop_id),
+            actor_user_id: Some(a.user.id),
+            actor_email: Some(a.user.email.clone()),
+            ip: Some(a.ip.clone()),
+            after: Some(format!("invoice {}", inv.number)),
+            detail: Some(format!("sent again to {to}")),
+            ..Default::default()
+        },
+    )
+    .await?;
+    tx.commit().await?;
+    outbox::wake(state);
+    Ok(to)
 }
 
 async fn insert(tx: &mut Tx, i: &Invoice, reason: Option<&str>, now: i64) -> AppResult<()> {

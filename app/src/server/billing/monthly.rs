@@ -1,7 +1,9 @@
 //! The billing job. On the last day of a month (in the shop's time zone) each shop's
 //! monthly fees for the month — the account fee when cards or foreign bank links were
 //! active, the plugin and logistics fees for the modules it used — from the price list in
-//! force, each with its VAT; from the next month's 1st, the month's VAT correction. Each
+//! force, each with its VAT; from the next month's 1st, the month's VAT correction; from
+//! the next month's first banking day, the month's bank-link fees where the price list
+//! bills them monthly (they are that month's movements, on its statement and invoice). Each
 //! step is decided once per shop and month (`billing_steps`), each fee posted once
 //! (`charges`' unique key), in one database transaction with its movements: a rerun, a
 //! crash between shops or a second instance never charges twice. A month whose last day
@@ -23,6 +25,7 @@ pub const JOB: &str = "billing";
 pub const INTERVAL_SECS: u64 = 600;
 pub const MONTHLY_FEES: &str = "monthly_fees";
 pub const VAT_CORRECTION: &str = "vat_correction";
+pub const BANK_LINK_FEES: &str = "bank_link_fees";
 
 /// `2026-11` of a day.
 pub fn month_key(d: Day) -> String {
@@ -121,12 +124,13 @@ async fn charge(
     fee: Money,
     vat: Money,
     explanation: &str,
+    payments: i64,
     now: i64,
 ) -> AppResult<()> {
     let id = crate::server::new_id();
     sqlx::query(
-        "INSERT INTO charges (id, shop_id, month, kind, fee_cents, vat_cents, explanation, posted_at) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+        "INSERT INTO charges (id, shop_id, month, kind, fee_cents, vat_cents, explanation, posted_at, payments) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
     )
     .bind(id)
     .bind(shop_id)
@@ -136,6 +140,7 @@ async fn charge(
     .bind(vat.cents())
     .bind(explanation)
     .bind(now)
+    .bind(payments)
     .execute(&mut **tx)
     .await?;
     let mut movements = Vec::new();
@@ -209,6 +214,85 @@ pub async fn post_monthly_fees(
             f.fee,
             f.vat,
             &explanation,
+            0,
+            now,
+        )
+        .await?;
+    }
+    tx.commit().await?;
+    Ok(Some(fees.len()))
+}
+
+/// Posts the fees of `month`'s (its first day) payments whose price list bills bank-link
+/// fees monthly, now (the next month's first banking day), once: one charge per fee type
+/// for the month's volume, each with its VAT rounded once. Fees deducted per payment are
+/// not in it. Returns how many charges were posted (`None` when decided before).
+pub async fn post_bank_link_fees(
+    state: &AppState,
+    shop_id: i64,
+    merchant_id: i64,
+    time_zone: &str,
+    month: Day,
+) -> AppResult<Option<usize>> {
+    let now = state.clock.now_ms();
+    let key = month_key(month);
+    let from = crate::server::parse_local_date(&month.to_string(), time_zone, 0)
+        .map_err(crate::server::internal)?;
+    let to = crate::server::parse_local_date(&month.next_month().to_string(), time_zone, 0)
+        .map_err(crate::server::internal)?;
+    // A payment billed monthly added its whole amount to the balance and has fees to bill.
+    let rows: Vec<(i64, String, Option<i64>)> = sqlx::query_as(
+        "SELECT amount_cents, channel, price_list_id FROM transactions \
+         WHERE shop_id = $1 AND paid_at IS NOT NULL AND test_mode = 0 \
+         AND paid_at >= $2 AND paid_at < $3 AND fee_cents > 0 AND net_cents = amount_cents",
+    )
+    .bind(shop_id)
+    .bind(from)
+    .bind(to)
+    .persistent(false)
+    .fetch_all(&state.db.pool)
+    .await?;
+    let mut conn = state.db.pool.acquire().await?;
+    let mut lists = std::collections::HashMap::new();
+    let mut breakdowns = Vec::with_capacity(rows.len());
+    for (amount, channel, list_id) in rows {
+        if let std::collections::hash_map::Entry::Vacant(e) = lists.entry(list_id) {
+            e.insert(price_lists::by_id(&mut conn, list_id).await?);
+        }
+        let Some(channel) = Channel::parse(&channel) else {
+            continue;
+        };
+        breakdowns.push(crate::domain::fees::compute(
+            Money::from_cents(amount),
+            channel,
+            &lists[&list_id],
+            false,
+        ));
+    }
+    let (_, list) = price_lists::in_force(&mut conn, merchant_id, to - 1).await?;
+    drop(conn);
+    let fees = crate::domain::billing::volume_fees(&breakdowns, list.vat_percent);
+    let mut tx = state.db.begin_write().await?;
+    if !claim(&mut tx, shop_id, &key, BANK_LINK_FEES, now).await? {
+        return Ok(None);
+    }
+    for f in &fees {
+        let explanation = format!(
+            "{}, bank links billed monthly: {} payment{} in {}",
+            f.kind.label(),
+            f.payments,
+            if f.payments == 1 { "" } else { "s" },
+            month_label(month)
+        );
+        charge(
+            &mut tx,
+            shop_id,
+            &key,
+            f.kind,
+            f.fee,
+            f.vat,
+            &explanation,
+            f.payments,
             now,
         )
         .await?;
@@ -275,6 +359,7 @@ pub async fn post_vat_correction(
             Money::ZERO,
             c,
             &check.explain(&month_label(month)),
+            0,
             now,
         )
         .await?;
@@ -291,6 +376,7 @@ pub async fn run_due(state: &AppState) -> AppResult<Outcome> {
         sqlx::query_as("SELECT id, merchant_id, time_zone FROM shops ORDER BY id")
             .fetch_all(&state.db.pool)
             .await?;
+    let calendar = crate::server::payouts::calendar::load(state).await?;
     let mut out = Outcome::default();
     for (shop_id, merchant_id, tz) in shops {
         let today = crate::server::payouts::schedule::today(state.clock.now_ms(), &tz);
@@ -314,6 +400,11 @@ pub async fn run_due(state: &AppState) -> AppResult<Outcome> {
                 )
                 .await?
                 .is_some();
+                if today >= calendar.on_or_after(this_month) {
+                    did |= post_bank_link_fees(state, shop_id, merchant_id, &tz, last_month)
+                        .await?
+                        .is_some();
+                }
             }
             if today == today.last_of_month() {
                 did |= post_monthly_fees(state, shop_id, merchant_id, &tz, this_month)

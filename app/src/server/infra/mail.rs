@@ -6,12 +6,22 @@ use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
 
 /// A message as the application composes it, before it becomes MIME.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, Default)]
 pub struct OutgoingMail {
     pub to: String,
     pub subject: String,
     pub text: String,
     pub html: String,
+    /// Files the mail carries (an invoice's PDF).
+    pub attachments: Vec<Attachment>,
+}
+
+/// A file attached to a mail.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Attachment {
+    pub name: String,
+    pub content_type: String,
+    pub bytes: Vec<u8>,
 }
 
 #[derive(Clone)]
@@ -72,23 +82,35 @@ impl Mailer {
 
     fn build(&self, mail: &OutgoingMail) -> Result<Message, String> {
         let to: Mailbox = mail.to.parse().map_err(|e| format!("recipient: {e}"))?;
+        let body = MultiPart::alternative()
+            .singlepart(
+                SinglePart::builder()
+                    .header(ContentType::TEXT_PLAIN)
+                    .body(mail.text.clone()),
+            )
+            .singlepart(
+                SinglePart::builder()
+                    .header(ContentType::TEXT_HTML)
+                    .body(mail.html.clone()),
+            );
+        let body = if mail.attachments.is_empty() {
+            body
+        } else {
+            let mut mixed = MultiPart::mixed().multipart(body);
+            for a in &mail.attachments {
+                let kind = ContentType::parse(&a.content_type)
+                    .map_err(|e| format!("attachment type {}: {e}", a.content_type))?;
+                mixed = mixed.singlepart(
+                    lettre::message::Attachment::new(a.name.clone()).body(a.bytes.clone(), kind),
+                );
+            }
+            mixed
+        };
         Message::builder()
             .from(self.from().clone())
             .to(to)
             .subject(&mail.subject)
-            .multipart(
-                MultiPart::alternative()
-                    .singlepart(
-                        SinglePart::builder()
-                            .header(ContentType::TEXT_PLAIN)
-                            .body(mail.text.clone()),
-                    )
-                    .singlepart(
-                        SinglePart::builder()
-                            .header(ContentType::TEXT_HTML)
-                            .body(mail.html.clone()),
-                    ),
-            )
+            .multipart(body)
             .map_err(|e| format!("building message: {e}"))
     }
 
@@ -186,5 +208,38 @@ fn compose(
         subject: subject.to_string(),
         text,
         html,
+        attachments: Vec::new(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_mail_with_a_file_is_mixed_with_the_text_html_and_the_file() {
+        let mut mail = notice_mail("a@example.com", "Invoice", &["Hello".into()]);
+        mail.attachments.push(Attachment {
+            name: "invoice-2027-000001.pdf".into(),
+            content_type: "application/pdf".into(),
+            bytes: b"%PDF-1.7 test".to_vec(),
+        });
+        let m = Mailer::memory("portal@example.com").build(&mail).unwrap();
+        let raw = String::from_utf8(m.formatted()).unwrap();
+        for part in [
+            "multipart/mixed",
+            "multipart/alternative",
+            "text/plain",
+            "text/html",
+            "Content-Type: application/pdf",
+            "filename=\"invoice-2027-000001.pdf\"",
+        ] {
+            assert!(raw.contains(part), "{part} in {raw}");
+        }
+        let plain = Mailer::memory("portal@example.com")
+            .build(&notice_mail("a@example.com", "Hi", &["x".into()]))
+            .unwrap();
+        let raw = String::from_utf8(plain.formatted()).unwrap();
+        assert!(!raw.contains("multipart/mixed"), "no files, no mixed part");
     }
 }

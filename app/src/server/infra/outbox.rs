@@ -29,10 +29,25 @@ pub async fn enqueue<'c, E>(db: E, mail: &OutgoingMail, now: i64) -> AppResult<i
 where
     E: sqlx::Executor<'c, Database = sqlx::Any>,
 {
+    enqueue_with(db, mail, None, now).await
+}
+
+/// As [`enqueue`], with a file made when the mail is sent: `attachment` names it
+/// (`invoice:<id>`, see [`crate::server::billing::invoices::attachment`]), so the outbox
+/// keeps no documents and the change that queues the mail renders none.
+pub async fn enqueue_with<'c, E>(
+    db: E,
+    mail: &OutgoingMail,
+    attachment: Option<&str>,
+    now: i64,
+) -> AppResult<i64>
+where
+    E: sqlx::Executor<'c, Database = sqlx::Any>,
+{
     let id = crate::server::new_id();
     sqlx::query(
-        "INSERT INTO mail_outbox (id, recipient, subject, body_text, body_html, created_at, next_attempt_at) \
-         VALUES ($1, $2, $3, $4, $5, $6, $6)",
+        "INSERT INTO mail_outbox (id, recipient, subject, body_text, body_html, created_at, next_attempt_at, attachment) \
+         VALUES ($1, $2, $3, $4, $5, $6, $6, $7)",
     )
     .bind(id)
     .bind(&mail.to)
@@ -40,6 +55,7 @@ where
     .bind(&mail.text)
     .bind(&mail.html)
     .bind(now)
+    .bind(attachment)
     .execute(db)
     .await?;
     Ok(id)
@@ -67,13 +83,14 @@ struct Due {
     body_text: String,
     body_html: String,
     attempts: i64,
+    attachment: Option<String>,
 }
 
 /// The mail job: sends the due mails, oldest first. A mail that cannot be sent is skipped
 /// (and retried later), so one bad address never holds up the others.
 pub async fn deliver_due(state: &AppState) -> AppResult<Outcome> {
     let due: Vec<Due> = sqlx::query_as(
-        "SELECT id, recipient, subject, body_text, body_html, attempts FROM mail_outbox \
+        "SELECT id, recipient, subject, body_text, body_html, attempts, attachment FROM mail_outbox \
          WHERE sent_at IS NULL AND failed_at IS NULL AND next_attempt_at <= $1 \
          ORDER BY next_attempt_at, id LIMIT $2",
     )
@@ -102,18 +119,36 @@ pub async fn deliver_due(state: &AppState) -> AppResult<Outcome> {
 
 async fn deliver(state: &AppState, mail: Due) -> AppResult<bool> {
     let attempts = mail.attempts + 1;
-    let sent = state
-        .mailer
-        .send(OutgoingMail {
-            to: mail.recipient,
-            subject: mail.subject,
-            text: mail.body_text,
-            html: mail.body_html,
-        })
-        .await;
+    let reference = mail.attachment.clone();
+    let attachments = match &reference {
+        Some(r) => crate::server::billing::invoices::attachment(state, r)
+            .await
+            .map(|a| vec![a])
+            .map_err(|e| format!("making the attachment {r}: {e}")),
+        None => Ok(Vec::new()),
+    };
+    let recipient = mail.recipient.clone();
+    let sent = match attachments {
+        Ok(attachments) => {
+            state
+                .mailer
+                .send(OutgoingMail {
+                    to: mail.recipient,
+                    subject: mail.subject,
+                    text: mail.body_text,
+                    html: mail.body_html,
+                    attachments,
+                })
+                .await
+        }
+        Err(e) => Err(e),
+    };
     let now = state.clock.now_ms();
     match sent {
         Ok(()) => {
+            if let Some(r) = &reference {
+                crate::server::billing::invoices::mark_sent(state, r, &recipient, now).await?;
+            }
             sqlx::query("UPDATE mail_outbox SET sent_at = $2, attempts = $3, last_error = NULL WHERE id = $1")
                 .bind(mail.id)
                 .bind(now)

@@ -264,10 +264,29 @@ pub const DEMO_LOGINS: [DemoLogin; 3] = [
 pub const DEMO_SHOPS: [(&str, &str); 2] =
     [("demo-store", "Demo Store"), ("demo-outlet", "Demo Outlet")];
 
+/// The shop's own e-mail addresses.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ShopMail {
+    /// Gets a mail about every refund and payment-link payment.
+    Notifications,
+    /// Gets the monthly fee invoices.
+    Invoices,
+}
+
 /// Sets (or with `None` clears) the address that gets a mail about every refund of the shop.
 pub async fn set_notification_email(
     state: &AppState,
     slug: &str,
+    email: Option<&str>,
+) -> AppResult<()> {
+    set_shop_mail(state, slug, ShopMail::Notifications, email).await
+}
+
+/// Sets (or with `None` clears) one of the shop's addresses.
+pub async fn set_shop_mail(
+    state: &AppState,
+    slug: &str,
+    which: ShopMail,
     email: Option<&str>,
 ) -> AppResult<()> {
     let email = match email.map(str::trim).filter(|e| !e.is_empty()) {
@@ -279,7 +298,11 @@ pub async fn set_notification_email(
         ),
         None => None,
     };
-    let done = sqlx::query("UPDATE shops SET notification_email = $2 WHERE slug = $1")
+    let sql = match which {
+        ShopMail::Notifications => "UPDATE shops SET notification_email = $2 WHERE slug = $1",
+        ShopMail::Invoices => "UPDATE shops SET invoice_email = $2 WHERE slug = $1",
+    };
+    let done = sqlx::query(sql)
         .bind(slug)
         .bind(&email)
         .execute(&state.db.pool)
@@ -372,6 +395,13 @@ pub async fn demo(state: &AppState) -> AppResult<String> {
         for (slug, name) in DEMO_SHOPS {
             create_shop(state, merchant, slug, name, &state.time_zone).await?;
             set_notification_email(state, slug, Some(&format!("orders@{slug}.example"))).await?;
+            set_shop_mail(
+                state,
+                slug,
+                ShopMail::Invoices,
+                Some(&format!("accounts@{slug}.example")),
+            )
+            .await?;
         }
     }
     let now = state.clock.now_ms();

@@ -51,6 +51,7 @@ fn compose(
         subject,
         text,
         html,
+        attachments: Vec::new(),
     }
 }
 
