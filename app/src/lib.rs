@@ -104,6 +104,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("statement") view=pages::statement::Statement ssr=SsrMode::Async />
                     <Route path=path!("payouts") view=pages::payouts::Payouts ssr=SsrMode::Async />
                     <Route path=path!("payouts/:id") view=pages::payout::Payout ssr=SsrMode::Async />
+                    <Route path=path!("billing") view=pages::billing::Billing ssr=SsrMode::Async />
                     <Route path=path!("users") view=pages::users::Users ssr=SsrMode::Async />
                     <Route path=path!("audit") view=pages::audit::Audit ssr=SsrMode::Async />
                 </ParentRoute>

@@ -120,7 +120,7 @@ function splitEntity(raw: string): { headers: Map<string, string>; body: string 
   return { headers, body };
 }
 
-export type Mail = { file: string; to: string; subject: string; parts: { type: string; text: string }[] };
+export type Mail = { file: string; to: string; subject: string; parts: { type: string; text: string; name?: string }[] };
 
 /** Parses an .eml file as lettre writes it: one part, or a multipart of decoded parts. */
 export function parseMail(file: string): Mail {
@@ -138,11 +138,21 @@ export function parseMail(file: string): Mail {
         walk(sub.headers, sub.body);
       }
     } else {
-      parts.push({ type: type.split(';')[0].toLowerCase(), text: decodeBody(b, h.get('content-transfer-encoding')) });
+      const name = /filename="?([^";]+)"?/i.exec(h.get('content-disposition') ?? '')?.[1];
+      parts.push({ type: type.split(';')[0].toLowerCase(), text: decodeBody(b, h.get('content-transfer-encoding')), name });
     }
   };
   walk(headers, body);
   return { file, to: headers.get('to') ?? '', subject: headers.get('subject') ?? '', parts };
+}
+
+/** How many mails to `address` have been written so far. */
+export function mailCount(address: string): number {
+  if (!fs.existsSync(MAIL_DIR)) return 0;
+  return fs
+    .readdirSync(MAIL_DIR)
+    .filter((f) => f.endsWith('.eml'))
+    .filter((f) => parseMail(path.join(MAIL_DIR, f)).to.toLowerCase().includes(address.toLowerCase())).length;
 }
 
 /** The newest mail to `address`, waiting for it to be written. */

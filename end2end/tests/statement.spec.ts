@@ -109,6 +109,10 @@ test("the info-only user downloads last month's files and their closing balance 
   expect(names).toContain('README.txt');
   expect(names.filter((n) => n.startsWith('statement-')).length).toBe(3);
   expect(names.some((n) => n.startsWith('vat-summary-'))).toBe(true);
+  // Last month's fee invoice is issued, so the pack carries its PDF.
+  const invoice = names.find((n) => /^invoice-\d{4}-\d{6}\.pdf$/.test(n));
+  expect(invoice, names.join(', ')).toBeTruthy();
+  expect(files[invoice!].subarray(0, 5).toString('latin1')).toBe('%PDF-');
   const readme = files['README.txt'].toString('utf8');
   const euros = (closing / 100).toFixed(2);
   expect(readme).toContain(`Closing balance: ${euros} EUR`);

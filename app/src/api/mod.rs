@@ -4,6 +4,7 @@
 pub mod account;
 pub mod audit;
 pub mod auth;
+pub mod billing;
 pub mod dashboard;
 pub mod pay;
 pub mod payment_links;

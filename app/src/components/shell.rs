@@ -132,6 +132,7 @@ fn Frame(ctx: ShopContext) -> impl IntoView {
             <A href=format!("{base}/payment-links")>"Payment links"</A>
             <A href=format!("{base}/statement")>"Statement"</A>
             <A href=format!("{base}/payouts")>"Payouts"</A>
+            <A href=format!("{base}/billing")>"Billing"</A>
             {can_users.then(|| view! { <A href=format!("{base}/users")>"Users"</A> })}
             {can_audit.then(|| view! { <A href=format!("{base}/audit")>"Audit log"</A> })}
             <A href="/account">"My account"</A>

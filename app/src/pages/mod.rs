@@ -3,6 +3,7 @@
 pub mod account;
 pub mod audit;
 pub mod auth;
+pub mod billing;
 pub mod overview;
 pub mod pay;
 pub mod payment_links;

@@ -82,6 +82,19 @@ fn matrix() -> BTreeMap<(&'static str, &'static str), (Form, Statuses)> {
         [UNAUTH, OK, FORBID, FORBID, NOTF],
     );
     row(
+        "GET",
+        "/shops/{shop}/billing",
+        vec![],
+        [FOUND, OK, OK, OK, NOTF],
+    );
+    // An invoice that is not the shop's: 404 for its admins; sending is for admins.
+    row(
+        "POST",
+        "/api/send_invoice",
+        vec![("shop", SHOP), ("id", "1")],
+        [UNAUTH, NOTF, FORBID, FORBID, NOTF],
+    );
+    row(
         "POST",
         "/api/list_requests",
         shop.clone(),
@@ -304,6 +317,7 @@ fn matrix() -> BTreeMap<(&'static str, &'static str), (Form, Statuses)> {
         "/api/load_dashboard",
         "/api/load_payout_schedule",
         "/api/list_payouts",
+        "/api/load_billing",
     ] {
         row("POST", endpoint, shop.clone(), [UNAUTH, OK, OK, OK, NOTF]);
     }

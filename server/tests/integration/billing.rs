@@ -532,3 +532,263 @@ async fn a_missed_last_day_is_caught_up_and_a_negotiated_list_waives_the_account
         1
     );
 }
+
+/// The names of a ZIP's files.
+fn zip_names(bytes: &[u8]) -> Vec<String> {
+    let mut zip = zip::ZipArchive::new(std::io::Cursor::new(bytes.to_vec())).unwrap();
+    (0..zip.len())
+        .map(|i| zip.by_index(i).unwrap().name().unwrap().to_string())
+        .collect()
+}
+
+/// A price list that bills bank-link fees monthly: payments post only their income; on the
+/// next month's first banking day one charge per fee type for the month's volume, with its
+/// VAT, once; the invoice of the month they are deducted in lists them apart. Invoices are
+/// e-mailed with their PDF when issued, an admin sends one again (audited), the billing
+/// page shows it all, and the month-close pack carries the month's invoice.
+#[tokio::test]
+async fn bank_link_fees_billed_monthly_and_invoices_mailed_with_their_pdf() {
+    let Some(app) = spawn_on("2027-03-30").await else {
+        return;
+    };
+    let s = &app.state;
+    let merchant = app.merchant_of(SHOP).await;
+    app::server::operations::operator::set_price_list(
+        s,
+        app::server::operations::operator::PriceListSpec {
+            merchant_id: Some(merchant),
+            special_offer: false,
+            name: "Bank links monthly".into(),
+            bank_links: "2.5%+0.30".into(),
+            cards: "2.5%+0.30".into(),
+            bank_links_monthly: true,
+            cards_monthly: false,
+            vat_percent: "20".into(),
+            from: Some("2027-03-30".into()),
+            until: None,
+        },
+    )
+    .await
+    .unwrap();
+    use app::server::operations::operator::{set_shop_mail, ShopMail};
+    set_shop_mail(s, SHOP, ShopMail::Invoices, Some("accounts@shop-a.example"))
+        .await
+        .unwrap();
+    let bad = set_shop_mail(s, SHOP, ShopMail::Invoices, Some("not an address")).await;
+    assert!(format!("{bad:?}").contains("email"), "{bad:?}");
+
+    app.at_day("2027-04-06");
+    let mut bank = Vec::new();
+    for _ in 0..3 {
+        bank.push(app.paid_payment(1_000, Channel::Swedbank).await);
+    }
+    app.paid_payment(5_000, Channel::Visa).await;
+    // A bank-link payment adds its whole amount now and posts nothing else.
+    let posted = app
+        .scalar(format!(
+            "SELECT COUNT(*) FROM movements WHERE transaction_id = {}",
+            bank[0]
+        ))
+        .await;
+    assert_eq!(posted, 1, "only INCOME");
+    let net = app
+        .scalar(format!(
+            "SELECT net_cents FROM transactions WHERE id = {}",
+            bank[0]
+        ))
+        .await;
+    assert_eq!(net, 1_000);
+
+    let volume = || async {
+        app.scalar(
+            "SELECT COUNT(*) FROM charges c JOIN shops s ON s.id = c.shop_id \
+             WHERE s.slug = 'shop-a' AND c.payments > 0",
+        )
+        .await
+    };
+    app.at_day("2027-04-30");
+    app.run_job(monthly::JOB).await;
+    // 1 May is a Saturday and a holiday: April's correction and invoice, not yet the
+    // bank-link fees.
+    app.at_day("2027-05-01");
+    let o = app.run_job(monthly::JOB).await;
+    assert_eq!(o.failed, 0, "{o:?}");
+    assert_eq!(volume().await, 0, "not before the first banking day");
+    let april = invoices::list(s, app.shop_id(SHOP).await).await.unwrap();
+    assert_eq!(april.len(), 1);
+    let april = april[0].clone();
+    assert!(
+        april
+            .lines
+            .iter()
+            .all(|l| !l.label.contains("billed monthly")),
+        "{april:?}"
+    );
+
+    // Issued, it is e-mailed to the invoice address with its PDF, and marked sent.
+    let mails = app.mails().await;
+    let m = mails
+        .iter()
+        .find(|m| m.to == "accounts@shop-a.example")
+        .expect("the invoice mail");
+    assert!(m.subject.contains(&april.number), "{}", m.subject);
+    assert!(m.text.contains("nothing to pay"), "{}", m.text);
+    assert_eq!(m.attachments.len(), 1);
+    assert_eq!(
+        m.attachments[0].name,
+        format!("invoice-{}.pdf", april.number)
+    );
+    assert_eq!(m.attachments[0].content_type, "application/pdf");
+    assert!(pdf_text(&m.attachments[0].bytes).contains(&format!("Invoice {}", april.number)));
+    let sent_to: Option<String> = sqlx::query_scalar("SELECT sent_to FROM invoices WHERE id = $1")
+        .bind(april.id)
+        .fetch_one(&s.db.pool)
+        .await
+        .unwrap();
+    assert_eq!(sent_to.as_deref(), Some("accounts@shop-a.example"));
+
+    // Monday 3 May, the first banking day: April's volume, one charge per fee type.
+    app.at_day("2027-05-03");
+    assert_eq!(app.run_job(monthly::JOB).await.failed, 0);
+    let rows: Vec<(String, i64, i64, i64, String)> = sqlx::query_as(
+        "SELECT c.kind, c.payments, c.fee_cents, c.vat_cents, c.explanation FROM charges c \
+         JOIN shops s ON s.id = c.shop_id WHERE s.slug = 'shop-a' AND c.payments > 0 ORDER BY c.kind",
+    )
+    .fetch_all(&s.db.pool)
+    .await
+    .unwrap();
+    assert_eq!(rows.len(), 2, "{rows:?}");
+    assert_eq!(
+        (rows[0].0.as_str(), rows[0].1, rows[0].2, rows[0].3),
+        ("TRX_FEE", 3, 75, 15)
+    );
+    assert_eq!(
+        (rows[1].0.as_str(), rows[1].1, rows[1].2, rows[1].3),
+        ("TRX_FEE_FIX", 3, 90, 18)
+    );
+    assert!(
+        rows[0].4.contains("3 payments in April 2027"),
+        "{}",
+        rows[0].4
+    );
+    app.run_job(monthly::JOB).await;
+    assert_eq!(volume().await, 2, "posted once");
+    // Only shop A's merchant bills bank links monthly.
+    assert_eq!(
+        app.scalar("SELECT COUNT(*) FROM charges WHERE payments > 0")
+            .await,
+        2
+    );
+
+    // May's invoice lists them apart, and still equals May's fee movements to the cent.
+    app.at_day("2027-05-31");
+    app.run_job(monthly::JOB).await;
+    app.at_day("2027-06-01");
+    assert_eq!(app.run_job(monthly::JOB).await.failed, 0);
+    let all = invoices::list(s, app.shop_id(SHOP).await).await.unwrap();
+    let may = all.iter().find(|i| i.month == "2027-05").unwrap();
+    let line = may
+        .lines
+        .iter()
+        .find(|l| l.kind == "TRX_FEE" && l.label.contains("billed monthly (April 2027)"))
+        .unwrap_or_else(|| panic!("{may:?}"));
+    assert_eq!((line.quantity, line.net_cents, line.vat_cents), (3, 75, 15));
+    let (from, to) = (
+        "2027-05-01T00:00:00+03:00"
+            .parse::<jiff::Timestamp>()
+            .unwrap()
+            .as_millisecond(),
+        "2027-06-01T00:00:00+03:00"
+            .parse::<jiff::Timestamp>()
+            .unwrap()
+            .as_millisecond(),
+    );
+    let fees = app
+        .scalar(format!(
+            "SELECT CAST(-SUM(m.amount_cents) AS BIGINT) FROM movements m JOIN shops s ON s.id = m.shop_id \
+             WHERE s.slug = 'shop-a' AND m.kind IN ('TRX_FEE', 'TRX_FEE_FIX', 'TRX_FEE_MIN', \
+             'SERVICE_FEE_ACCOUNT', 'SERVICE_FEE_PLUGIN', 'SERVICE_FEE_LOGISTICS') \
+             AND m.at >= {from} AND m.at < {to}"
+        ))
+        .await;
+    assert_eq!(may.net_cents, fees);
+    assert_eq!(
+        may.lines.iter().map(|l| l.vat_cents).sum::<i64>(),
+        may.vat_cents
+    );
+
+    // The billing page, for every role of the shop.
+    let info = app.client_for(Who::Info).await;
+    let (status, _, page) = body(app.call(&info, "load_billing", &[("shop", SHOP)]).await).await;
+    assert_eq!(status, reqwest::StatusCode::OK, "{page}");
+    for words in [
+        "Negotiated price list",
+        "Bank links monthly",
+        "Bank links: 2.5 % + 0.30 EUR, VAT 20 %, billed monthly on last month's volume",
+        "Cards: 2.5 % + 0.30 EUR, VAT 20 %, deducted per payment",
+        april.number.as_str(),
+        may.number.as_str(),
+        "Sent 2027-05-01 to accounts@shop-a.example",
+        "/shops/shop-a/statement?period=month&month=2027-05&kind=TRX_FEE",
+        &format!("/shops/shop-a/exports/invoice-{}.pdf", may.id),
+        "\"can_send\":false",
+    ] {
+        assert!(page.contains(words), "{words:?} in {page}");
+    }
+    // Sending again is for admins, and audited.
+    let id = may.id.to_string();
+    let form = [("shop", SHOP), ("id", id.as_str())];
+    let (status, _, _) = body(app.call(&info, "send_invoice", &form).await).await;
+    assert_eq!(status, reqwest::StatusCode::FORBIDDEN);
+    let admin = app.client_for(Who::Admin).await;
+    let (status, _, to) = body(app.call(&admin, "send_invoice", &form).await).await;
+    assert_eq!(status, reqwest::StatusCode::OK, "{to}");
+    assert!(to.contains("accounts@shop-a.example"), "{to}");
+    let other = app.client_for(Who::OtherAdmin).await;
+    let (status, _, _) = body(app.call(&other, "send_invoice", &form).await).await;
+    assert_eq!(status, reqwest::StatusCode::NOT_FOUND);
+    let b_invoice = invoices::list(s, app.shop_id(SHOP_B).await).await.unwrap()[0]
+        .id
+        .to_string();
+    let (status, _, _) = body(
+        app.call(
+            &admin,
+            "send_invoice",
+            &[("shop", SHOP), ("id", b_invoice.as_str())],
+        )
+        .await,
+    )
+    .await;
+    assert_eq!(status, reqwest::StatusCode::NOT_FOUND, "shop B's invoice");
+    let again: Vec<_> = app
+        .mails()
+        .await
+        .into_iter()
+        .filter(|m| m.subject.contains(&may.number))
+        .collect();
+    assert_eq!(again.len(), 2, "issued, then sent again");
+    assert_eq!(
+        again[1].attachments[0].name,
+        format!("invoice-{}.pdf", may.number)
+    );
+    assert_eq!(
+        app.scalar("SELECT COUNT(*) FROM audit_events WHERE kind = 'invoice_sent'")
+            .await,
+        1
+    );
+
+    // April's month-close pack carries April's invoice.
+    let r = info
+        .get(app.url(&format!(
+            "/shops/{SHOP}/exports/month-close.zip?period=month&month=2027-04"
+        )))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), reqwest::StatusCode::OK);
+    let names = zip_names(&r.bytes().await.unwrap());
+    assert!(
+        names.contains(&format!("invoice-{}.pdf", april.number)),
+        "{names:?}"
+    );
+}

@@ -271,13 +271,32 @@ async fn demo_shops_get_ninety_days_of_payments_through_the_real_service() {
     // Finnish bank links and fraud-signal cases are there.
     assert!(app.scalar("SELECT COUNT(*) FROM transactions WHERE channel IN ('nordea', 'pohjola', 'danske', 'aktia', 'saastopankki')").await > 0);
     assert!(app.scalar("SELECT COUNT(*) FROM transactions WHERE buyer_ip = '203.0.113.77' AND status = 'cancelled'").await >= 3);
-    // Each approved payment's net is in the balance: gross − fees − VAT, summed.
+    // Each approved payment's net is in the balance: gross − fees − VAT, summed, less the
+    // billing job's charges (last month's and, on a last day, this month's fees).
     let shop = app
         .scalar("SELECT id FROM shops WHERE slug = 'demo-store'")
         .await;
-    let net = app
+    let paid = app
         .scalar(&format!("SELECT CAST(SUM(amount_cents - fee_cents - vat_cents) AS BIGINT) FROM transactions WHERE shop_id = {shop} AND status = 'approved'"))
         .await;
+    let charged = app
+        .scalar(&format!("SELECT CAST(COALESCE(SUM(amount_cents), 0) AS BIGINT) FROM movements WHERE shop_id = {shop} AND charge_id IS NOT NULL"))
+        .await;
+    let net = paid + charged;
+    assert!(charged < 0, "last month's fees were charged");
+    // Last month's invoice is issued, so the billing page has one to show.
+    let last_month =
+        app::server::payouts::schedule::today(app.state.clock.now_ms(), "Europe/Tallinn")
+            .first_of_month()
+            .plus(-1);
+    assert_eq!(
+        app.scalar(&format!(
+            "SELECT COUNT(*) FROM invoices WHERE shop_id = {shop} AND month = '{}'",
+            &last_month.to_string()[..7]
+        ))
+        .await,
+        1
+    );
     assert_eq!(
         app.scalar(&format!(
             "SELECT balance_cents FROM shop_balances WHERE shop_id = {shop}"

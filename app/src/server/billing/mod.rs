@@ -6,3 +6,4 @@ pub mod invoices;
 pub mod monthly;
 pub mod pdf;
 pub mod usage;
+pub mod view;

@@ -412,7 +412,26 @@ pub async fn demo(state: &AppState) -> AppResult<String> {
             .await?;
         crate::server::operations::demo_payments::fill(state, shop_id, 20261123 + i as u64, now)
             .await?;
+        // The shop has been open since its first sample payment, so last month is billed.
+        sqlx::query(
+            "UPDATE shops SET created_at = (SELECT MIN(created_at) FROM transactions WHERE shop_id = $1) \
+             WHERE id = $1 AND created_at > (SELECT MIN(created_at) FROM transactions WHERE shop_id = $1)",
+        )
+        .bind(shop_id)
+        .execute(&state.db.pool)
+        .await?;
     }
+    if existing.is_none() {
+        crate::server::billing::details::set(
+            state,
+            DEMO_SHOPS[0].0,
+            "Pärnu mnt 10; 10148 Tallinn; Estonia",
+            "EE100000001",
+        )
+        .await?;
+    }
+    // Last month's fees, VAT correction and invoice, as the billing job would have made them.
+    crate::server::billing::monthly::run_due(state).await?;
     let names = ["Anna Admin", "Rein Refunds", "Inga Info"];
     for (login, name) in DEMO_LOGINS.iter().zip(names) {
         for (slug, _) in DEMO_SHOPS {

@@ -6,8 +6,8 @@
 //! The pack is a list of [`Part`]s: each makes one file through the same machinery as its
 //! own download (same access, same cap on exports at once), written to a temporary file
 //! while it is hashed. The ZIP is then written to another temporary file and streamed, so a
-//! month of a million movements never sits whole in memory. Payouts and fee invoices join
-//! the list when they exist.
+//! month of a million movements never sits whole in memory. The month's fee invoice joins
+//! once it is issued.
 
 use crate::domain::ledger::MovementKind;
 use crate::domain::{CsvDialect, Money};
@@ -31,15 +31,19 @@ pub enum Part {
     StatementCsv,
     VatSummary,
     Payouts,
+    /// The month's fee invoice and any credit note correcting it, as PDFs (none before the
+    /// invoice is issued on the next month's 1st).
+    Invoice,
 }
 
 /// The pack's files, in the order the README lists them.
-pub const PARTS: [Part; 5] = [
+pub const PARTS: [Part; 6] = [
     Part::StatementXml,
     Part::StatementXlsx,
     Part::StatementCsv,
     Part::VatSummary,
     Part::Payouts,
+    Part::Invoice,
 ];
 
 impl Part {
@@ -51,6 +55,7 @@ impl Part {
             Part::StatementCsv => "Writing the statement as CSV",
             Part::VatSummary => "Adding up the VAT",
             Part::Payouts => "Listing the payouts",
+            Part::Invoice => "Adding the fee invoice",
         }
     }
 
@@ -69,6 +74,9 @@ impl Part {
             }
             Part::Payouts => {
                 "The month's payouts to your bank account: day, amount, payments covered, account."
+            }
+            Part::Invoice => {
+                "The month's fee invoice (or a credit note correcting it), PDF: for your records, the fees were already deducted."
             }
         }
     }
@@ -143,8 +151,15 @@ pub async fn download(
     for (i, part) in PARTS.into_iter().enumerate() {
         progress.step(&format!("{} ({} of {})", part.making(), i + 1, PARTS.len()));
         progress.expect(None);
-        match make(&state, &a, part, &filter, dialect, &month, &progress).await {
-            Ok(m) => made.push(m),
+        let result = if part == Part::Invoice {
+            invoice_parts(&state, &a, &month).await
+        } else {
+            make(&state, &a, part, &filter, dialect, &month, &progress)
+                .await
+                .map(|m| vec![m])
+        };
+        match result {
+            Ok(m) => made.extend(m),
             Err(r) => return *r,
         }
     }
@@ -201,6 +216,11 @@ async fn make(
             let name = format!("vat-summary-{}-{month}.csv", a.shop_slug);
             return text_part(name, what, vat_summary_csv(state, a, filter, dialect).await).await;
         }
+        Part::Invoice => {
+            return Err(Box::new(export::error_response(crate::server::internal(
+                "the invoice part is made by invoice_parts",
+            ))))
+        }
     };
     if !response.status().is_success() {
         return Err(Box::new(response));
@@ -216,6 +236,41 @@ async fn make(
     to_file(name, what, response.into_body().into_data_stream())
         .await
         .map_err(|e| Box::new(export::error_response(crate::server::internal(e))))
+}
+
+/// The month's fee invoice and its credit notes as PDFs; none before the invoice is issued.
+async fn invoice_parts(
+    state: &AppState,
+    a: &ShopAccess,
+    month: &str,
+) -> Result<Vec<Made>, Box<Response>> {
+    let fail = |e: AppError| Box::new(export::error_response(e));
+    let ids: Vec<(i64,)> = sqlx::query_as(
+        "SELECT id FROM invoices WHERE shop_id = $1 AND month = $2 ORDER BY issued_on, number",
+    )
+    .bind(a.shop_id)
+    .bind(month)
+    .fetch_all(&state.db.pool)
+    .await
+    .map_err(|e| fail(e.into()))?;
+    let mut made = Vec::new();
+    for (id,) in ids {
+        let shop = format!("{} ({})", a.shop_name, a.shop_slug);
+        let (name, bytes) =
+            crate::server::billing::invoices::pdf(state, a.shop_id, a.merchant_id, &shop, id)
+                .await
+                .map_err(fail)?;
+        let chunk = Ok::<_, std::io::Error>(axum::body::Bytes::from(bytes));
+        let m = to_file(
+            name,
+            Part::Invoice.describe(),
+            futures_util::stream::iter([chunk]),
+        )
+        .await
+        .map_err(|e| fail(crate::server::internal(e)))?;
+        made.push(m);
+    }
+    Ok(made)
 }
 
 /// A part the pack writes itself (a short text), as a made file.
@@ -283,6 +338,11 @@ fn readme(
     out.push_str("\r\nWhat each file is:\r\n");
     for m in made {
         out.push_str(&format!("- {}: {}\r\n", m.name, m.what));
+    }
+    if !made.iter().any(|m| m.name.ends_with(".pdf")) {
+        out.push_str(
+            "\r\nNo fee invoice yet: the month's invoice is issued on the 1st of the next month.\r\n",
+        );
     }
     out
 }
