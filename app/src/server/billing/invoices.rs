@@ -15,6 +15,7 @@ use crate::server::identity::audit::AuditEvent;
 use crate::server::infra::db::Tx;
 use crate::server::infra::mail::{self, Attachment, OutgoingMail};
 use crate::server::infra::outbox;
+use crate::server::statements::pack::VatSummary;
 use crate::server::AppState;
 use rust_decimal::Decimal;
 
@@ -63,8 +64,12 @@ pub(crate) async fn month_lines(
     merchant_id: i64,
     time_zone: &str,
     month: Day,
+    summary: Option<VatSummary>,
 ) -> AppResult<(Vec<InvoiceLine>, Decimal)> {
-    let summary = month_summary(state, shop_id, merchant_id, time_zone, month).await?;
+    let summary = match summary {
+        Some(s) => s,
+        None => month_summary(state, shop_id, merchant_id, time_zone, month).await?,
+    };
     let corrected: i64 = sqlx::query_scalar(
         "SELECT CAST(COALESCE(SUM(vat_cents), 0) AS BIGINT) FROM charges \
          WHERE shop_id = $1 AND month = $2 AND kind = $3",
@@ -154,8 +159,21 @@ pub async fn issue_month(
     time_zone: &str,
     month: Day,
 ) -> AppResult<Option<Option<Invoice>>> {
+    issue_month_of(state, shop_id, merchant_id, time_zone, month, None).await
+}
+
+/// As [`issue_month`], with the month's statement summary when the caller has read it.
+pub(crate) async fn issue_month_of(
+    state: &AppState,
+    shop_id: i64,
+    merchant_id: i64,
+    time_zone: &str,
+    month: Day,
+    summary: Option<VatSummary>,
+) -> AppResult<Option<Option<Invoice>>> {
     let key = month_key(month);
-    let (lines, vat_percent) = month_lines(state, shop_id, merchant_id, time_zone, month).await?;
+    let (lines, vat_percent) =
+        month_lines(state, shop_id, merchant_id, time_zone, month, summary).await?;
     let now = state.clock.now_ms();
     let today = crate::server::payouts::schedule::today(now, time_zone);
     let mut tx = state.db.begin_write().await?;

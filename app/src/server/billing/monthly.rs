@@ -337,9 +337,19 @@ pub async fn post_vat_correction(
     time_zone: &str,
     month: Day,
 ) -> AppResult<Option<Option<Money>>> {
+    let summary = month_summary(state, shop_id, merchant_id, time_zone, month).await?;
+    post_vat_correction_of(state, shop_id, month, &summary).await
+}
+
+/// As [`post_vat_correction`], from the month's summary read already.
+async fn post_vat_correction_of(
+    state: &AppState,
+    shop_id: i64,
+    month: Day,
+    summary: &crate::server::statements::pack::VatSummary,
+) -> AppResult<Option<Option<Money>>> {
     let now = state.clock.now_ms();
     let key = month_key(month);
-    let summary = month_summary(state, shop_id, merchant_id, time_zone, month).await?;
     let check = VatCheck::new(
         Money::from_cents(summary.fees_cents),
         Money::from_cents(summary.vat_cents),
@@ -377,36 +387,91 @@ pub async fn run_due(state: &AppState) -> AppResult<Outcome> {
             .fetch_all(&state.db.pool)
             .await?;
     let calendar = crate::server::payouts::calendar::load(state).await?;
+    // The steps decided already for last month and this one (in any time zone), read once:
+    // a run skips them without reading what they would need. Each step still claims its
+    // row in its own transaction, so a concurrent run never does one twice.
+    let now = state.clock.now_ms();
+    let since = month_key(
+        crate::server::payouts::schedule::today(now - 45 * 24 * 3_600_000, "UTC").first_of_month(),
+    );
+    let done: std::collections::HashSet<(i64, String, String)> =
+        sqlx::query_as("SELECT shop_id, month, step FROM billing_steps WHERE month >= $1")
+            .bind(&since)
+            .fetch_all(&state.db.pool)
+            .await?
+            .into_iter()
+            .collect();
+    let is_done =
+        |shop: i64, month: Day, step: &str| done.contains(&(shop, month_key(month), step.into()));
     let mut out = Outcome::default();
     for (shop_id, merchant_id, tz) in shops {
         let today = crate::server::payouts::schedule::today(state.clock.now_ms(), &tz);
+        let this_month = today.first_of_month();
+        let last_month = this_month.plus(-1).first_of_month();
+        let last_day = today == today.last_of_month();
+        let due_last = [
+            MONTHLY_FEES,
+            VAT_CORRECTION,
+            crate::server::billing::invoices::INVOICE,
+        ]
+        .iter()
+        .any(|s| !is_done(shop_id, last_month, s))
+            || (today >= calendar.on_or_after(this_month)
+                && !is_done(shop_id, last_month, BANK_LINK_FEES));
+        let due_this = last_day && !is_done(shop_id, this_month, MONTHLY_FEES);
+        if !due_last && !due_this {
+            continue;
+        }
         out.row(format!("shop {shop_id}"), async {
             let mut did = false;
-            let this_month = today.first_of_month();
-            let last_month = this_month.plus(-1).first_of_month();
-            if shop_started_before(state, shop_id, this_month, &tz).await? {
-                did |= post_monthly_fees(state, shop_id, merchant_id, &tz, last_month)
-                    .await?
-                    .is_some();
-                did |= post_vat_correction(state, shop_id, merchant_id, &tz, last_month)
-                    .await?
-                    .is_some();
-                did |= crate::server::billing::invoices::issue_month(
-                    state,
+            if due_last && shop_started_before(state, shop_id, this_month, &tz).await? {
+                if !is_done(shop_id, last_month, MONTHLY_FEES) {
+                    did |= post_monthly_fees(state, shop_id, merchant_id, &tz, last_month)
+                        .await?
+                        .is_some();
+                }
+                let summary = if !is_done(shop_id, last_month, VAT_CORRECTION)
+                    || !is_done(
+                        shop_id,
+                        last_month,
+                        crate::server::billing::invoices::INVOICE,
+                    ) {
+                    Some(month_summary(state, shop_id, merchant_id, &tz, last_month).await?)
+                } else {
+                    None
+                };
+                if let (false, Some(summary)) =
+                    (is_done(shop_id, last_month, VAT_CORRECTION), &summary)
+                {
+                    did |= post_vat_correction_of(state, shop_id, last_month, summary)
+                        .await?
+                        .is_some();
+                }
+                if !is_done(
                     shop_id,
-                    merchant_id,
-                    &tz,
                     last_month,
-                )
-                .await?
-                .is_some();
-                if today >= calendar.on_or_after(this_month) {
+                    crate::server::billing::invoices::INVOICE,
+                ) {
+                    did |= crate::server::billing::invoices::issue_month_of(
+                        state,
+                        shop_id,
+                        merchant_id,
+                        &tz,
+                        last_month,
+                        summary,
+                    )
+                    .await?
+                    .is_some();
+                }
+                if today >= calendar.on_or_after(this_month)
+                    && !is_done(shop_id, last_month, BANK_LINK_FEES)
+                {
                     did |= post_bank_link_fees(state, shop_id, merchant_id, &tz, last_month)
                         .await?
                         .is_some();
                 }
             }
-            if today == today.last_of_month() {
+            if due_this {
                 did |= post_monthly_fees(state, shop_id, merchant_id, &tz, this_month)
                     .await?
                     .is_some();

@@ -163,7 +163,7 @@ async fn estimate(state: &AppState, a: &ShopAccess, now: i64) -> AppResult<Estim
     let month = today.first_of_month();
     let key = monthly::month_key(month);
     let (lines, _) =
-        invoices::month_lines(state, a.shop_id, a.merchant_id, &a.time_zone, month).await?;
+        invoices::month_lines(state, a.shop_id, a.merchant_id, &a.time_zone, month, None).await?;
     let charged: Option<i64> = sqlx::query_scalar(
         "SELECT done_at FROM billing_steps WHERE shop_id = $1 AND month = $2 AND step = $3",
     )
