@@ -119,7 +119,13 @@ fn Estimate(b: BillingView) -> impl IntoView {
                                 <th scope="row">"Total"</th>
                                 <td></td>
                                 <td class="num">{e.net.human()}</td>
-                                <td class="num">{format!("{} (with VAT {} EUR)", e.vat.human(), e.total.human())}</td>
+                                <td class="num">{e.vat.human()}</td>
+                            </tr>
+                            <tr>
+                                <th scope="row">"Total with VAT"</th>
+                                <td></td>
+                                <td class="num" data-testid="estimate-total">{e.total.human()}</td>
+                                <td></td>
                             </tr></tfoot>
                         </table>
                     </div>
@@ -176,12 +182,12 @@ fn Invoices(
                         <h3>{title}</h3>
                         <dl class="invoice-facts">
                             <div><dt>"Issued"</dt><dd>{r.issued_on.clone()}</dd></div>
-                            <div><dt>"Net"</dt><dd class="num">{format!("{} EUR", r.net.human())}</dd></div>
-                            <div><dt>"VAT"</dt><dd class="num">{format!("{} EUR", r.vat.human())}</dd></div>
-                            <div><dt>"Total"</dt><dd class="num"><strong>{format!("{} EUR", r.total.human())}</strong></dd></div>
+                            <div><dt>"Net"</dt><dd class="num">{r.net.human()}</dd></div>
+                            <div><dt>"VAT"</dt><dd class="num">{r.vat.human()}</dd></div>
+                            <div><dt>"Total"</dt><dd class="num"><strong>{r.total.human()}</strong></dd></div>
                             <div><dt>"Status"</dt><dd data-testid="invoice-status">{r.status.clone()}</dd></div>
                         </dl>
-                        <p class="actions">
+                        <div class="actions">
                             <a class="button-link" href=r.download.clone() download="" rel="external">{format!("Download PDF ({})", r.number)}</a>
                             {can_send.then(|| view! {
                                 <ActionForm action=send attr:class="inline-form">
@@ -192,7 +198,7 @@ fn Invoices(
                                     </button>
                                 </ActionForm>
                             })}
-                        </p>
+                        </div>
                     </div>
                     <details>
                         <summary>{format!("Lines of {}", r.number)}</summary>
