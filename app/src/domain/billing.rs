@@ -444,6 +444,59 @@ mod tests {
         assert_eq!(waived.describe(twenty())[0], "Account fee: waived");
     }
 
+    mod properties {
+        use super::*;
+        use crate::domain::fees::{compute, Channel, PriceList};
+        use crate::domain::ledger::payment_movements;
+        use proptest::prelude::*;
+
+        proptest! {
+            /// A month's fees, whether deducted per payment or billed monthly on its volume,
+            /// add up to what the payments' fee lines say, and after the VAT correction the
+            /// month's VAT is the rate of its fees rounded once: what its invoice totals.
+            #[test]
+            fn a_months_fees_and_corrected_vat_are_its_invoice(
+                payments in proptest::collection::vec((1i64..50_000, any::<bool>()), 0..60),
+                monthly in any::<bool>(),
+            ) {
+                let mut list = PriceList::standard();
+                if monthly {
+                    list.bank_links.billing = Billing::Monthly;
+                }
+                let breakdowns: Vec<_> = payments
+                    .iter()
+                    .map(|(c, card)| {
+                        let channel = if *card { Channel::Visa } else { Channel::Swedbank };
+                        compute(Money::from_cents(*c), channel, &list, false)
+                    })
+                    .collect();
+                let mut fees = 0i64;
+                let mut vat = 0i64;
+                for b in &breakdowns {
+                    for (kind, amount) in payment_movements(b) {
+                        match kind {
+                            MovementKind::Income => {}
+                            MovementKind::Vat => vat -= amount.cents(),
+                            _ => fees -= amount.cents(),
+                        }
+                    }
+                }
+                for v in volume_fees(&breakdowns, list.vat_percent) {
+                    fees += v.fee.cents();
+                    vat += v.vat.cents();
+                }
+                let all: i64 = breakdowns.iter().map(|b| b.fees().cents()).sum();
+                prop_assert_eq!(fees, all);
+                let check = VatCheck::new(Money::from_cents(fees), Money::from_cents(vat), list.vat_percent);
+                let corrected = vat + check.correction().map(|c| c.cents()).unwrap_or(0);
+                prop_assert_eq!(corrected, vat_of(Money::from_cents(fees), list.vat_percent).cents());
+                // Shared over the lines, the VAT column adds up to it exactly.
+                let weights: Vec<i64> = breakdowns.iter().map(|b| b.fees().cents()).collect();
+                prop_assert_eq!(allocate(corrected, &weights).iter().sum::<i64>(), if weights.is_empty() { 0 } else { corrected });
+            }
+        }
+    }
+
     #[test]
     fn invoice_numbers_have_six_digits_in_the_years_series() {
         assert_eq!(invoice_number(2026, 123), "2026-000123");
