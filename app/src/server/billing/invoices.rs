@@ -79,6 +79,18 @@ pub(crate) async fn month_lines(
     .bind(MovementKind::VatCorrection.code())
     .fetch_one(&state.db.pool)
     .await?;
+    month_lines_with(state, shop_id, time_zone, month, &summary, corrected).await
+}
+
+/// As [`month_lines`], from the month's summary and its VAT correction (`corrected` cents).
+pub(crate) async fn month_lines_with(
+    state: &AppState,
+    shop_id: i64,
+    time_zone: &str,
+    month: Day,
+    summary: &VatSummary,
+    corrected: i64,
+) -> AppResult<(Vec<InvoiceLine>, Decimal)> {
     // Bank-link fees billed monthly, posted in this month for the month before, are lines
     // of their own (the payments they sum, not one entry), out of their type's line.
     let start = crate::server::parse_local_date(&month.to_string(), time_zone, 0)
@@ -175,7 +187,6 @@ pub(crate) async fn issue_month_of(
     let (lines, vat_percent) =
         month_lines(state, shop_id, merchant_id, time_zone, month, summary).await?;
     let now = state.clock.now_ms();
-    let today = crate::server::payouts::schedule::today(now, time_zone);
     let mut tx = state.db.begin_write().await?;
     let corrected: Option<i64> = sqlx::query_scalar(
         "SELECT done_at FROM billing_steps WHERE shop_id = $1 AND month = $2 AND step = $3",
@@ -188,6 +199,43 @@ pub(crate) async fn issue_month_of(
     if corrected.is_none() {
         return Ok(None);
     }
+    let (issued, mailed) = write_invoice(
+        &mut tx,
+        state,
+        shop_id,
+        merchant_id,
+        time_zone,
+        month,
+        lines,
+        vat_percent,
+        now,
+    )
+    .await?;
+    tx.commit().await?;
+    if mailed {
+        outbox::wake(state);
+    }
+    Ok(issued)
+}
+
+/// Claims the invoice step of `month` in the caller's transaction and, when it has lines,
+/// writes the invoice with its number, its audit event and (with an invoice e-mail) its
+/// mail; returns what [`issue_month`] returns and whether a mail was queued (wake the
+/// outbox after commit).
+#[allow(clippy::too_many_arguments)]
+pub(crate) async fn write_invoice(
+    tx: &mut Tx,
+    state: &AppState,
+    shop_id: i64,
+    merchant_id: i64,
+    time_zone: &str,
+    month: Day,
+    lines: Vec<InvoiceLine>,
+    vat_percent: Decimal,
+    now: i64,
+) -> AppResult<(Option<Option<Invoice>>, bool)> {
+    let key = month_key(month);
+    let today = crate::server::payouts::schedule::today(now, time_zone);
     let claimed = sqlx::query(
         "INSERT INTO billing_steps (shop_id, month, step, done_at) VALUES ($1, $2, $3, $4) \
          ON CONFLICT (shop_id, month, step) DO NOTHING",
@@ -196,20 +244,19 @@ pub(crate) async fn issue_month_of(
     .bind(&key)
     .bind(INVOICE)
     .bind(now)
-    .execute(&mut *tx)
+    .execute(&mut **tx)
     .await?
     .rows_affected()
         == 1;
     if !claimed {
-        return Ok(None);
+        return Ok((None, false));
     }
     if lines.is_empty() {
-        tx.commit().await?;
-        return Ok(Some(None));
+        return Ok((Some(None), false));
     }
     let invoice = Invoice {
         id: crate::server::new_id(),
-        number: next_number(&mut tx, today.year).await?,
+        number: next_number(tx, today.year).await?,
         kind: "invoice".into(),
         shop_id,
         month: key,
@@ -220,14 +267,14 @@ pub(crate) async fn issue_month_of(
         lines,
         corrects: None,
     };
-    insert(&mut tx, &invoice, None, now).await?;
+    insert(tx, &invoice, None, now).await?;
     let (shop_name, slug, to): (String, String, Option<String>) =
         sqlx::query_as("SELECT name, slug, invoice_email FROM shops WHERE id = $1")
             .bind(shop_id)
-            .fetch_one(&mut *tx)
+            .fetch_one(&mut **tx)
             .await?;
     crate::server::identity::audit::record(
-        &mut *tx,
+        &mut **tx,
         AuditEvent {
             at: now,
             kind: "invoice_issued",
@@ -244,13 +291,9 @@ pub(crate) async fn issue_month_of(
     .await?;
     if let Some(to) = &to {
         let m = mail(state, &invoice, &shop_name, &slug, to);
-        outbox::enqueue_with(&mut *tx, &m, Some(&reference(invoice.id)), now).await?;
+        outbox::enqueue_with(&mut **tx, &m, Some(&reference(invoice.id)), now).await?;
     }
-    tx.commit().await?;
-    if to.is_some() {
-        outbox::wake(state);
-    }
-    Ok(Some(Some(invoice)))
+    Ok((Some(Some(invoice)), to.is_some()))
 }
 
 /// How the outbox names an invoice's PDF.

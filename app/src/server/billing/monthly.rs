@@ -349,20 +349,36 @@ async fn post_vat_correction_of(
     summary: &crate::server::statements::pack::VatSummary,
 ) -> AppResult<Option<Option<Money>>> {
     let now = state.clock.now_ms();
+    let mut tx = state.db.begin_write().await?;
+    let done = correct_in(&mut tx, shop_id, month, summary, now).await?;
+    if done.is_some() {
+        tx.commit().await?;
+    }
+    Ok(done)
+}
+
+/// Claims the VAT correction of `month` and posts it, in the caller's transaction; `None`
+/// when it was decided before.
+async fn correct_in(
+    tx: &mut crate::server::infra::db::Tx,
+    shop_id: i64,
+    month: Day,
+    summary: &crate::server::statements::pack::VatSummary,
+    now: i64,
+) -> AppResult<Option<Option<Money>>> {
     let key = month_key(month);
     let check = VatCheck::new(
         Money::from_cents(summary.fees_cents),
         Money::from_cents(summary.vat_cents),
         summary.rate,
     );
-    let mut tx = state.db.begin_write().await?;
-    if !claim(&mut tx, shop_id, &key, VAT_CORRECTION, now).await? {
+    if !claim(tx, shop_id, &key, VAT_CORRECTION, now).await? {
         return Ok(None);
     }
     let correction = check.correction();
     if let Some(c) = correction {
         charge(
-            &mut tx,
+            tx,
             shop_id,
             &key,
             MovementKind::VatCorrection,
@@ -374,16 +390,65 @@ async fn post_vat_correction_of(
         )
         .await?;
     }
-    tx.commit().await?;
     Ok(Some(correction))
+}
+
+/// The usual 1st: the month's VAT correction and its invoice in one database transaction.
+/// False when another run decided the correction first (it issues the invoice then).
+async fn close_month(
+    state: &AppState,
+    shop_id: i64,
+    merchant_id: i64,
+    time_zone: &str,
+    month: Day,
+    summary: &crate::server::statements::pack::VatSummary,
+) -> AppResult<bool> {
+    use crate::server::billing::invoices;
+    let now = state.clock.now_ms();
+    let correction = VatCheck::new(
+        Money::from_cents(summary.fees_cents),
+        Money::from_cents(summary.vat_cents),
+        summary.rate,
+    )
+    .correction()
+    .map(|c| c.cents())
+    .unwrap_or(0);
+    let (lines, rate) =
+        invoices::month_lines_with(state, shop_id, time_zone, month, summary, correction).await?;
+    let mut tx = state.db.begin_write().await?;
+    if correct_in(&mut tx, shop_id, month, summary, now)
+        .await?
+        .is_none()
+    {
+        return Ok(false);
+    }
+    let (_, mailed) = invoices::write_invoice(
+        &mut tx,
+        state,
+        shop_id,
+        merchant_id,
+        time_zone,
+        month,
+        lines,
+        rate,
+        now,
+    )
+    .await?;
+    tx.commit().await?;
+    if mailed {
+        crate::server::infra::outbox::wake(state);
+    }
+    Ok(true)
 }
 
 /// Every shop's due billing steps on the shop's own today: the monthly fees on the month's
 /// last day (and the previous month's, if its last day was missed), then from the 1st the
 /// previous month's VAT correction. Each shop is a row of the outcome.
 pub async fn run_due(state: &AppState) -> AppResult<Outcome> {
-    let shops: Vec<(i64, i64, String)> =
-        sqlx::query_as("SELECT id, merchant_id, time_zone FROM shops ORDER BY id")
+    use crate::server::billing::invoices::INVOICE;
+    use futures_util::StreamExt;
+    let shops: Vec<(i64, i64, String, i64)> =
+        sqlx::query_as("SELECT id, merchant_id, time_zone, created_at FROM shops ORDER BY id")
             .fetch_all(&state.db.pool)
             .await?;
     let calendar = crate::server::payouts::calendar::load(state).await?;
@@ -401,103 +466,114 @@ pub async fn run_due(state: &AppState) -> AppResult<Outcome> {
             .await?
             .into_iter()
             .collect();
+    // Bank-link fees are billed monthly only under a list that says so: merchants with no
+    // such list (and no such standard list) have nothing to bill on volume.
+    let monthly_lists: Vec<(Option<i64>,)> = sqlx::query_as(
+        "SELECT DISTINCT merchant_id FROM price_lists WHERE rules LIKE '%\"billing\":\"monthly\"%'",
+    )
+    .fetch_all(&state.db.pool)
+    .await?;
+    let standard_monthly = monthly_lists.iter().any(|(m,)| m.is_none());
+    let monthly_merchants: std::collections::HashSet<i64> =
+        monthly_lists.iter().filter_map(|(m,)| *m).collect();
     let is_done =
         |shop: i64, month: Day, step: &str| done.contains(&(shop, month_key(month), step.into()));
-    let mut out = Outcome::default();
-    for (shop_id, merchant_id, tz) in shops {
-        let today = crate::server::payouts::schedule::today(state.clock.now_ms(), &tz);
-        let this_month = today.first_of_month();
-        let last_month = this_month.plus(-1).first_of_month();
-        let last_day = today == today.last_of_month();
-        let due_last = [
-            MONTHLY_FEES,
-            VAT_CORRECTION,
-            crate::server::billing::invoices::INVOICE,
-        ]
-        .iter()
-        .any(|s| !is_done(shop_id, last_month, s))
-            || (today >= calendar.on_or_after(this_month)
-                && !is_done(shop_id, last_month, BANK_LINK_FEES));
-        let due_this = last_day && !is_done(shop_id, this_month, MONTHLY_FEES);
-        if !due_last && !due_this {
-            continue;
+    let work = |(shop_id, merchant_id, tz, created_at): (i64, i64, String, i64)| {
+        let is_done = &is_done;
+        let calendar = &calendar;
+        let bills_volume = standard_monthly || monthly_merchants.contains(&merchant_id);
+        async move {
+            let mut out = Outcome::default();
+            let today = crate::server::payouts::schedule::today(state.clock.now_ms(), &tz);
+            let this_month = today.first_of_month();
+            let last_month = this_month.plus(-1).first_of_month();
+            let month_start = crate::server::parse_local_date(&this_month.to_string(), &tz, 0)
+                .unwrap_or(i64::MIN);
+            // A shop made this month owes nothing for the months before.
+            let started = created_at < month_start;
+            let correct = !is_done(shop_id, last_month, VAT_CORRECTION);
+            let invoice = !is_done(shop_id, last_month, INVOICE);
+            let volume = bills_volume
+                && today >= calendar.on_or_after(this_month)
+                && !is_done(shop_id, last_month, BANK_LINK_FEES);
+            let fees_last = !is_done(shop_id, last_month, MONTHLY_FEES);
+            let due_last = started && (fees_last || correct || invoice || volume);
+            let due_this =
+                today == today.last_of_month() && !is_done(shop_id, this_month, MONTHLY_FEES);
+            if !due_last && !due_this {
+                return out;
+            }
+            out.row(format!("shop {shop_id}"), async {
+                let mut did = false;
+                if due_last {
+                    if fees_last {
+                        did |= post_monthly_fees(state, shop_id, merchant_id, &tz, last_month)
+                            .await?
+                            .is_some();
+                    }
+                    if correct || invoice {
+                        let summary =
+                            month_summary(state, shop_id, merchant_id, &tz, last_month).await?;
+                        let mut closed = false;
+                        if correct && invoice {
+                            closed =
+                                close_month(state, shop_id, merchant_id, &tz, last_month, &summary)
+                                    .await?;
+                            did |= closed;
+                        } else if correct {
+                            did |= post_vat_correction_of(state, shop_id, last_month, &summary)
+                                .await?
+                                .is_some();
+                        }
+                        // The invoice alone, or after a correction another run posted.
+                        if invoice && !closed {
+                            did |= crate::server::billing::invoices::issue_month_of(
+                                state,
+                                shop_id,
+                                merchant_id,
+                                &tz,
+                                last_month,
+                                Some(summary),
+                            )
+                            .await?
+                            .is_some();
+                        }
+                    }
+                    if volume {
+                        did |= post_bank_link_fees(state, shop_id, merchant_id, &tz, last_month)
+                            .await?
+                            .is_some();
+                    }
+                }
+                if due_this {
+                    did |= post_monthly_fees(state, shop_id, merchant_id, &tz, this_month)
+                        .await?
+                        .is_some();
+                }
+                Ok(did)
+            })
+            .await;
+            out
         }
-        out.row(format!("shop {shop_id}"), async {
-            let mut did = false;
-            if due_last && shop_started_before(state, shop_id, this_month, &tz).await? {
-                if !is_done(shop_id, last_month, MONTHLY_FEES) {
-                    did |= post_monthly_fees(state, shop_id, merchant_id, &tz, last_month)
-                        .await?
-                        .is_some();
-                }
-                let summary = if !is_done(shop_id, last_month, VAT_CORRECTION)
-                    || !is_done(
-                        shop_id,
-                        last_month,
-                        crate::server::billing::invoices::INVOICE,
-                    ) {
-                    Some(month_summary(state, shop_id, merchant_id, &tz, last_month).await?)
-                } else {
-                    None
-                };
-                if let (false, Some(summary)) =
-                    (is_done(shop_id, last_month, VAT_CORRECTION), &summary)
-                {
-                    did |= post_vat_correction_of(state, shop_id, last_month, summary)
-                        .await?
-                        .is_some();
-                }
-                if !is_done(
-                    shop_id,
-                    last_month,
-                    crate::server::billing::invoices::INVOICE,
-                ) {
-                    did |= crate::server::billing::invoices::issue_month_of(
-                        state,
-                        shop_id,
-                        merchant_id,
-                        &tz,
-                        last_month,
-                        summary,
-                    )
-                    .await?
-                    .is_some();
-                }
-                if today >= calendar.on_or_after(this_month)
-                    && !is_done(shop_id, last_month, BANK_LINK_FEES)
-                {
-                    did |= post_bank_link_fees(state, shop_id, merchant_id, &tz, last_month)
-                        .await?
-                        .is_some();
-                }
-            }
-            if due_this {
-                did |= post_monthly_fees(state, shop_id, merchant_id, &tz, this_month)
-                    .await?
-                    .is_some();
-            }
-            Ok(did)
-        })
+    };
+    // PostgreSQL serves several shops at once (each shop's steps stay in order); SQLite has
+    // one writer, and its readers gain little.
+    let at_once = match state.db.kind {
+        crate::server::infra::db::DbKind::Postgres => 8,
+        crate::server::infra::db::DbKind::Sqlite => 1,
+    };
+    let outcomes: Vec<Outcome> = futures_util::stream::iter(shops)
+        .map(work)
+        .buffered(at_once)
+        .collect()
         .await;
+    let mut out = Outcome::default();
+    for o in outcomes {
+        out.done += o.done;
+        out.failed += o.failed;
+        out.errors.extend(o.errors);
     }
     Ok(out)
-}
-
-/// Whether the shop existed before `day` (its first day of a month): a shop made this month
-/// owes nothing for the months before.
-async fn shop_started_before(
-    state: &AppState,
-    shop_id: i64,
-    day: Day,
-    time_zone: &str,
-) -> AppResult<bool> {
-    let start = crate::server::parse_local_date(&day.to_string(), time_zone, 0)
-        .map_err(crate::server::internal)?;
-    let created: i64 = sqlx::query_scalar("SELECT created_at FROM shops WHERE id = $1")
-        .bind(shop_id)
-        .fetch_one(&state.db.pool)
-        .await?;
-    Ok(created < start)
 }
 
 #[cfg(test)]
