@@ -105,6 +105,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("payouts") view=pages::payouts::Payouts ssr=SsrMode::Async />
                     <Route path=path!("payouts/:id") view=pages::payout::Payout ssr=SsrMode::Async />
                     <Route path=path!("billing") view=pages::billing::Billing ssr=SsrMode::Async />
+                    <Route path=path!("settings") view=pages::settings::Settings ssr=SsrMode::Async />
                     <Route path=path!("users") view=pages::users::Users ssr=SsrMode::Async />
                     <Route path=path!("audit") view=pages::audit::Audit ssr=SsrMode::Async />
                 </ParentRoute>

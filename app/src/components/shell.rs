@@ -75,6 +75,7 @@ fn Frame(ctx: ShopContext) -> impl IntoView {
     let base = format!("/shops/{}", ctx.slug);
     let can_users = ctx.can(Permission::ManageUsers);
     let can_audit = ctx.can(Permission::ViewAudit);
+    let can_settings = ctx.can(Permission::ShopSettings);
     let others: Vec<_> = ctx
         .shops
         .iter()
@@ -135,6 +136,7 @@ fn Frame(ctx: ShopContext) -> impl IntoView {
             <A href=format!("{base}/billing")>"Billing"</A>
             {can_users.then(|| view! { <A href=format!("{base}/users")>"Users"</A> })}
             {can_audit.then(|| view! { <A href=format!("{base}/audit")>"Audit log"</A> })}
+            {can_settings.then(|| view! { <A href=format!("{base}/settings")>"Settings"</A> })}
             <A href="/account">"My account"</A>
         </nav>
         <main id="main">

@@ -121,6 +121,47 @@ pub fn person_name(input: &str) -> Result<String, String> {
     Ok(s.to_string())
 }
 
+/// The most addresses a shop's notification list holds.
+pub const NOTIFY_MAX: usize = 5;
+
+/// A list of e-mail addresses as a person types it — separated by commas, semicolons,
+/// spaces or lines — each checked, duplicates dropped, at most [`NOTIFY_MAX`]. Empty: none.
+pub fn email_list(input: &str) -> Result<Vec<Email>, String> {
+    let mut out: Vec<Email> = Vec::new();
+    for part in input
+        .split(|c: char| c == ',' || c == ';' || c.is_whitespace())
+        .filter(|p| !p.is_empty())
+    {
+        let e = Email::parse(part).map_err(|m| format!("{part:?}: {m}"))?;
+        if !out.contains(&e) {
+            out.push(e);
+        }
+    }
+    if out.len() > NOTIFY_MAX {
+        return Err(format!("Give at most {NOTIFY_MAX} addresses."));
+    }
+    Ok(out)
+}
+
+/// A contact phone number: digits with an optional leading `+` and spaces, dashes or
+/// brackets between, 5–15 digits. Empty: none.
+pub fn phone(input: &str) -> Result<Option<String>, String> {
+    let s = input.trim();
+    if s.is_empty() {
+        return Ok(None);
+    }
+    let digits = s.chars().filter(char::is_ascii_digit).count();
+    let ok_chars = s.chars().enumerate().all(|(i, c)| {
+        c.is_ascii_digit() || matches!(c, ' ' | '-' | '(' | ')') || (c == '+' && i == 0)
+    });
+    if !ok_chars || !(5..=15).contains(&digits) {
+        return Err(
+            "Enter a phone number like +372 5555 1234 (digits, spaces, a leading +).".into(),
+        );
+    }
+    Ok(Some(s.split_whitespace().collect::<Vec<_>>().join(" ")))
+}
+
 /// Where to go after signing in: only a path on this site, else the start page. A path must
 /// start with one `/` followed by neither `/` nor `\` (browsers read `//host` and `/\host`
 /// as another host) and hold no backslash or control character (browsers drop tabs and
@@ -141,6 +182,27 @@ pub fn safe_next(next: Option<&str>) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn notification_lists_and_phones_are_checked() {
+        let l = email_list("Orders@Shop.ee, acc@shop.ee;\norders@shop.ee").unwrap();
+        assert_eq!(
+            l.iter().map(Email::as_str).collect::<Vec<_>>(),
+            ["orders@shop.ee", "acc@shop.ee"]
+        );
+        assert!(email_list("  ").unwrap().is_empty());
+        let e = email_list("a@shop.ee, not-an-address").unwrap_err();
+        assert!(e.contains("\"not-an-address\""), "{e}");
+        assert!(email_list("a@x.ee b@x.ee c@x.ee d@x.ee e@x.ee f@x.ee").is_err());
+        assert_eq!(
+            phone(" +372  5555 1234 ").unwrap().as_deref(),
+            Some("+372 5555 1234")
+        );
+        assert_eq!(phone("").unwrap(), None);
+        assert!(phone("12").is_err());
+        assert!(phone("555-CALL-ME").is_err());
+        assert!(phone("37+2 5555").is_err());
+    }
 
     #[test]
     fn only_paths_on_this_site_are_followed_after_sign_in() {

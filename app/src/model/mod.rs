@@ -13,6 +13,7 @@ pub mod payouts;
 pub mod refund_account;
 pub mod refunds;
 pub mod requests;
+pub mod settings;
 pub mod shop;
 pub mod statement;
 pub mod transactions;

@@ -10,6 +10,7 @@ pub mod payment_links;
 pub mod payout;
 pub mod payouts;
 pub mod refund_account;
+pub mod settings;
 pub mod statement;
 pub mod test_bank;
 pub mod transaction;

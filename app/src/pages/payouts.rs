@@ -128,7 +128,7 @@ fn List(l: PayoutList, shop: String) -> impl IntoView {
 }
 
 #[component]
-fn Schedule(
+pub(crate) fn Schedule(
     s: PayoutSchedule,
     shop: String,
     save: ServerAction<SetPayoutFrequency>,

@@ -13,6 +13,7 @@ pub mod payouts;
 pub mod refunds;
 pub mod reporting;
 pub mod requests;
+pub mod settings;
 pub mod state;
 pub mod statements;
 

@@ -83,6 +83,32 @@ fn matrix() -> BTreeMap<(&'static str, &'static str), (Form, Statuses)> {
     );
     row(
         "GET",
+        "/shops/{shop}/settings",
+        vec![],
+        [FOUND, OK, FORBID, FORBID, NOTF],
+    );
+    row(
+        "POST",
+        "/api/load_settings",
+        shop.clone(),
+        [UNAUTH, OK, FORBID, FORBID, NOTF],
+    );
+    row(
+        "POST",
+        "/api/save_general_settings",
+        vec![
+            ("shop", SHOP),
+            ("general[name]", "Shop A"),
+            ("general[time_zone]", "Europe/Tallinn"),
+            ("general[phone]", ""),
+            ("general[notification_emails]", ""),
+            ("general[invoice_email]", ""),
+            ("general[language]", "et"),
+        ],
+        [UNAUTH, OK, FORBID, FORBID, NOTF],
+    );
+    row(
+        "GET",
         "/shops/{shop}/billing",
         vec![],
         [FOUND, OK, OK, OK, NOTF],

@@ -24,6 +24,7 @@ mod provider_requests;
 mod refund_accounts;
 mod refunds;
 mod security;
+mod settings;
 mod sign_in;
 mod smtp;
 mod startup;

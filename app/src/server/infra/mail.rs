@@ -81,7 +81,12 @@ impl Mailer {
     }
 
     fn build(&self, mail: &OutgoingMail) -> Result<Message, String> {
-        let to: Mailbox = mail.to.parse().map_err(|e| format!("recipient: {e}"))?;
+        // One address, or several separated by commas (a shop's notification list).
+        let to: lettre::message::Mailboxes =
+            mail.to.parse().map_err(|e| format!("recipient: {e}"))?;
+        if to.iter().next().is_none() {
+            return Err("no recipient".into());
+        }
         let body = MultiPart::alternative()
             .singlepart(
                 SinglePart::builder()
@@ -106,9 +111,11 @@ impl Mailer {
             }
             mixed
         };
-        Message::builder()
-            .from(self.from().clone())
-            .to(to)
+        let mut builder = Message::builder().from(self.from().clone());
+        for m in to {
+            builder = builder.to(m);
+        }
+        builder
             .subject(&mail.subject)
             .multipart(body)
             .map_err(|e| format!("building message: {e}"))
@@ -236,6 +243,18 @@ mod tests {
         ] {
             assert!(raw.contains(part), "{part} in {raw}");
         }
+        let two = Mailer::memory("portal@example.com")
+            .build(&notice_mail(
+                "a@example.com, b@example.com",
+                "Hi",
+                &["x".into()],
+            ))
+            .unwrap();
+        let raw = String::from_utf8(two.formatted()).unwrap();
+        assert!(
+            raw.contains("a@example.com") && raw.contains("b@example.com"),
+            "{raw}"
+        );
         let plain = Mailer::memory("portal@example.com")
             .build(&notice_mail("a@example.com", "Hi", &["x".into()]))
             .unwrap();

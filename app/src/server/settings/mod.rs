@@ -1,0 +1,3 @@
+//! Shop settings an admin runs the shop from.
+
+pub mod general;
