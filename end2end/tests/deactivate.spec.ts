@@ -13,7 +13,7 @@ test("a deactivated user's open page is thrown out on the next click", async ({ 
   const b = await contextB.newPage();
   try {
     await signIn(a, user, SHOP);
-    await expect(a.getByRole('navigation', { name: 'Main' }).getByRole('link')).toHaveText(['Overview', 'Transactions', 'Payment links', 'Statement', 'Payouts', 'My account']);
+    await expect(a.getByRole('navigation', { name: 'Main' }).getByRole('link')).toHaveText(['Overview', 'Transactions', 'Payment links', 'Statement', 'Payouts', 'Billing', 'My account']);
 
     await signIn(b, DEMO.admin);
     await open(b, `/shops/${SHOP}/users`);

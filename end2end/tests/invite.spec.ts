@@ -53,6 +53,7 @@ test('admin invites a user who sets a password from the mail and signs in', asyn
       'Payment links',
       'Statement',
       'Payouts',
+      'Billing',
       'My account',
     ]);
 

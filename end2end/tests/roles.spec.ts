@@ -5,9 +5,9 @@ import type { Page } from '@playwright/test';
 // Each role signs in and sees exactly the navigation its rights allow, and its role in the
 // header.
 const cases: { login: Login; nav: string[] }[] = [
-  { login: DEMO.admin, nav: ['Overview', 'Transactions', 'Payment links', 'Statement', 'Payouts', 'Users', 'Audit log', 'My account'] },
-  { login: DEMO.refunds, nav: ['Overview', 'Transactions', 'Payment links', 'Statement', 'Payouts', 'My account'] },
-  { login: DEMO.info, nav: ['Overview', 'Transactions', 'Payment links', 'Statement', 'Payouts', 'My account'] },
+  { login: DEMO.admin, nav: ['Overview', 'Transactions', 'Payment links', 'Statement', 'Payouts', 'Billing', 'Users', 'Audit log', 'Settings', 'My account'] },
+  { login: DEMO.refunds, nav: ['Overview', 'Transactions', 'Payment links', 'Statement', 'Payouts', 'Billing', 'My account'] },
+  { login: DEMO.info, nav: ['Overview', 'Transactions', 'Payment links', 'Statement', 'Payouts', 'Billing', 'My account'] },
 ];
 
 /** The shop frame as `login` must see it in the shop `slug`. */

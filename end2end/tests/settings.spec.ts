@@ -15,7 +15,7 @@ async function firstTime(page: import('@playwright/test').Page): Promise<string>
 // The admin moves the shop to another time zone and the transactions page's times move
 // with it; the info-only user has no settings at all.
 test("the admin changes the shop's time zone and the payments' times move", async ({ page, browser }) => {
-  await signIn(page, DEMO.admin, SHOP);
+  await signIn(page, DEMO.admin);
   const before = await firstTime(page);
   await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Settings' }).click();
   await expect(page.getByRole('heading', { level: 1, name: 'Settings' })).toBeVisible();
@@ -46,7 +46,8 @@ test("the admin changes the shop's time zone and the payments' times move", asyn
 
   const context = await browser.newContext();
   const info = await context.newPage();
-  await signIn(info, DEMO.info, SHOP);
+  await signIn(info, DEMO.info);
+  await open(info, `/shops/${SHOP}/transactions`);
   await expect(info.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Settings' })).toHaveCount(0);
   await open(info, `/shops/${SHOP}/settings`);
   await expect(info.getByRole('heading', { name: 'No access' })).toBeVisible();
