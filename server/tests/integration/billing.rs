@@ -792,3 +792,79 @@ async fn bank_link_fees_billed_monthly_and_invoices_mailed_with_their_pdf() {
         "{names:?}"
     );
 }
+
+/// The billing page writes out a special offer with its last day and what follows it, and
+/// this month's fees so far with the monthly fees its last day will add.
+#[tokio::test]
+async fn the_billing_page_shows_a_special_offer_and_this_months_estimate() {
+    let Some(app) = spawn_on("2027-03-10").await else {
+        return;
+    };
+    let s = &app.state;
+    let merchant = app.merchant_of(SHOP).await;
+    app::server::operations::operator::set_price_list(
+        s,
+        app::server::operations::operator::PriceListSpec {
+            merchant_id: Some(merchant),
+            special_offer: true,
+            name: "Spring cards".into(),
+            bank_links: "2.5%+0.30".into(),
+            cards: "1.5%+0.20".into(),
+            bank_links_monthly: false,
+            cards_monthly: false,
+            vat_percent: "20".into(),
+            from: Some("2027-03-01".into()),
+            until: Some("2027-04-01".into()),
+        },
+    )
+    .await
+    .unwrap();
+    usage::set(s, SHOP, "2027-03", true, false).await.unwrap();
+    app.paid_payment(10_000, Channel::Visa).await;
+    let info = app.client_for(Who::Info).await;
+    let (status, _, page) = body(app.call(&info, "load_billing", &[("shop", SHOP)]).await).await;
+    assert_eq!(status, reqwest::StatusCode::OK, "{page}");
+    let v: serde_json::Value = serde_json::from_str(&page).unwrap();
+    let p = &v["price_list"];
+    assert_eq!(p["kind"], "Special offer");
+    assert_eq!(p["name"], "Spring cards");
+    assert_eq!(p["until"], "2027-03-31");
+    assert_eq!(p["after"], "Standard price list \u{201c}Standard\u{201d}");
+    assert!(p["rules"][1]
+        .as_str()
+        .unwrap()
+        .starts_with("Cards: 1.5 % + 0.20 EUR, VAT 20 %"));
+    // 100.00 EUR by card: 1.50 + 0.20 deducted with 0.30 + 0.04 VAT; the account and plugin
+    // fees come on 31 March.
+    let e = &v["estimate"];
+    assert_eq!(e["period"], "March 2027");
+    let line = |code: &str| {
+        e["lines"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|l| l["code"] == code)
+            .cloned()
+            .unwrap_or_else(|| panic!("{code} in {e}"))
+    };
+    assert_eq!(
+        (
+            line("TRX_FEE")["net"].as_i64(),
+            line("TRX_FEE")["vat"].as_i64()
+        ),
+        (Some(150), Some(30))
+    );
+    assert_eq!(
+        line("TRX_FEE")["movements"],
+        "/shops/shop-a/statement?period=month&month=2027-03&kind=TRX_FEE"
+    );
+    let expected = e["expected"].as_array().unwrap();
+    assert_eq!(expected.len(), 2, "{e}");
+    assert!(expected[0][0]
+        .as_str()
+        .unwrap()
+        .contains("Monthly account fee (deducted on 2027-03-31)"));
+    assert_eq!(e["net"].as_i64(), Some(150 + 20 + 1_000 + 1_000));
+    assert_eq!(e["total"].as_i64(), Some(2_170 + 30 + 4 + 200 + 200));
+    assert!(v["invoices"].as_array().unwrap().is_empty());
+}
