@@ -23,10 +23,9 @@ use app::server::billing::{invoices, monthly};
 use app::server::infra::clock::Clock;
 use app::server::operations::demo_payments::PlannedPayment;
 use app::server::operations::{generate, operator};
-use measure::{ms, percentile};
+use measure::{ms, percentile, psql};
 use server::config::Settings;
 use std::path::Path;
-use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
 const TZ: &str = "Europe/Tallinn";
@@ -34,19 +33,6 @@ const PER_SHOP: i64 = 10;
 
 fn at(s: &str) -> i64 {
     s.parse::<jiff::Timestamp>().unwrap().as_millisecond()
-}
-
-fn psql(url: &str, sql: &str) -> String {
-    let out = Command::new("psql")
-        .args([url, "-X", "-q", "-A", "-t", "-c", sql])
-        .output()
-        .expect("psql");
-    assert!(
-        out.status.success(),
-        "{sql}: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8_lossy(&out.stdout).trim().to_string()
 }
 
 async fn state_for(url: &str, dir: &Path, clock: Clock) -> app::server::AppState {
@@ -250,16 +236,7 @@ fn main() {
         all.push(rt.block_on(measure("SQLite", &url, &dir, shops)));
     }
     if only.as_deref() != Some("sqlite") {
-        let admin = std::env::var("PORTAL_TEST_PG_URL")
-            .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/postgres".into());
-        let reachable = Command::new("psql")
-            .args([admin.as_str(), "-X", "-q", "-c", "SELECT 1"])
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .status()
-            .map(|s| s.success())
-            .unwrap_or(false);
-        if reachable {
+        if let Some(admin) = measure::pg_admin() {
             let name = "portal_bench_billing";
             psql(
                 &admin,
@@ -272,8 +249,6 @@ fn main() {
             let _ = std::fs::remove_dir_all(&dir);
             std::fs::create_dir_all(&dir).unwrap();
             all.push(rt.block_on(measure("PostgreSQL", url.as_str(), &dir, shops)));
-        } else {
-            eprintln!("!!! PostgreSQL at {admin} is not reachable: skipping its run");
         }
     }
     println!("\n| database | data | 31 Oct: monthly fees | 2 Nov: VAT corrections and invoices | month-end total | made |\n|---|---|---|---|---|---|");

@@ -16,7 +16,7 @@
 mod measure;
 use app::server::infra::clock::Clock;
 use app::server::operations::{demo_payments, generate, operator};
-use measure::{ms, percentile, rss_kib};
+use measure::{ms, percentile, psql, rss_kib};
 use server::config::Settings;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
@@ -61,19 +61,6 @@ async fn state_for(url: &str, dir: &Path) -> app::server::AppState {
         .await
         .unwrap()
         .state
-}
-
-fn psql(url: &str, sql: &str) -> String {
-    let out = Command::new("psql")
-        .args([url, "-X", "-q", "-A", "-t", "-c", sql])
-        .output()
-        .expect("psql");
-    assert!(
-        out.status.success(),
-        "{sql}: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8_lossy(&out.stdout).trim().to_string()
 }
 
 /// Makes the shops and payments that are missing: `shops` shops of the demo merchant (the two
@@ -396,19 +383,7 @@ fn count(t: &Target, sql: &str) -> String {
 }
 
 fn pg_target(root: &Path) -> Option<Target> {
-    let admin = std::env::var("PORTAL_TEST_PG_URL")
-        .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/postgres".into());
-    let ok = Command::new("psql")
-        .args([admin.as_str(), "-X", "-q", "-c", "SELECT 1"])
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .status()
-        .map(|s| s.success())
-        .unwrap_or(false);
-    if !ok {
-        eprintln!("!!! PostgreSQL at {admin} is not reachable: skipping its run");
-        return None;
-    }
+    let admin = measure::pg_admin()?;
     let name = "portal_bench_payouts";
     if psql(
         &admin,

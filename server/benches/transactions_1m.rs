@@ -11,6 +11,7 @@
 //! `BENCH_ONLY=list|dashboard|search|statement|filters|totals|export` runs some sections
 //! (comma-separated).
 
+#[allow(dead_code)]
 mod measure;
 use app::server::reporting::tx_list::{fts_query, period_range, TOTALS_SELECT};
 use measure::{ms, percentile, rss_kib};
@@ -733,19 +734,7 @@ fn export_line(
 }
 
 fn pg_target(rows: usize) -> Option<Target> {
-    let admin = std::env::var("PORTAL_TEST_PG_URL")
-        .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/postgres".into());
-    let ok = Command::new("psql")
-        .args([admin.as_str(), "-X", "-q", "-c", "SELECT 1"])
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .status()
-        .map(|s| s.success())
-        .unwrap_or(false);
-    if !ok {
-        eprintln!("!!! PostgreSQL at {admin} is not reachable: skipping its run");
-        return None;
-    }
+    let admin = measure::pg_admin()?;
     let name = format!(
         "portal_bench_{}",
         if rows == 1_000_000 {

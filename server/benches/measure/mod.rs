@@ -25,3 +25,36 @@ pub fn rss_kib(pid: u32) -> u64 {
         })
         .unwrap_or(0)
 }
+
+/// Runs one statement with `psql` against `url`; its output, trimmed.
+pub fn psql(url: &str, sql: &str) -> String {
+    let out = std::process::Command::new("psql")
+        .args([url, "-X", "-q", "-A", "-t", "-c", sql])
+        .output()
+        .expect("psql");
+    assert!(
+        out.status.success(),
+        "{sql}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8_lossy(&out.stdout).trim().to_string()
+}
+
+/// The PostgreSQL server to measure on (`PORTAL_TEST_PG_URL`, else the local one), or
+/// `None`, said loudly, when it does not answer.
+pub fn pg_admin() -> Option<String> {
+    let admin = std::env::var("PORTAL_TEST_PG_URL")
+        .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/postgres".into());
+    let ok = std::process::Command::new("psql")
+        .args([admin.as_str(), "-X", "-q", "-c", "SELECT 1"])
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .status()
+        .map(|s| s.success())
+        .unwrap_or(false);
+    if !ok {
+        eprintln!("!!! PostgreSQL at {admin} is not reachable: skipping its run");
+        return None;
+    }
+    Some(admin)
+}

@@ -93,10 +93,7 @@ pub(crate) async fn month_lines_with(
 ) -> AppResult<(Vec<InvoiceLine>, Decimal)> {
     // Bank-link fees billed monthly, posted in this month for the month before, are lines
     // of their own (the payments they sum, not one entry), out of their type's line.
-    let start = crate::server::parse_local_date(&month.to_string(), time_zone, 0)
-        .map_err(crate::server::internal)?;
-    let end = crate::server::parse_local_date(&month.next_month().to_string(), time_zone, 0)
-        .map_err(crate::server::internal)?;
+    let (start, end) = crate::server::billing::monthly::month_bounds(month, time_zone)?;
     let volume: Vec<(String, String, i64, i64, i64)> = sqlx::query_as(
         "SELECT kind, month, payments, fee_cents, vat_cents FROM charges \
          WHERE shop_id = $1 AND posted_at >= $2 AND posted_at < $3 AND payments > 0 \

@@ -32,6 +32,16 @@ pub fn month_key(d: Day) -> String {
     d.to_string()[..7].to_string()
 }
 
+/// The month of `month` (its first day) in the shop's time zone, as milliseconds from its
+/// first moment up to the next month's.
+pub fn month_bounds(month: Day, time_zone: &str) -> AppResult<(i64, i64)> {
+    let at = |d: Day| {
+        crate::server::parse_local_date(&d.to_string(), time_zone, 0)
+            .map_err(crate::server::internal)
+    };
+    Ok((at(month)?, at(month.next_month())?))
+}
+
 /// "November 2026".
 pub fn month_label(d: Day) -> String {
     crate::domain::calendar::month_label(d.year, d.month)
@@ -67,10 +77,7 @@ pub async fn usage(
     };
     let mut account_methods = offered.iter().any(|(c, ch)| charged(c, ch));
     if !account_methods {
-        let from = crate::server::parse_local_date(&month.to_string(), time_zone, 0)
-            .map_err(crate::server::internal)?;
-        let to = crate::server::parse_local_date(&month.next_month().to_string(), time_zone, 0)
-            .map_err(crate::server::internal)?;
+        let (from, to) = month_bounds(month, time_zone)?;
         let used: Vec<(String,)> = sqlx::query_as(
             "SELECT DISTINCT channel FROM transactions WHERE shop_id = $1 \
              AND paid_at >= $2 AND paid_at < $3 AND test_mode = 0",
@@ -236,10 +243,7 @@ pub async fn post_bank_link_fees(
 ) -> AppResult<Option<usize>> {
     let now = state.clock.now_ms();
     let key = month_key(month);
-    let from = crate::server::parse_local_date(&month.to_string(), time_zone, 0)
-        .map_err(crate::server::internal)?;
-    let to = crate::server::parse_local_date(&month.next_month().to_string(), time_zone, 0)
-        .map_err(crate::server::internal)?;
+    let (from, to) = month_bounds(month, time_zone)?;
     // A payment billed monthly added its whole amount to the balance and has fees to bill.
     let rows: Vec<(i64, String, Option<i64>)> = sqlx::query_as(
         "SELECT amount_cents, channel, price_list_id FROM transactions \
@@ -317,8 +321,7 @@ pub async fn month_summary(
     };
     let totals =
         crate::server::statements::statement::totals(state, shop_id, time_zone, &filter).await?;
-    let month_end = crate::server::parse_local_date(&month.next_month().to_string(), time_zone, 0)
-        .map_err(crate::server::internal)?;
+    let (_, month_end) = month_bounds(month, time_zone)?;
     let mut conn = state.db.pool.acquire().await?;
     let (_, list) = price_lists::in_force(&mut conn, merchant_id, month_end - 1).await?;
     Ok(crate::server::statements::pack::VatSummary::of(
@@ -487,8 +490,7 @@ pub async fn run_due(state: &AppState) -> AppResult<Outcome> {
             let today = crate::server::payouts::schedule::today(state.clock.now_ms(), &tz);
             let this_month = today.first_of_month();
             let last_month = this_month.plus(-1).first_of_month();
-            let month_start = crate::server::parse_local_date(&this_month.to_string(), &tz, 0)
-                .unwrap_or(i64::MIN);
+            let month_start = month_bounds(this_month, &tz).map_or(i64::MIN, |b| b.0);
             // A shop made this month owes nothing for the months before.
             let started = created_at < month_start;
             let correct = !is_done(shop_id, last_month, VAT_CORRECTION);
