@@ -391,16 +391,9 @@ pub async fn send_again(state: &AppState, a: &ShopAccess, id: i64) -> AppResult<
     crate::server::identity::audit::record(
         &mut *tx,
         AuditEvent {
-            at: now,
-            kind: "invoice_sent",
-            merchant_id: Some(a.merchant_id),
-            shop_id: Some(a.shop_id),
-            actor_user_id: Some(a.user.id),
-            actor_email: Some(a.user.email.clone()),
-            ip: Some(a.ip.clone()),
             after: Some(format!("invoice {}", inv.number)),
             detail: Some(format!("sent again to {to}")),
-            ..Default::default()
+            ..AuditEvent::in_shop("invoice_sent", a, now)
         },
     )
     .await?;

@@ -21,6 +21,25 @@ pub struct AuditEvent {
 }
 
 impl AuditEvent {
+    /// An event of a signed-in user acting in a shop: the shop and its merchant, the user
+    /// and their address. The caller adds what changed.
+    pub fn in_shop(
+        kind: &'static str,
+        a: &crate::server::identity::access::ShopAccess,
+        at: i64,
+    ) -> AuditEvent {
+        AuditEvent {
+            at,
+            kind,
+            merchant_id: Some(a.merchant_id),
+            shop_id: Some(a.shop_id),
+            actor_user_id: Some(a.user.id),
+            actor_email: Some(a.user.email.clone()),
+            ip: Some(a.ip.clone()),
+            ..Default::default()
+        }
+    }
+
     /// An event of a signed-in user about their own account (sign-in, password, second
     /// factor): they are both actor and target. It names no merchant or shop, so it is in no
     /// merchant's audit log.

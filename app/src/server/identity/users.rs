@@ -151,16 +151,9 @@ fn event(
     target_email: &str,
 ) -> AuditEvent {
     AuditEvent {
-        at: now,
-        kind,
-        merchant_id: Some(access.merchant_id),
-        shop_id: Some(access.shop_id),
-        actor_user_id: Some(access.user.id),
-        actor_email: Some(access.user.email.clone()),
-        ip: Some(access.ip.clone()),
         target_user_id: Some(target_id),
         target_email: Some(target_email.to_string()),
-        ..Default::default()
+        ..AuditEvent::in_shop(kind, access, now)
     }
 }
 

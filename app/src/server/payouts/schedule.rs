@@ -258,16 +258,9 @@ pub async fn set_frequency(
     audit::record(
         &mut *tx,
         AuditEvent {
-            at: state.clock.now_ms(),
-            kind: "payout_frequency",
-            merchant_id: Some(a.merchant_id),
-            shop_id: Some(a.shop_id),
-            actor_user_id: Some(a.user.id),
-            actor_email: Some(a.user.email.clone()),
-            ip: Some(a.ip.clone()),
             before: Some(before),
             after: Some(after),
-            ..Default::default()
+            ..AuditEvent::in_shop("payout_frequency", a, state.clock.now_ms())
         },
     )
     .await?;

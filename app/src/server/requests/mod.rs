@@ -232,17 +232,10 @@ fn admin_event(
     detail: String,
 ) -> AuditEvent {
     AuditEvent {
-        at: now,
-        kind: "provider_request",
-        merchant_id: Some(a.merchant_id),
-        shop_id: Some(a.shop_id),
-        actor_user_id: Some(a.user.id),
-        actor_email: Some(a.user.email.clone()),
-        ip: Some(a.ip.clone()),
         before: Some(before),
         after: Some(after),
         detail: Some(detail),
-        ..Default::default()
+        ..AuditEvent::in_shop("provider_request", a, now)
     }
 }
 

@@ -156,17 +156,10 @@ pub async fn save(
         audit::record(
             &mut *tx,
             AuditEvent {
-                at: now,
-                kind: "shop_settings",
-                merchant_id: Some(a.merchant_id),
-                shop_id: Some(a.shop_id),
-                actor_user_id: Some(a.user.id),
-                actor_email: Some(a.user.email.clone()),
-                ip: Some(a.ip.clone()),
                 before: Some(shown(before)),
                 after: Some(shown(after)),
                 detail: Some(what.to_string()),
-                ..Default::default()
+                ..AuditEvent::in_shop("shop_settings", a, now)
             },
         )
         .await?;
