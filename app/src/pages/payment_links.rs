@@ -6,6 +6,7 @@ use crate::api::payment_links::{
     SendPaymentLink, STATUSES,
 };
 use crate::api::shop::ShopContext;
+use crate::components::copy::{copy_to_clipboard, select_on_focus};
 use crate::components::form::{field_msg, form_msg, ErrorPage, Field, FormError};
 use crate::domain::payment_link::{
     DEFAULT_EXPIRY_DAYS, LANGUAGES, MAX_EXPIRY_DAYS, MAX_REFERENCE_CHARS,
@@ -135,23 +136,6 @@ fn CreateForm(shop: String, create: ServerAction<CreatePaymentLink>) -> impl Int
     .into_any()
 }
 
-/// Puts `text` on the clipboard; `done` turns true when it is there.
-fn copy_to_clipboard(text: String, done: RwSignal<Option<bool>>) {
-    #[cfg(feature = "hydrate")]
-    {
-        let Some(window) = web_sys::window() else {
-            return;
-        };
-        let promise = window.navigator().clipboard().write_text(&text);
-        wasm_bindgen_futures::spawn_local(async move {
-            let ok = wasm_bindgen_futures::JsFuture::from(promise).await.is_ok();
-            done.set(Some(ok));
-        });
-    }
-    #[cfg(not(feature = "hydrate"))]
-    let _ = (text, done);
-}
-
 #[component]
 fn Created(link: NewLink, shop: String, send: ServerAction<SendPaymentLink>) -> impl IntoView {
     let copied = RwSignal::new(None::<bool>);
@@ -174,17 +158,7 @@ fn Created(link: NewLink, shop: String, send: ServerAction<SendPaymentLink>) -> 
                     <div class="field">
                         <label for="created-url">"Payment link"</label>
                         <div class="copy-row">
-                            <input id="created-url" readonly=true value=link.url.clone() on:focus=|ev| {
-                                #[cfg(feature = "hydrate")]
-                                {
-                                    use wasm_bindgen::JsCast;
-                                    if let Some(el) = ev.target().and_then(|t| t.dyn_into::<web_sys::HtmlInputElement>().ok()) {
-                                        el.select();
-                                    }
-                                }
-                                #[cfg(not(feature = "hydrate"))]
-                                let _ = ev;
-                            } />
+                            <input id="created-url" readonly=true value=link.url.clone() on:focus=select_on_focus />
                             <button type="button" on:click=move |_| copy_to_clipboard(url.clone(), copied)>"Copy link"</button>
                         </div>
                         <p class="hint" aria-live="polite">{move || match copied.get() {
