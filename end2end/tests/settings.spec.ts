@@ -53,3 +53,72 @@ test("the admin changes the shop's time zone and the payments' times move", asyn
   await expect(info.getByRole('heading', { name: 'No access' })).toBeVisible();
   await context.close();
 });
+
+/** Makes a payment link on the demo outlet; returns its address. */
+async function makeLink(page: import('@playwright/test').Page, reference: string): Promise<string> {
+  await open(page, `/shops/${SHOP}/payment-links`);
+  await page.getByLabel('Amount (EUR)').fill('12,50');
+  await page.getByLabel('Reference').fill(reference);
+  await page.getByRole('button', { name: 'Make the link' }).click();
+  const created = page.getByRole('region', { name: /Link ready/ });
+  await expect(created).toBeVisible();
+  return created.getByRole('textbox', { name: 'Payment link' }).inputValue();
+}
+
+// The admin switches Maestro off and the payment page no longer offers it; on again, it is
+// back. A method not active shows how to ask for it.
+test('the admin switches a payment method off and it is gone from the payment page', async ({ page, browser }) => {
+  await signIn(page, DEMO.admin);
+  await open(page, `/shops/${SHOP}/settings`);
+  const cards = page.getByRole('table', { name: 'Cards' });
+  const maestro = cards.locator('tr[data-method="maestro"]');
+  await expect(maestro).toHaveAttribute('data-state', 'active');
+  const results = await new AxeBuilder({ page }).analyze();
+  expect(results.violations.map((v) => v.id)).toEqual([]);
+  await maestro.getByRole('button', { name: 'Switch Maestro off' }).click();
+  await expect(maestro).toHaveAttribute('data-state', 'off');
+  await expect(maestro.getByText('Switched off')).toBeVisible();
+  try {
+    const url = await makeLink(page, `METHODS-${Date.now()}`);
+    const buyer = await (await browser.newContext()).newPage();
+    await buyer.goto(url);
+    await expect(buyer.locator('button[value="visa"]')).toBeVisible();
+    await expect(buyer.locator('button[value="maestro"]')).toHaveCount(0);
+    await buyer.context().close();
+  } finally {
+    await open(page, `/shops/${SHOP}/settings`);
+    await page.getByRole('table', { name: 'Cards' }).getByRole('button', { name: 'Switch Maestro on' }).click();
+    await expect(page.getByRole('table', { name: 'Cards' }).locator('tr[data-method="maestro"]')).toHaveAttribute('data-state', 'active');
+  }
+});
+
+// The admin regenerates the test secret, copies it, and never sees it again after a reload.
+test('the admin regenerates the test secret, copies it and it is never shown again', async ({ page }) => {
+  await signIn(page, DEMO.admin);
+  await open(page, `/shops/${SHOP}/settings`);
+  const test_keys = page.getByRole('region', { name: 'Test mode' });
+  const make = test_keys.getByRole('button', { name: 'Make the test secret' });
+  if ((await make.count()) > 0) {
+    await make.click();
+    await expect(test_keys.getByRole('button', { name: 'Regenerate the test secret' })).toBeVisible();
+  }
+  await expect(test_keys.getByLabel('Publishable key')).toHaveValue(/^pk_test_/);
+  await test_keys.getByLabel('The old secret keeps working').selectOption('1h');
+  await test_keys.getByRole('button', { name: 'Regenerate the test secret' }).click();
+  const fresh = page.getByRole('status').filter({ hasText: 'Copy it now' });
+  await expect(fresh).toBeVisible();
+  const secret = await fresh.getByLabel('New test secret key').inputValue();
+  expect(secret).toMatch(/^sk_test_[A-Za-z0-9_-]{43}$/);
+  await expect(fresh.getByText(/The old secret keeps working until/)).toBeVisible();
+  await page.context().grantPermissions(['clipboard-read', 'clipboard-write']);
+  await fresh.getByRole('button', { name: 'Copy the secret' }).click();
+  await expect(fresh.getByText('Copied to the clipboard.')).toBeVisible();
+  expect(await page.evaluate(() => navigator.clipboard.readText())).toBe(secret);
+  await expect(test_keys.getByText(`sk_test_…${secret.slice(-4)}`)).toBeVisible();
+  const results = await new AxeBuilder({ page }).analyze();
+  expect(results.violations.map((v) => v.id)).toEqual([]);
+
+  await page.reload();
+  await expect(page.getByRole('region', { name: 'Test mode' }).getByText(`sk_test_…${secret.slice(-4)}`)).toBeVisible();
+  expect(await page.content()).not.toContain(secret);
+});

@@ -4,6 +4,7 @@
 pub mod config;
 pub mod pay;
 pub mod session_store;
+pub mod shop_api;
 
 use app::server::identity::auth::{session_user, Auth, RequestMeta};
 use app::server::infra::clock::Clock;
@@ -154,6 +155,7 @@ pub async fn build(
         .route("/readyz", get(readyz))
         .route("/shops/{shop}/exports/{file}", get(export))
         .merge(pay::routes())
+        .merge(shop_api::routes())
         .leptos_routes_with_context(&server_state, routes, context.clone(), {
             let leptos = leptos.clone();
             move || app::shell(leptos.clone())
@@ -348,6 +350,7 @@ pub fn endpoints() -> Vec<(String, String)> {
         ("GET".into(), "/shops/{shop}/exports/{file}".into()),
     ];
     out.extend(pay::paths().map(|(m, p)| (m.to_string(), p.to_string())));
+    out.extend(shop_api::paths().map(|(m, p)| (m.to_string(), p.to_string())));
     for r in route_list() {
         for m in r.methods() {
             out.push((format!("{m:?}").to_uppercase(), r.path().to_string()));

@@ -143,6 +143,16 @@ enum Command {
         #[arg(long)]
         answer: Option<String>,
     },
+    /// Activate a payment method for a shop (its waiting request is done and the admin who
+    /// asked is told), e.g. --method visa or --method swedbank:LV.
+    ActivateMethod {
+        /// The shop's slug.
+        #[arg(long)]
+        shop: String,
+        /// The method: a card (visa, mastercard, maestro) or bank:COUNTRY (seb:EE).
+        #[arg(long)]
+        method: String,
+    },
     /// Decline a waiting request, saying why; the admin who asked gets the answer.
     RequestDecline {
         #[arg(long)]
@@ -517,6 +527,13 @@ async fn run(command: Command, settings: Settings) -> Result<(), String> {
         }
         Command::RequestDone { id, answer } => {
             let done = app::server::requests::decide(&state, id, true, answer.as_deref())
+                .await
+                .map_err(explain)?;
+            println!("{done}");
+            Ok(())
+        }
+        Command::ActivateMethod { shop, method } => {
+            let done = app::server::settings::methods::activate_by_operator(&state, &shop, &method)
                 .await
                 .map_err(explain)?;
             println!("{done}");

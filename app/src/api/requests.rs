@@ -49,3 +49,41 @@ pub async fn withdraw_request(shop: String, id: i64) -> Result<(), AppError> {
         .await,
     )
 }
+
+/// Asks the provider to move the shop to another domain (admins).
+#[server(endpoint = "request_domain")]
+pub async fn request_domain(
+    shop: String,
+    domain: String,
+    #[server(default)] note: String,
+) -> Result<ProviderRequest, AppError> {
+    use crate::domain::Permission;
+    use crate::server::{identity::access, requests, respond};
+    respond(
+        async {
+            let (state, a) = access::require(&shop, Permission::ShopSettings).await?;
+            requests::ask_domain(&state, &a, &domain, &note).await
+        }
+        .await,
+    )
+}
+
+/// Asks the provider to pass the contract to another legal entity (admins).
+#[server(endpoint = "request_legal_entity")]
+pub async fn request_legal_entity(
+    shop: String,
+    name: String,
+    registry_code: String,
+    #[server(default)] vat_number: String,
+    #[server(default)] note: String,
+) -> Result<ProviderRequest, AppError> {
+    use crate::domain::Permission;
+    use crate::server::{identity::access, requests, respond};
+    respond(
+        async {
+            let (state, a) = access::require(&shop, Permission::ShopSettings).await?;
+            requests::ask_legal_entity(&state, &a, &name, &registry_code, &vat_number, &note).await
+        }
+        .await,
+    )
+}

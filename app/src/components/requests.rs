@@ -73,7 +73,7 @@ pub fn PayoutAccountRequest(shop: String) -> impl IntoView {
 }
 
 #[component]
-fn Requests(
+pub fn Requests(
     rows: Vec<ProviderRequest>,
     shop: String,
     withdraw: ServerAction<WithdrawRequest>,

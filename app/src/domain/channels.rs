@@ -41,6 +41,17 @@ pub const DEFAULT_CHANNELS: [(&str, Channel); 30] = [
     ("", Channel::Maestro),
 ];
 
+/// The country's name in English; empty for "" (cards).
+pub fn country_name(code: &str) -> &'static str {
+    match code {
+        "EE" => "Estonia",
+        "LV" => "Latvia",
+        "LT" => "Lithuania",
+        "FI" => "Finland",
+        _ => "",
+    }
+}
+
 /// One payment method as the page offers it.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Method {
@@ -57,6 +68,30 @@ impl Method {
         } else {
             format!("{}:{}", self.channel.as_str(), self.country)
         }
+    }
+
+    /// "Swedbank (Latvia)" or "Visa".
+    pub fn label(&self) -> String {
+        match country_name(self.country) {
+            "" => self.channel.label().to_string(),
+            country => format!("{} ({country})", self.channel.label()),
+        }
+    }
+
+    /// How long the provider usually takes to activate the method, from the FAQ.
+    pub fn usual_activation(&self) -> &'static str {
+        match self.country {
+            "" => "up to 2 weeks: the card schemes review the shop first",
+            "EE" | "FI" => "up to 2 business days",
+            _ => "up to 4 business days",
+        }
+    }
+
+    /// Every method the provider offers, in display order.
+    pub fn offered() -> impl Iterator<Item = Method> {
+        DEFAULT_CHANNELS
+            .into_iter()
+            .map(|(country, channel)| Method { channel, country })
     }
 
     pub fn parse(code: &str) -> Option<Method> {
@@ -91,6 +126,21 @@ mod tests {
         assert_eq!(Method::parse("swedbank:SE"), None);
         assert_eq!(Method::parse("visa:EE"), None);
         assert_eq!(Method::parse("paypal"), None);
+    }
+
+    #[test]
+    fn methods_are_named_and_their_usual_activation_follows_the_faq() {
+        let lv = Method::parse("swedbank:LV").unwrap();
+        assert_eq!(lv.label(), "Swedbank (Latvia)");
+        assert_eq!(lv.usual_activation(), "up to 4 business days");
+        assert_eq!(
+            Method::parse("nordea:FI").unwrap().usual_activation(),
+            "up to 2 business days"
+        );
+        let visa = Method::parse("visa").unwrap();
+        assert_eq!(visa.label(), "Visa");
+        assert!(visa.usual_activation().starts_with("up to 2 weeks"));
+        assert_eq!(Method::offered().count(), DEFAULT_CHANNELS.len());
     }
 
     #[test]

@@ -121,6 +121,78 @@ pub fn person_name(input: &str) -> Result<String, String> {
     Ok(s.to_string())
 }
 
+/// A web shop's domain as a person types it (`https://Shop.example/` is `shop.example`):
+/// letters, digits and hyphens in dot-separated labels, a top-level domain of letters.
+pub fn domain_name(input: &str) -> Result<String, String> {
+    let s = input.trim().to_lowercase();
+    let s = s
+        .strip_prefix("https://")
+        .or_else(|| s.strip_prefix("http://"))
+        .unwrap_or(&s);
+    let s = s.trim_end_matches('/');
+    if s.is_empty() {
+        return Err("Enter the shop's domain, e.g. shop.example.".into());
+    }
+    let labels: Vec<&str> = s.split('.').collect();
+    let label_ok = |l: &&str| {
+        !l.is_empty()
+            && l.len() <= 63
+            && !l.starts_with('-')
+            && !l.ends_with('-')
+            && l.chars().all(|c| c.is_ascii_alphanumeric() || c == '-')
+    };
+    let tld_ok = labels
+        .last()
+        .is_some_and(|t| t.len() >= 2 && t.chars().all(|c| c.is_ascii_alphabetic()));
+    if s.len() > 253 || labels.len() < 2 || !labels.iter().all(label_ok) || !tld_ok {
+        return Err(format!(
+            "{:?} is not a domain: write it as shop.example (no path; punycode for letters outside a-z).",
+            input.trim()
+        ));
+    }
+    Ok(s.to_string())
+}
+
+/// A company's registry code as its register prints it: 5 to 15 letters or digits (spaces
+/// and hyphens dropped), e.g. 12345678 in Estonia, 40003000000 in Latvia.
+pub fn registry_code(input: &str) -> Result<String, String> {
+    let s: String = input
+        .chars()
+        .filter(|c| !c.is_whitespace() && *c != '-')
+        .collect::<String>()
+        .to_uppercase();
+    if !(5..=15).contains(&s.len()) || !s.chars().all(|c| c.is_ascii_alphanumeric()) {
+        return Err(format!(
+            "{:?} is not a registry code: 5 to 15 letters or digits, e.g. 12345678.",
+            input.trim()
+        ));
+    }
+    Ok(s)
+}
+
+/// A VAT number: the country's two letters and 2 to 13 letters or digits (`EE100000001`);
+/// spaces are dropped. Empty: none.
+pub fn vat_number(input: &str) -> Result<Option<String>, String> {
+    let v: String = input
+        .chars()
+        .filter(|c| !c.is_whitespace())
+        .collect::<String>()
+        .to_uppercase();
+    if v.is_empty() {
+        return Ok(None);
+    }
+    let ok = v.len() >= 4
+        && v.len() <= 15
+        && v.chars().take(2).all(|c| c.is_ascii_uppercase())
+        && v.chars().skip(2).all(|c| c.is_ascii_alphanumeric());
+    if !ok {
+        return Err(format!(
+            "{input:?} is not a VAT number: two letters of the country, then its digits, e.g. EE100000001."
+        ));
+    }
+    Ok(Some(v))
+}
+
 /// The most addresses a shop's notification list holds.
 pub const NOTIFY_MAX: usize = 5;
 
@@ -278,5 +350,29 @@ mod tests {
         assert!(person_name(" ").is_err());
         assert!(person_name("a\nb").is_err());
         assert!(person_name(&"a".repeat(101)).is_err());
+    }
+
+    #[test]
+    fn domains_and_registry_codes_are_read_as_people_type_them() {
+        assert_eq!(
+            domain_name(" https://Shop.Example/ ").unwrap(),
+            "shop.example"
+        );
+        assert!(domain_name("pood.näide.ee").is_err());
+        for bad in [
+            "",
+            "shop",
+            "shop..ee",
+            "-shop.ee",
+            "shop.e",
+            "shop.ee/path",
+            "shop.123",
+        ] {
+            assert!(domain_name(bad).is_err(), "{bad}");
+        }
+        assert_eq!(registry_code("1234 5678").unwrap(), "12345678");
+        assert_eq!(registry_code("40003-000000").unwrap(), "40003000000");
+        assert!(registry_code("123").is_err());
+        assert!(registry_code("1234/5678").is_err());
     }
 }

@@ -1,6 +1,10 @@
 //! Settings (admins): General — the shop's public name, time zone, contact phone, the
 //! addresses mailed about payments, refunds and invoices, the payment page's language —
-//! and the payout schedule.
+//! the payout schedule, payment methods, API keys, and the contract's requests.
+
+mod contract;
+mod keys;
+mod methods;
 
 use crate::api::payouts::{load_payout_schedule, SetPayoutFrequency};
 use crate::api::settings::{load_settings, SaveGeneralSettings, SettingsView};
@@ -38,6 +42,7 @@ pub fn Settings() -> impl IntoView {
         |(shop, _)| load_payout_schedule(shop),
     );
     let schedule_shop = shop.clone();
+    let (methods_shop, keys_shop, contract_shop) = (shop.clone(), shop.clone(), shop.clone());
     view! {
         <Title text="Settings" />
         <h1>"Settings"</h1>
@@ -57,6 +62,18 @@ pub fn Settings() -> impl IntoView {
                     }
                 }
             </Suspense>
+        </section>
+        <section class="panel" aria-labelledby="methods-title">
+            <h2 id="methods-title">"Payment methods"</h2>
+            <methods::PaymentMethods shop=methods_shop />
+        </section>
+        <section class="panel" aria-labelledby="keys-title">
+            <h2 id="keys-title">"API keys"</h2>
+            <keys::ApiKeys shop=keys_shop />
+        </section>
+        <section class="panel" aria-labelledby="contract-title">
+            <h2 id="contract-title">"Contract"</h2>
+            <contract::ContractRequests shop=contract_shop settings />
         </section>
         <section class="panel" aria-labelledby="schedule-title">
             <h2 id="schedule-title">"Payout schedule"</h2>

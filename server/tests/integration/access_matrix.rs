@@ -108,6 +108,48 @@ fn matrix() -> BTreeMap<(&'static str, &'static str), (Form, Statuses)> {
         [UNAUTH, OK, FORBID, FORBID, NOTF],
     );
     row(
+        "POST",
+        "/api/load_payment_methods",
+        shop.clone(),
+        [UNAUTH, OK, FORBID, FORBID, NOTF],
+    );
+    row(
+        "POST",
+        "/api/change_payment_method",
+        vec![("shop", SHOP), ("method", "maestro"), ("action", "off")],
+        [UNAUTH, OK, FORBID, FORBID, NOTF],
+    );
+    row(
+        "POST",
+        "/api/load_api_keys",
+        shop.clone(),
+        [UNAUTH, OK, FORBID, FORBID, NOTF],
+    );
+    row(
+        "POST",
+        "/api/regenerate_api_secret",
+        vec![("shop", SHOP), ("mode", "test"), ("grace", "1h")],
+        [UNAUTH, OK, FORBID, FORBID, NOTF],
+    );
+    row(
+        "POST",
+        "/api/request_domain",
+        vec![("shop", SHOP), ("domain", "shop-a.example")],
+        [UNAUTH, OK, FORBID, FORBID, NOTF],
+    );
+    row(
+        "POST",
+        "/api/request_legal_entity",
+        vec![
+            ("shop", SHOP),
+            ("name", "Shop A Holding OÜ"),
+            ("registry_code", "12345678"),
+        ],
+        [UNAUTH, OK, FORBID, FORBID, NOTF],
+    );
+    // The shop API takes Basic keys, never a session: without a key every caller is 401.
+    row("GET", "/api/v1/me", vec![], [UNAUTH; 5]);
+    row(
         "GET",
         "/shops/{shop}/billing",
         vec![],

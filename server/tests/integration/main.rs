@@ -25,6 +25,7 @@ mod refund_accounts;
 mod refunds;
 mod security;
 mod settings;
+mod shop_settings;
 mod sign_in;
 mod smtp;
 mod startup;

@@ -129,7 +129,7 @@ async fn an_admin_asks_for_another_payout_account_and_the_provider_applies_it() 
     assert_eq!(to_ops.len(), 1);
     let m = to_ops[0];
     assert!(
-        m.subject.contains("new payout account for Shop A"),
+        m.subject.contains("New payout account") && m.subject.ends_with("(Shop A)"),
         "{}",
         m.subject
     );

@@ -59,28 +59,8 @@ fn parse_address(input: &str) -> AppResult<Option<String>> {
     Ok(Some(lines.join("\n")))
 }
 
-/// A VAT number: the country's two letters and 2 to 13 letters or digits (`EE100000001`);
-/// spaces are dropped.
 fn parse_vat_number(input: &str) -> AppResult<Option<String>> {
-    let v: String = input
-        .chars()
-        .filter(|c| !c.is_whitespace())
-        .collect::<String>()
-        .to_uppercase();
-    if v.is_empty() {
-        return Ok(None);
-    }
-    let ok = v.len() >= 4
-        && v.len() <= 15
-        && v.chars().take(2).all(|c| c.is_ascii_uppercase())
-        && v.chars().skip(2).all(|c| c.is_ascii_alphanumeric());
-    if !ok {
-        return Err(AppError::field(
-            "vat_number",
-            format!("{input:?} is not a VAT number: two letters of the country, then its digits, e.g. EE100000001."),
-        ));
-    }
-    Ok(Some(v))
+    crate::domain::validate::vat_number(input).map_err(|m| AppError::field("vat_number", m))
 }
 
 /// Sets the address and VAT number of the merchant of shop `slug` (empty clears them).

@@ -48,7 +48,8 @@ pub fn month_label(d: Day) -> String {
 }
 
 /// What the shop used in the month: recorded module usage, and whether cards or foreign
-/// bank links were active (offered by the shop, or paid through in the month).
+/// bank links were active (offered by the shop now — activated and switched on, as on the
+/// payment page — or paid through in the month).
 pub async fn usage(
     state: &AppState,
     shop_id: i64,
@@ -64,11 +65,13 @@ pub async fn usage(
     .fetch_optional(pool)
     .await?;
     let (plugin, logistics) = recorded.unwrap_or((0, 0));
-    let offered: Vec<(String, String)> =
-        sqlx::query_as("SELECT country, channel FROM shop_channels WHERE shop_id = $1")
-            .bind(shop_id)
-            .fetch_all(pool)
-            .await?;
+    let offered: Vec<(String, String)> = sqlx::query_as(&format!(
+        "SELECT country, channel FROM shop_channels WHERE shop_id = $1 AND {}",
+        crate::server::settings::methods::OFFERED
+    ))
+    .bind(shop_id)
+    .fetch_all(pool)
+    .await?;
     let home = state.bank_country.as_str();
     let charged = |country: &str, channel: &str| {
         Channel::parse(channel).is_some_and(|c| {

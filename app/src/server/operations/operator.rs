@@ -89,12 +89,13 @@ pub async fn create_shop(
     // A new shop offers the default payment methods until its settings say otherwise.
     for (position, (country, channel)) in DEFAULT_CHANNELS.iter().enumerate() {
         sqlx::query(
-            "INSERT INTO shop_channels (shop_id, country, channel, position) VALUES ($1, $2, $3, $4)",
+            "INSERT INTO shop_channels (shop_id, country, channel, position, activated_at) VALUES ($1, $2, $3, $4, $5)",
         )
         .bind(id)
         .bind(*country)
         .bind(channel.as_str())
         .bind(position as i64 + 1)
+        .bind(state.clock.now_ms())
         .execute(&mut *tx)
         .await?;
     }
@@ -428,6 +429,25 @@ pub async fn demo(state: &AppState) -> AppResult<String> {
             "Pärnu mnt 10; 10148 Tallinn; Estonia",
             "EE100000001",
         )
+        .await?;
+        // What the contract says, and an outlet that does not take Lithuanian bank links.
+        for (slug, _) in DEMO_SHOPS {
+            sqlx::query("UPDATE shops SET domain = $1 WHERE slug = $2")
+                .bind(format!("{slug}.example"))
+                .bind(slug)
+                .execute(&state.db.pool)
+                .await?;
+        }
+        sqlx::query("UPDATE merchants SET registry_code = '12345678' WHERE id = (SELECT merchant_id FROM shops WHERE slug = $1)")
+            .bind(DEMO_SHOPS[0].0)
+            .execute(&state.db.pool)
+            .await?;
+        sqlx::query(
+            "UPDATE shop_channels SET active = 0, activated_at = NULL \
+             WHERE country = 'LT' AND shop_id = (SELECT id FROM shops WHERE slug = $1)",
+        )
+        .bind(DEMO_SHOPS[1].0)
+        .execute(&state.db.pool)
         .await?;
     }
     // Last month's fees, VAT correction and invoice, as the billing job would have made them.

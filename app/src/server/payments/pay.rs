@@ -141,11 +141,12 @@ impl Link {
     }
 }
 
-/// The shop's active payment methods, in display order.
+/// The payment methods the shop offers (activated and switched on), in display order.
 pub async fn methods(state: &AppState, shop_id: i64) -> AppResult<Vec<Method>> {
-    let rows: Vec<(String, String)> = sqlx::query_as(
-        "SELECT country, channel FROM shop_channels WHERE shop_id = $1 AND active = 1 ORDER BY position",
-    )
+    let rows: Vec<(String, String)> = sqlx::query_as(&format!(
+        "SELECT country, channel FROM shop_channels WHERE shop_id = $1 AND {} ORDER BY position",
+        crate::server::settings::methods::OFFERED
+    ))
     .bind(shop_id)
     .fetch_all(&state.db.pool)
     .await?;

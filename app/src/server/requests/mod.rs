@@ -14,6 +14,10 @@ use crate::server::infra::{mail, outbox};
 use crate::server::AppState;
 
 pub const PAYOUT_ACCOUNT: &str = "payout_account";
+pub const DOMAIN: &str = "domain";
+pub const LEGAL_ENTITY: &str = "legal_entity";
+/// A payment method's activation: the kind is this and the method's code (`visa`).
+pub const METHOD_PREFIX: &str = "payment_method:";
 /// The longest note an admin may add.
 pub const NOTE_MAX: usize = 1000;
 /// Requests listed per shop, newest first.
@@ -26,8 +30,37 @@ pub struct AccountAsked {
     pub holder: String,
 }
 
+/// What a legal-entity request asks for: the merchant's new company.
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct EntityAsked {
+    pub name: String,
+    pub registry_code: String,
+    pub vat_number: Option<String>,
+}
+
 fn describe(kind: &str, details: &str) -> String {
+    if let Some(code) = kind.strip_prefix(METHOD_PREFIX) {
+        return match crate::domain::channels::Method::parse(code) {
+            Some(m) => format!("Activate {}", m.label()),
+            None => format!("Activate {code}"),
+        };
+    }
     match kind {
+        DOMAIN => match serde_json::from_str::<String>(details) {
+            Ok(d) => format!("New shop domain {d}"),
+            Err(_) => "New shop domain".into(),
+        },
+        LEGAL_ENTITY => match serde_json::from_str::<EntityAsked>(details) {
+            Ok(e) => format!(
+                "New legal entity {}, registry code {}{}",
+                e.name,
+                e.registry_code,
+                e.vat_number
+                    .map(|v| format!(", VAT number {v}"))
+                    .unwrap_or_default()
+            ),
+            Err(_) => "New legal entity".into(),
+        },
         PAYOUT_ACCOUNT => match serde_json::from_str::<AccountAsked>(details) {
             Ok(a) => format!(
                 "New payout account {}, {}",
@@ -84,7 +117,7 @@ pub async fn list(state: &AppState, a: &ShopAccess) -> AppResult<Vec<ProviderReq
     Ok(rows.into_iter().map(|r| to_view(r, &a.time_zone)).collect())
 }
 
-fn checked_note(note: &str) -> Result<String, String> {
+pub fn checked_note(note: &str) -> Result<String, String> {
     let note = note.trim();
     if note.chars().count() > NOTE_MAX {
         return Err(format!(
@@ -111,12 +144,10 @@ pub async fn ask_payout_account(
     let (Some(iban), Some(holder), Some(note)) = (iban, holder, note) else {
         return Err(AppError::Validation(errors));
     };
-    let now = state.clock.now_ms();
-    let mut tx = state.db.begin_write().await?;
     let current: (Option<String>, Option<String>) =
         sqlx::query_as("SELECT payout_iban, payout_holder FROM shops WHERE id = $1")
             .bind(a.shop_id)
-            .fetch_one(&mut *tx)
+            .fetch_one(&state.db.pool)
             .await?;
     if current.0.as_deref() == Some(iban.as_str()) && current.1.as_deref() == Some(&holder) {
         return Err(AppError::field(
@@ -124,48 +155,10 @@ pub async fn ask_payout_account(
             "Payouts already go to this account.",
         ));
     }
-    let open: Option<i64> = sqlx::query_scalar(
-        "SELECT created_at FROM provider_requests WHERE shop_id = $1 AND kind = $2 AND state = 'open'",
-    )
-    .bind(a.shop_id)
-    .bind(PAYOUT_ACCOUNT)
-    .fetch_optional(&mut *tx)
-    .await?;
-    if let Some(at) = open {
-        return Err(AppError::field(
-            "iban",
-            format!(
-                "A request for a new payout account is waiting since {}: withdraw it first to ask for another.",
-                crate::server::format_time(at, &a.time_zone)
-            ),
-        ));
-    }
     let asked = AccountAsked {
         iban: iban.as_str().to_string(),
         holder: holder.clone(),
     };
-    let details = serde_json::to_string(&asked).map_err(crate::server::internal)?;
-    let id = crate::server::new_id();
-    let inserted = sqlx::query(
-        "INSERT INTO provider_requests (id, shop_id, kind, details, note, state, requested_by, created_at) \
-         VALUES ($1, $2, $3, $4, $5, 'open', $6, $7) ON CONFLICT (shop_id, kind) WHERE state = 'open' DO NOTHING",
-    )
-    .bind(id)
-    .bind(a.shop_id)
-    .bind(PAYOUT_ACCOUNT)
-    .bind(&details)
-    .bind(&note)
-    .bind(a.user.id)
-    .bind(now)
-    .execute(&mut *tx)
-    .await?;
-    if inserted.rows_affected() == 0 {
-        return Err(AppError::field(
-            "iban",
-            "A request for a new payout account is waiting already: withdraw it first to ask for another.",
-        ));
-    }
-    let what = describe(PAYOUT_ACCOUNT, &details);
     let before = match current {
         (Some(i), h) => format!(
             "{}{}",
@@ -174,6 +167,182 @@ pub async fn ask_payout_account(
         ),
         (None, _) => "none yet".to_string(),
     };
+    open(
+        state,
+        a,
+        Asking {
+            kind: PAYOUT_ACCOUNT.to_string(),
+            details: serde_json::to_string(&asked).map_err(crate::server::internal)?,
+            field: "iban",
+            before,
+            note,
+            summary: format!(
+                "asks for the payouts of the shop {} ({}) to go to another bank account.",
+                a.shop_name, a.shop_slug
+            ),
+        },
+    )
+    .await
+}
+
+/// An admin asks for the shop's domain to change (part of the contract: the provider
+/// checks the new site first).
+pub async fn ask_domain(
+    state: &AppState,
+    a: &ShopAccess,
+    domain: &str,
+    note: &str,
+) -> AppResult<ProviderRequest> {
+    let mut errors = crate::domain::validate::FieldErrors::default();
+    let domain = errors.check("domain", crate::domain::validate::domain_name(domain));
+    let note = errors.check("note", checked_note(note));
+    let (Some(domain), Some(note)) = (domain, note) else {
+        return Err(AppError::Validation(errors));
+    };
+    let current: Option<String> = sqlx::query_scalar("SELECT domain FROM shops WHERE id = $1")
+        .bind(a.shop_id)
+        .fetch_one(&state.db.pool)
+        .await?;
+    if current.as_deref() == Some(domain.as_str()) {
+        return Err(AppError::field(
+            "domain",
+            "This is the shop's domain already.",
+        ));
+    }
+    open(
+        state,
+        a,
+        Asking {
+            kind: DOMAIN.to_string(),
+            details: serde_json::to_string(&domain).map_err(crate::server::internal)?,
+            field: "domain",
+            before: current.unwrap_or_else(|| "none yet".into()),
+            note,
+            summary: format!(
+                "asks for the shop {} ({}) to move to another domain.",
+                a.shop_name, a.shop_slug
+            ),
+        },
+    )
+    .await
+}
+
+/// An admin asks for the contract to pass to another legal entity (company).
+pub async fn ask_legal_entity(
+    state: &AppState,
+    a: &ShopAccess,
+    name: &str,
+    registry_code: &str,
+    vat_number: &str,
+    note: &str,
+) -> AppResult<ProviderRequest> {
+    use crate::domain::validate;
+    let mut errors = validate::FieldErrors::default();
+    let name = errors.check("name", validate::person_name(name));
+    let code = errors.check("registry_code", validate::registry_code(registry_code));
+    let vat = errors.check("vat_number", validate::vat_number(vat_number));
+    let note = errors.check("note", checked_note(note));
+    let (Some(name), Some(registry_code), Some(vat_number), Some(note)) = (name, code, vat, note)
+    else {
+        return Err(AppError::Validation(errors));
+    };
+    let (current, current_code): (String, Option<String>) =
+        sqlx::query_as("SELECT name, registry_code FROM merchants WHERE id = $1")
+            .bind(a.merchant_id)
+            .fetch_one(&state.db.pool)
+            .await?;
+    let asked = EntityAsked {
+        name,
+        registry_code,
+        vat_number,
+    };
+    open(
+        state,
+        a,
+        Asking {
+            kind: LEGAL_ENTITY.to_string(),
+            details: serde_json::to_string(&asked).map_err(crate::server::internal)?,
+            field: "name",
+            before: match current_code {
+                Some(c) => format!("{current}, registry code {c}"),
+                None => current,
+            },
+            note,
+            summary: format!(
+                "asks for the contract of {} (shop {}) to pass to another legal entity.",
+                a.merchant_name, a.shop_slug
+            ),
+        },
+    )
+    .await
+}
+
+/// A request an admin makes: what is asked (as stored), and how to tell about it.
+pub struct Asking {
+    pub kind: String,
+    /// What is asked for, as JSON.
+    pub details: String,
+    /// The form field a refusal names.
+    pub field: &'static str,
+    /// What it is now, for the audit log and the operator's mail.
+    pub before: String,
+    /// The admin's note, checked.
+    pub note: String,
+    /// The operator mail's first sentence after the asker's name: "asks for …".
+    pub summary: String,
+}
+
+/// Records a request (one of a kind may wait per shop), audits it and mails the operators.
+pub async fn open(state: &AppState, a: &ShopAccess, asking: Asking) -> AppResult<ProviderRequest> {
+    let Asking {
+        kind,
+        details,
+        field,
+        before,
+        note,
+        summary,
+    } = asking;
+    let what = describe(&kind, &details);
+    let now = state.clock.now_ms();
+    let mut tx = state.db.begin_write().await?;
+    let waiting = |since: Option<i64>| {
+        AppError::field(
+            field,
+            format!(
+                "A request to the provider ({what}) is waiting{}: withdraw it first to ask again.",
+                since
+                    .map(|at| format!(" since {}", crate::server::format_time(at, &a.time_zone)))
+                    .unwrap_or_default()
+            ),
+        )
+    };
+    let open: Option<i64> = sqlx::query_scalar(
+        "SELECT created_at FROM provider_requests WHERE shop_id = $1 AND kind = $2 AND state = 'open'",
+    )
+    .bind(a.shop_id)
+    .bind(&kind)
+    .fetch_optional(&mut *tx)
+    .await?;
+    if let Some(at) = open {
+        return Err(waiting(Some(at)));
+    }
+    let id = crate::server::new_id();
+    let inserted = sqlx::query(
+        "INSERT INTO provider_requests (id, shop_id, kind, details, note, state, requested_by, created_at) \
+         VALUES ($1, $2, $3, $4, $5, 'open', $6, $7) ON CONFLICT (shop_id, kind) WHERE state = 'open' DO NOTHING",
+    )
+    .bind(id)
+    .bind(a.shop_id)
+    .bind(&kind)
+    .bind(&details)
+    .bind(&note)
+    .bind(a.user.id)
+    .bind(now)
+    .execute(&mut *tx)
+    .await?;
+    if inserted.rows_affected() == 0 {
+        return Err(waiting(None));
+    }
     audit::record(
         &mut *tx,
         admin_event(
@@ -189,8 +358,8 @@ pub async fn ask_payout_account(
         Some(to) => {
             let mut paragraphs = vec![
                 format!(
-                    "{} ({}) of {} asks for the payouts of the shop {} ({}) to go to another bank account.",
-                    a.user.name, a.user.email, a.merchant_name, a.shop_name, a.shop_slug
+                    "{} ({}) of {} {summary}",
+                    a.user.name, a.user.email, a.merchant_name
                 ),
                 format!("Now: {before}."),
                 format!("Asked: {what}."),
@@ -199,12 +368,12 @@ pub async fn ask_payout_account(
                 paragraphs.push(format!("Their note: {note}"));
             }
             paragraphs.push(format!(
-                "Once the contract is changed, apply it with `portal request-done --id {id}`; \
+                "Once done, apply it with `portal request-done --id {id}`; \
                  or decline it with `portal request-decline --id {id} --answer \"why\"`."
             ));
             let m = mail::notice_mail(
                 to,
-                &format!("Request {id}: new payout account for {}", a.shop_name),
+                &format!("Request {id}: {what} ({})", a.shop_name),
                 &paragraphs,
             );
             outbox::enqueue(&mut *tx, &m, now).await?;
@@ -396,12 +565,40 @@ pub async fn decide(
                 )
                 .await?;
             }
-            other => {
-                return Err(AppError::field(
-                    "id",
-                    format!("Requests of kind {other:?} are applied by hand."),
-                ))
+            DOMAIN => {
+                let domain: String =
+                    serde_json::from_str(&details).map_err(crate::server::internal)?;
+                sqlx::query("UPDATE shops SET domain = $1 WHERE id = $2")
+                    .bind(&domain)
+                    .bind(shop_id)
+                    .execute(&mut *tx)
+                    .await?;
             }
+            LEGAL_ENTITY => {
+                let e: EntityAsked =
+                    serde_json::from_str(&details).map_err(crate::server::internal)?;
+                sqlx::query(
+                    "UPDATE merchants SET name = $1, registry_code = $2, \
+                     vat_number = COALESCE($3, vat_number) WHERE id = $4",
+                )
+                .bind(&e.name)
+                .bind(&e.registry_code)
+                .bind(e.vat_number.as_deref())
+                .bind(merchant_id)
+                .execute(&mut *tx)
+                .await?;
+            }
+            other => match other.strip_prefix(METHOD_PREFIX) {
+                Some(code) => {
+                    crate::server::settings::methods::activate(&mut tx, shop_id, code, now).await?
+                }
+                None => {
+                    return Err(AppError::field(
+                        "id",
+                        format!("Requests of kind {other:?} are applied by hand."),
+                    ))
+                }
+            },
         }
     }
     let new_state = if done { "done" } else { "declined" };
@@ -446,8 +643,19 @@ pub async fn decide(
         &requester,
         &format!("Your request is {new_state}: {what}"),
         &paragraphs,
-        "See your payouts",
-        &state.link(&format!("/shops/{slug}/payouts")),
+        if kind == PAYOUT_ACCOUNT {
+            "See your payouts"
+        } else {
+            "See your settings"
+        },
+        &state.link(&format!(
+            "/shops/{slug}/{}",
+            if kind == PAYOUT_ACCOUNT {
+                "payouts"
+            } else {
+                "settings"
+            }
+        )),
     );
     outbox::enqueue(&mut *tx, &m, now).await?;
     tx.commit().await?;

@@ -5,7 +5,7 @@
 use crate::domain::validate::{email_list, person_name, phone, Email, FieldErrors};
 use crate::error::{AppError, AppResult};
 use crate::i18n::Lang;
-use crate::model::settings::{GeneralSettings, SettingsView};
+use crate::model::settings::{Contract, GeneralSettings, SettingsView};
 use crate::server::identity::access::ShopAccess;
 use crate::server::identity::audit::{self, AuditEvent};
 use crate::server::AppState;
@@ -54,7 +54,25 @@ fn time_zones() -> Vec<String> {
 
 /// The settings page's general section.
 pub async fn load(state: &AppState, a: &ShopAccess) -> AppResult<SettingsView> {
+    let (domain, legal_name, registry_code, vat_number): (
+        Option<String>,
+        String,
+        Option<String>,
+        Option<String>,
+    ) = sqlx::query_as(
+        "SELECT s.domain, m.name, m.registry_code, m.vat_number FROM shops s \
+         JOIN merchants m ON m.id = s.merchant_id WHERE s.id = $1",
+    )
+    .bind(a.shop_id)
+    .fetch_one(&state.db.pool)
+    .await?;
     Ok(SettingsView {
+        contract: Contract {
+            domain,
+            legal_name,
+            registry_code,
+            vat_number,
+        },
         general: read(&state.db.pool, a.shop_id).await?,
         time_zones: time_zones(),
         languages: Lang::ALL

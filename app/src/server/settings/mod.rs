@@ -1,3 +1,5 @@
 //! Shop settings an admin runs the shop from.
 
 pub mod general;
+pub mod keys;
+pub mod methods;
