@@ -150,6 +150,12 @@ fn matrix() -> BTreeMap<(&'static str, &'static str), (Form, Statuses)> {
     // The shop API takes Basic keys, never a session: without a key every caller is 401.
     row("GET", "/api/v1/me", vec![], [UNAUTH; 5]);
     row(
+        "POST",
+        "/api/v1/payments",
+        vec![("amount", "10")],
+        [UNAUTH; 5],
+    );
+    row(
         "GET",
         "/shops/{shop}/billing",
         vec![],

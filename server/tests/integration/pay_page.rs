@@ -63,7 +63,7 @@ pub(crate) fn payment_in(bank_url: &str) -> i64 {
 }
 
 /// Presses a button on the test bank's page; returns the redirect's target.
-async fn bank(
+pub(crate) async fn bank(
     app: &TestApp,
     c: &Client,
     token: &str,

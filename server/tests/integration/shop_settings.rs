@@ -523,3 +523,110 @@ async fn failed_api_checks_are_throttled_per_shop_id_and_caller() {
         StatusCode::OK
     );
 }
+
+async fn pay_order(
+    app: &TestApp,
+    auth: &str,
+    order: serde_json::Value,
+) -> (StatusCode, serde_json::Value) {
+    let r = TestApp::client()
+        .post(app.url("/api/v1/payments"))
+        .header("authorization", auth)
+        .json(&order)
+        .send()
+        .await
+        .unwrap();
+    let s = r.status();
+    (s, r.json().await.unwrap())
+}
+
+/// Pays an API-made payment page through the test bank; returns the payment's id.
+async fn pay_through_test_bank(app: &TestApp, url: &str) -> i64 {
+    let token = url.rsplit('/').next().unwrap().to_string();
+    let buyer = TestApp::client();
+    let to_bank = crate::pay_page::start(app, &buyer, &token, &[("method", "swedbank:EE")]).await;
+    let payment = crate::pay_page::payment_in(&to_bank);
+    let back = crate::pay_page::bank(app, &buyer, &token, payment, &[("choice", "approve")]).await;
+    app.page(&buyer, &back).await;
+    payment
+}
+
+#[tokio::test]
+async fn test_keys_make_test_payments_without_fees_and_live_keys_real_ones() {
+    let Some(app) = spawn().await else {
+        return;
+    };
+    let admin = app.client_for(Who::Admin).await;
+    let test = regenerate(&app, &admin, "test", "none").await;
+    let live = regenerate(&app, &admin, "live", "none").await;
+    let shop_id = test.keys.shop_id.clone();
+
+    // Bad orders are named field by field.
+    let (s, b) = pay_order(
+        &app,
+        &basic(&shop_id, &test.secret),
+        serde_json::json!({ "amount": "abc" }),
+    )
+    .await;
+    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{b}");
+    assert!(
+        b["fields"]["amount"].is_string() && b["fields"]["reference"].is_string(),
+        "{b}"
+    );
+    let (s, _) = pay_order(&app, "Basic eA==", serde_json::json!({ "amount": "1" })).await;
+    assert_eq!(s, StatusCode::UNAUTHORIZED);
+
+    let (s, b) = pay_order(
+        &app,
+        &basic(&shop_id, &test.secret),
+        serde_json::json!({ "amount": "12.50", "reference": "API-1" }),
+    )
+    .await;
+    assert_eq!(s, StatusCode::CREATED, "{b}");
+    assert_eq!(
+        (b["amount"].as_str(), b["test"].as_bool()),
+        (Some("12.50"), Some(true))
+    );
+    let paid = pay_through_test_bank(&app, b["url"].as_str().unwrap()).await;
+    let (status, test_mode): (String, i64) =
+        sqlx::query_as("SELECT status, test_mode FROM transactions WHERE id = $1")
+            .bind(paid)
+            .fetch_one(&app.state.db.pool)
+            .await
+            .unwrap();
+    assert_eq!((status.as_str(), test_mode), ("approved", 1));
+    assert_eq!(
+        app.scalar(format!(
+            "SELECT COUNT(*) FROM movements WHERE transaction_id = {paid}"
+        ))
+        .await,
+        0,
+        "a test payment posts no income and no fees"
+    );
+
+    let (s, b) = pay_order(
+        &app,
+        &basic(&shop_id, &live.secret),
+        serde_json::json!({ "amount": 30, "reference": "API-2" }),
+    )
+    .await;
+    assert_eq!(s, StatusCode::CREATED, "{b}");
+    assert_eq!(b["test"].as_bool(), Some(false));
+    let paid = pay_through_test_bank(&app, b["url"].as_str().unwrap()).await;
+    assert!(
+        app.scalar(format!(
+            "SELECT COUNT(*) FROM movements WHERE transaction_id = {paid} AND kind LIKE 'TRX_FEE%'"
+        ))
+        .await
+            >= 1,
+        "a live payment carries its fees"
+    );
+    assert_eq!(
+        app.scalar(
+            "SELECT COUNT(*) FROM audit_events WHERE kind = 'payment_link_created' \
+             AND actor_email = 'shop API (test key)'"
+        )
+        .await,
+        1
+    );
+}

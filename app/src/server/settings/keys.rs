@@ -190,6 +190,9 @@ pub async fn regenerate(
 pub struct ApiCaller {
     pub shop_id: i64,
     pub shop_slug: String,
+    pub merchant_id: i64,
+    /// The admin who made the secret: what the key does is recorded as theirs.
+    pub key_owner: Option<i64>,
     /// `test` or `live`: test-mode keys make test payments, which carry no fees.
     pub mode: &'static str,
 }
@@ -266,9 +269,10 @@ pub async fn authenticate(
             retry_after_secs: (wait.max(1000) as u64).div_ceil(1000),
         });
     }
-    type Row = (i64, String, String, String, Option<i64>);
+    type Row = (i64, String, String, String, Option<i64>, i64, Option<i64>);
     let valid: Vec<Row> = sqlx::query_as(
-        "SELECT k.id, k.mode, k.secret_hash, s.slug, k.last_used_at FROM api_secrets k \
+        "SELECT k.id, k.mode, k.secret_hash, s.slug, k.last_used_at, s.merchant_id, k.created_by \
+         FROM api_secrets k \
          JOIN shops s ON s.id = k.shop_id \
          WHERE k.shop_id = $1 AND (k.expires_at IS NULL OR k.expires_at > $2)",
     )
@@ -285,7 +289,7 @@ pub async fn authenticate(
             matched = Some(row);
         }
     }
-    let Some((id, mode, _, slug, last_used)) = matched else {
+    let Some((id, mode, _, slug, last_used, merchant_id, key_owner)) = matched else {
         sqlx::query("INSERT INTO api_auth_failures (shop_id, ip, at) VALUES ($1, $2, $3)")
             .bind(shop_id)
             .bind(ip)
@@ -311,6 +315,8 @@ pub async fn authenticate(
     Ok(ApiCaller {
         shop_id,
         shop_slug: slug.clone(),
+        merchant_id: *merchant_id,
+        key_owner: *key_owner,
         mode: if mode == "live" { "live" } else { "test" },
     })
 }
