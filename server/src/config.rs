@@ -34,6 +34,9 @@ pub struct Settings {
     /// legal-entity changes); unset, requests are only recorded and `portal requests`
     /// lists them.
     pub operator_email: Option<String>,
+    /// Whether a shop's test notification may go to private, loopback and other non-public
+    /// addresses (an installation inside a private network, or tests): false unless set.
+    pub notify_allow_private: bool,
     pub session_idle_minutes: i64,
     pub session_max_hours: i64,
     /// How many exports may run at once; more are answered "busy, try again" (429).
@@ -87,6 +90,7 @@ struct FileSettings {
     provider_vat_number: Option<String>,
     payout_minimum: Option<String>,
     operator_email: Option<String>,
+    notify_allow_private: Option<String>,
     session_idle_minutes: Option<String>,
     session_max_hours: Option<String>,
     export_limit: Option<String>,
@@ -97,7 +101,7 @@ struct FileSettings {
 }
 
 /// Names of all settings: `PORTAL_<NAME>` in the environment, `<name>` in the file.
-pub const NAMES: [&str; 21] = [
+pub const NAMES: [&str; 22] = [
     "database_url",
     "listen",
     "public_url",
@@ -112,6 +116,7 @@ pub const NAMES: [&str; 21] = [
     "provider_vat_number",
     "payout_minimum",
     "operator_email",
+    "notify_allow_private",
     "session_idle_minutes",
     "session_max_hours",
     "export_limit",
@@ -160,6 +165,7 @@ impl Settings {
                 "provider_vat_number" => file.provider_vat_number.clone(),
                 "payout_minimum" => file.payout_minimum.clone(),
                 "operator_email" => file.operator_email.clone(),
+                "notify_allow_private" => file.notify_allow_private.clone(),
                 "session_idle_minutes" => file.session_idle_minutes.clone(),
                 "session_max_hours" => file.session_max_hours.clone(),
                 "export_limit" => file.export_limit.clone(),
@@ -310,6 +316,14 @@ impl Settings {
                     .to_string(),
             ),
         };
+        let notify_allow_private = match get("notify_allow_private") {
+            None => false,
+            Some((name, v)) => match v.trim() {
+                "true" | "1" => true,
+                "false" | "0" => false,
+                _ => return Err(err(&name, format!("{v:?} must be true, false, 1 or 0"))),
+            },
+        };
         let number = |name: &str,
                       default: i64,
                       range: std::ops::RangeInclusive<i64>|
@@ -370,6 +384,7 @@ impl Settings {
             provider_vat_number,
             payout_minimum_cents,
             operator_email,
+            notify_allow_private,
             session_idle_minutes,
             session_max_hours,
             export_limit,
@@ -420,6 +435,11 @@ mod tests {
             .unwrap();
         assert_eq!(s.operator_email.as_deref(), Some("ops@provider.example"));
         assert!(Settings::from_sources(&env(&[("PORTAL_OPERATOR_EMAIL", "ops")])).is_err());
+        assert!(!s.notify_allow_private);
+        for (v, allowed) in [("true", true), ("1", true), ("false", false), ("0", false)] {
+            let s = Settings::from_sources(&env(&[("PORTAL_NOTIFY_ALLOW_PRIVATE", v)])).unwrap();
+            assert_eq!(s.notify_allow_private, allowed, "{v}");
+        }
         assert!(s.provider_address.is_empty() && s.provider_vat_number.is_none());
         let s = Settings::from_sources(&env(&[
             ("PORTAL_PROVIDER_ADDRESS", " Õismäe tee 1 ; 13512 Tallinn;"),
@@ -456,6 +476,7 @@ mod tests {
             ("PORTAL_PROVIDER_IBAN", "EE38 2200 2210 2014 5686"),
             ("PORTAL_PAYOUT_MINIMUM", "0"),
             ("PORTAL_PAYOUT_MINIMUM", "lots"),
+            ("PORTAL_NOTIFY_ALLOW_PRIVATE", "yes"),
         ] {
             let e = Settings::from_sources(&env(&[(k, v)])).unwrap_err();
             assert_eq!(e.setting, k, "{e}");

@@ -105,6 +105,7 @@ pub async fn build(
         provider_vat_number: settings.provider_vat_number.clone(),
         payout_minimum_cents: settings.payout_minimum_cents,
         operator_email: settings.operator_email.clone(),
+        notify_allow_private: settings.notify_allow_private,
         session_idle_minutes: settings.session_idle_minutes,
         session_max_hours: settings.session_max_hours,
         exports: std::sync::Arc::new(tokio::sync::Semaphore::new(settings.export_limit as usize)),

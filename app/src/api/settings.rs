@@ -112,3 +112,18 @@ pub async fn regenerate_api_secret(
         .await,
     )
 }
+
+/// Posts a sample payment notice to the shop's saved notification URL and tells what came
+/// back (admins only; audited).
+#[server(endpoint = "send_test_notification")]
+pub async fn send_test_notification(shop: String) -> Result<NotificationTest, AppError> {
+    use crate::domain::Permission;
+    use crate::server::{identity::access, respond, settings::notify_url};
+    respond(
+        async {
+            let (state, a) = access::require(&shop, Permission::ShopSettings).await?;
+            notify_url::send_test(&state, &a).await
+        }
+        .await,
+    )
+}

@@ -15,6 +15,8 @@ pub struct GeneralSettings {
     pub invoice_email: String,
     /// The payment page's default language (`et`, `lv`, `lt`, `en`, `ru`).
     pub language: String,
+    /// Where the provider posts about each payment to the shop's own server; empty: none.
+    pub notification_url: String,
 }
 
 /// The settings page: the form's values and the choices it offers.
@@ -26,6 +28,8 @@ pub struct SettingsView {
     pub languages: Vec<(String, String)>,
     /// What the contract says, changed only through a request to the provider.
     pub contract: Contract,
+    /// The last test notification in words, if one was sent.
+    pub last_notification_test: Option<String>,
 }
 
 /// The shop's domain and the merchant's legal entity, as the provider has them on record.
@@ -131,4 +135,20 @@ pub struct NewSecret {
     /// When the replaced secret stops working, if one was replaced.
     pub old_valid_until: Option<String>,
     pub keys: ApiSettings,
+}
+
+/// What happened when the portal sent a test notification to the shop's saved URL.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct NotificationTest {
+    pub url: String,
+    /// The HTTP status the shop's server answered with; `None` when it did not answer or the
+    /// call was refused.
+    pub status: Option<u16>,
+    /// In words: "201 Created", "No answer within 5 seconds", "Refused: …".
+    pub outcome: String,
+    /// The answer's first kilobyte, as text.
+    pub body_start: String,
+    /// Whether the answer was longer than what `body_start` shows.
+    pub truncated: bool,
+    pub elapsed_ms: u64,
 }

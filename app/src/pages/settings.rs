@@ -1,13 +1,16 @@
 //! Settings (admins): General — the shop's public name, time zone, contact phone, the
-//! addresses mailed about payments, refunds and invoices, the payment page's language —
-//! the payout schedule, payment methods, API keys, and the contract's requests.
+//! addresses mailed about payments, refunds and invoices, the payment page's language, the
+//! notification URL with its test — the payout schedule, payment methods, API keys, and the
+//! contract's requests.
 
 mod contract;
 mod keys;
 mod methods;
 
 use crate::api::payouts::{load_payout_schedule, SetPayoutFrequency};
-use crate::api::settings::{load_settings, SaveGeneralSettings, SettingsView};
+use crate::api::settings::{
+    load_settings, NotificationTest, SaveGeneralSettings, SendTestNotification, SettingsView,
+};
 use crate::api::shop::ShopContext;
 use crate::components::form::{field_msg, form_msg, ErrorPage, FormError};
 use leptos::prelude::*;
@@ -119,6 +122,7 @@ fn General(
     save: ServerAction<SaveGeneralSettings>,
 ) -> impl IntoView {
     let g = v.general.clone();
+    let shop_for_test = shop.clone();
     let err = move |f: &'static str| {
         move || {
             field_msg(save, f)
@@ -183,7 +187,67 @@ fn General(
                 <p class="hint" id="s-lang-hint">"The language buyers see first; they can switch."</p>
                 {err("language")}
             </div>
+            <div class="field">
+                <label for="s-url">"Notification URL (optional)"</label>
+                <input id="s-url" name="general[notification_url]" type="url" inputmode="url" value=g.notification_url.clone() maxlength="500" placeholder="https://" aria-describedby="s-url-hint" aria-invalid=invalid("notification_url") />
+                <p class="hint" id="s-url-hint">"Your server's address: the provider posts to it about each payment. The test below uses the saved address."</p>
+                {err("notification_url")}
+            </div>
             <button type="submit" class="primary" disabled=move || save.pending().get()>"Save settings"</button>
         </ActionForm>
+        <NotificationTestForm shop=shop_for_test last=v.last_notification_test.clone() />
+    }
+}
+
+/// "Send a test notification": a form of its own, so it works without JavaScript; the
+/// result (or, after a plain form post, the last test from the audit log) is announced.
+#[component]
+fn NotificationTestForm(shop: String, last: Option<String>) -> impl IntoView {
+    let test = ServerAction::<SendTestNotification>::new();
+    let result = move || match test.value().get() {
+        Some(Ok(r)) => view! { <TestResult r /> }.into_any(),
+        Some(Err(e)) => {
+            let m = field_msg(test, "notification_url")
+                .get()
+                .unwrap_or_else(|| e.to_string());
+            view! { <p class="banner error" role="alert">{m}</p> }.into_any()
+        }
+        None => last
+            .clone()
+            .map(|l| view! { <p class="hint">{l}</p> })
+            .into_any(),
+    };
+    view! {
+        <div class="notify-test">
+            <h3 id="notify-test-title">"Test notification"</h3>
+            <p class="hint" id="notify-test-hint">"Posts a sample payment notice, marked as a test, to the saved notification URL and shows what your server answers. It waits at most 5 seconds."</p>
+            <ActionForm action=test attr:class="inline-form" attr:aria-labelledby="notify-test-title">
+                <input type="hidden" name="shop" value=shop />
+                <button type="submit" aria-describedby="notify-test-hint" disabled=move || test.pending().get()>"Send a test notification"</button>
+            </ActionForm>
+            <div aria-live="polite" id="notify-test-result">
+                {move || test.pending().get().then(|| view! { <p class="loading" aria-busy="true">"Sending…"</p> })}
+                {result}
+            </div>
+        </div>
+    }
+}
+
+#[component]
+fn TestResult(r: NotificationTest) -> impl IntoView {
+    let has_body = !r.body_start.is_empty();
+    view! {
+        <dl class="facts">
+            <dt>"Answer"</dt>
+            <dd>{r.outcome}</dd>
+            <dt>"Address"</dt>
+            <dd>{r.url}</dd>
+            <dt>"Time taken"</dt>
+            <dd>{format!("{} ms", r.elapsed_ms)}</dd>
+        </dl>
+        {has_body.then(|| view! {
+            <p class="hint">{if r.truncated { "The answer's first kilobyte (cut there):" } else { "The answer:" }}</p>
+            <pre class="answer">{r.body_start}</pre>
+        })}
     }
 }

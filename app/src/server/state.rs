@@ -29,6 +29,9 @@ pub struct AppState {
     pub payout_minimum_cents: i64,
     /// Where the shops' requests to the provider are mailed (unset: recorded only).
     pub operator_email: Option<String>,
+    /// Whether a shop's test notification may go to non-public addresses (loopback,
+    /// private networks, …); false unless the operator allows it.
+    pub notify_allow_private: bool,
     pub session_idle_minutes: i64,
     pub session_max_hours: i64,
     /// Permits for exports running at once: each holds a database connection (PostgreSQL

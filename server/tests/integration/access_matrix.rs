@@ -104,8 +104,16 @@ fn matrix() -> BTreeMap<(&'static str, &'static str), (Form, Statuses)> {
             ("general[notification_emails]", ""),
             ("general[invoice_email]", ""),
             ("general[language]", "et"),
+            ("general[notification_url]", ""),
         ],
         [UNAUTH, OK, FORBID, FORBID, NOTF],
+    );
+    // No notification URL is saved: admins are told to save one first.
+    row(
+        "POST",
+        "/api/send_test_notification",
+        shop.clone(),
+        [UNAUTH, INVALID, FORBID, FORBID, NOTF],
     );
     row(
         "POST",

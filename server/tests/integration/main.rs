@@ -14,6 +14,7 @@ mod jobs;
 mod ledger;
 mod minimums;
 mod month_close;
+mod notify_url;
 mod passwords;
 mod pay_page;
 mod payment_links;

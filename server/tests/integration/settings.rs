@@ -6,7 +6,7 @@
 use crate::harness::{body, TestApp, Who, SHOP};
 use reqwest::StatusCode;
 
-fn form<'a>(fields: &[(&'a str, &'a str)]) -> Vec<(&'a str, &'a str)> {
+pub fn form<'a>(fields: &[(&'a str, &'a str)]) -> Vec<(&'a str, &'a str)> {
     let mut f = vec![
         ("shop", SHOP),
         ("general[name]", "Shop A"),
@@ -15,6 +15,7 @@ fn form<'a>(fields: &[(&'a str, &'a str)]) -> Vec<(&'a str, &'a str)> {
         ("general[notification_emails]", ""),
         ("general[invoice_email]", ""),
         ("general[language]", "et"),
+        ("general[notification_url]", ""),
     ];
     for (k, v) in fields {
         if let Some(x) = f.iter_mut().find(|(name, _)| name == k) {

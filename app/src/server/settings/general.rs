@@ -1,6 +1,7 @@
 //! Settings → General: the shop's public name, time zone, contact phone, the addresses
-//! mailed about payments and refunds and about fee invoices, and the payment page's default
-//! language. Admins only; every change is audited with before and after.
+//! mailed about payments and refunds and about fee invoices, the payment page's default
+//! language and the notification URL. Admins only; every change is audited with before and
+//! after.
 
 use crate::domain::validate::{email_list, person_name, phone, Email, FieldErrors};
 use crate::error::{AppError, AppResult};
@@ -8,6 +9,7 @@ use crate::i18n::Lang;
 use crate::model::settings::{Contract, GeneralSettings, SettingsView};
 use crate::server::identity::access::ShopAccess;
 use crate::server::identity::audit::{self, AuditEvent};
+use crate::server::settings::notify_url;
 use crate::server::AppState;
 
 type Row = (
@@ -17,15 +19,16 @@ type Row = (
     Option<String>,
     Option<String>,
     String,
+    Option<String>,
 );
 
 async fn read<'e, E: sqlx::Executor<'e, Database = sqlx::Any>>(
     db: E,
     shop_id: i64,
 ) -> AppResult<GeneralSettings> {
-    let (name, time_zone, phone, notify, invoice, language): Row = sqlx::query_as(
-        "SELECT name, time_zone, phone, notification_email, invoice_email, language \
-         FROM shops WHERE id = $1",
+    let (name, time_zone, phone, notify, invoice, language, url): Row = sqlx::query_as(
+        "SELECT name, time_zone, phone, notification_email, invoice_email, language, \
+         notification_url FROM shops WHERE id = $1",
     )
     .bind(shop_id)
     .fetch_one(db)
@@ -37,6 +40,7 @@ async fn read<'e, E: sqlx::Executor<'e, Database = sqlx::Any>>(
         notification_emails: notify.unwrap_or_default(),
         invoice_email: invoice.unwrap_or_default(),
         language,
+        notification_url: url.unwrap_or_default(),
     })
 }
 
@@ -79,6 +83,7 @@ pub async fn load(state: &AppState, a: &ShopAccess) -> AppResult<SettingsView> {
             .iter()
             .map(|l| (l.code().to_string(), l.name().to_string()))
             .collect(),
+        last_notification_test: notify_url::last_test(state, a).await?,
     })
 }
 
@@ -102,6 +107,10 @@ fn check(form: &GeneralSettings) -> Result<GeneralSettings, FieldErrors> {
     if Lang::parse(form.language.trim()).is_none() {
         errors.add("language", "Pick one of the payment page's languages.");
     }
+    let url = errors.check(
+        "notification_url",
+        notify_url::parse_url(&form.notification_url),
+    );
     if !errors.is_empty() {
         return Err(errors);
     }
@@ -120,6 +129,7 @@ fn check(form: &GeneralSettings) -> Result<GeneralSettings, FieldErrors> {
             .map(|e| e.as_str().to_string())
             .unwrap_or_default(),
         language: form.language.trim().to_string(),
+        notification_url: url.flatten().map(String::from).unwrap_or_default(),
     })
 }
 
@@ -137,7 +147,7 @@ pub async fn save(
     let blank = |s: &str| (!s.is_empty()).then(|| s.to_string());
     sqlx::query(
         "UPDATE shops SET name = $2, time_zone = $3, phone = $4, notification_email = $5, \
-         invoice_email = $6, language = $7 WHERE id = $1",
+         invoice_email = $6, language = $7, notification_url = $8 WHERE id = $1",
     )
     .bind(a.shop_id)
     .bind(&new.name)
@@ -146,6 +156,7 @@ pub async fn save(
     .bind(blank(&new.notification_emails))
     .bind(blank(&new.invoice_email))
     .bind(&new.language)
+    .bind(blank(&new.notification_url))
     .execute(&mut *tx)
     .await?;
     let fields = [
@@ -159,6 +170,11 @@ pub async fn save(
         ),
         ("invoice e-mail", &old.invoice_email, &new.invoice_email),
         ("payment page language", &old.language, &new.language),
+        (
+            "notification URL",
+            &old.notification_url,
+            &new.notification_url,
+        ),
     ];
     for (what, before, after) in fields {
         if before == after {
@@ -198,6 +214,7 @@ mod tests {
             notification_emails: "orders@naidis.lv; Boss@naidis.lv".into(),
             invoice_email: "".into(),
             language: "lv".into(),
+            notification_url: " https://Naidis.lv/maksed/teade ".into(),
         }
     }
 
@@ -206,6 +223,13 @@ mod tests {
         let ok = check(&form()).unwrap();
         assert_eq!(ok.notification_emails, "orders@naidis.lv, boss@naidis.lv");
         assert_eq!(ok.invoice_email, "");
+        assert_eq!(ok.notification_url, "https://naidis.lv/maksed/teade");
+        let none = check(&GeneralSettings {
+            notification_url: " ".into(),
+            ..form()
+        })
+        .unwrap();
+        assert_eq!(none.notification_url, "");
         let bad = check(&GeneralSettings {
             name: " ".into(),
             time_zone: "Mars/Olympus".into(),
@@ -213,6 +237,7 @@ mod tests {
             notification_emails: "orders@".into(),
             invoice_email: "x".into(),
             language: "de".into(),
+            notification_url: "naidis.lv/teade".into(),
         })
         .unwrap_err();
         for f in [
@@ -222,6 +247,7 @@ mod tests {
             "notification_emails",
             "invoice_email",
             "language",
+            "notification_url",
         ] {
             assert!(bad.get(f).is_some(), "{f}: {bad:?}");
         }

@@ -3,3 +3,4 @@
 pub mod general;
 pub mod keys;
 pub mod methods;
+pub mod notify_url;
