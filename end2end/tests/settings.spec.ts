@@ -57,7 +57,7 @@ test("the admin changes the shop's time zone and the payments' times move", asyn
 /** Makes a payment link on the demo outlet; returns its address. */
 async function makeLink(page: import('@playwright/test').Page, reference: string): Promise<string> {
   await open(page, `/shops/${SHOP}/payment-links`);
-  await page.getByLabel('Amount (EUR)').fill('12,50');
+  await page.getByLabel('Amount (EUR)').fill('12.50');
   await page.getByLabel('Reference').fill(reference);
   await page.getByRole('button', { name: 'Make the link' }).click();
   const created = page.getByRole('region', { name: /Link ready/ });
