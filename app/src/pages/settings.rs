@@ -49,6 +49,13 @@ pub fn Settings() -> impl IntoView {
     view! {
         <Title text="Settings" />
         <h1>"Settings"</h1>
+        <nav class="section-nav" aria-label="Settings sections">
+            <a href="#general-title">"General"</a>
+            <a href="#methods-title">"Payment methods"</a>
+            <a href="#keys-title">"API keys"</a>
+            <a href="#contract-title">"Contract"</a>
+            <a href="#schedule-title">"Payout schedule"</a>
+        </nav>
         <section class="panel" aria-labelledby="general-title">
             <h2 id="general-title">"General"</h2>
             <Suspense fallback=|| view! { <p class="loading" aria-busy="true">"Loading settings…"</p> }>
@@ -70,7 +77,7 @@ pub fn Settings() -> impl IntoView {
             <h2 id="methods-title">"Payment methods"</h2>
             <methods::PaymentMethods shop=methods_shop />
         </section>
-        <section class="panel" aria-labelledby="keys-title">
+        <section class="panel key-settings" aria-labelledby="keys-title">
             <h2 id="keys-title">"API keys"</h2>
             <keys::ApiKeys shop=keys_shop />
         </section>
