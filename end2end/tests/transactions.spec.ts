@@ -62,11 +62,12 @@ test('staff refunds part of a payment and sees the balance and status change', a
   await expect(page.getByTestId('refunded')).toHaveText(/^0\.00/);
 
   const form = page.getByRole('region', { name: 'Refund preview' });
-  await page.getByLabel('Amount (EUR)').fill('12,50');
+  await page.getByLabel('Amount (EUR)').fill('12,505');
   await page.getByRole('button', { name: 'Preview refund' }).click();
-  await expect(page.locator('#refund-amount-error')).toContainText('dot');
+  await expect(page.locator('#refund-amount-error')).toContainText('two decimals');
 
-  await page.getByLabel('Amount (EUR)').fill('12.50');
+  // The Baltic way: a decimal comma.
+  await page.getByLabel('Amount (EUR)').fill('12,50');
   await page.getByLabel('Comment (optional)').fill('Scratched lid');
   await page.getByRole('button', { name: 'Preview refund' }).click();
   await expect(form).toBeVisible();

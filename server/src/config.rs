@@ -285,7 +285,7 @@ impl Settings {
         };
         let payout_minimum_cents = match get("payout_minimum") {
             None => 100,
-            Some((name, v)) => match app::domain::Money::parse(&v.trim().replace(',', ".")) {
+            Some((name, v)) => match app::domain::Money::parse(v.trim()) {
                 Ok(m) if m.cents() >= 1 => m.cents(),
                 _ => {
                     return Err(err(

@@ -644,8 +644,7 @@ async fn run(command: Command, settings: Settings) -> Result<(), String> {
             logistics_fee,
         } => {
             let fee = |flag: &str, v: &str| {
-                app::domain::Money::parse(&v.trim().replace(',', "."))
-                    .map_err(|m| format!("--{flag}: {m}"))
+                app::domain::Money::parse(v.trim()).map_err(|m| format!("--{flag}: {m}"))
             };
             let monthly = app::domain::billing::MonthlyFees {
                 account: fee("account-fee", &account_fee)?,

@@ -757,16 +757,14 @@ mod tests {
                 Billing::Monthly
             )
         );
-        for bad in [
-            "2.5",
-            "x%+0.30",
-            "2.5%+0,30",
-            "101%+0",
-            "-1%+0.10",
-            "2%+0.10 min",
-        ] {
+        for bad in ["2.5", "x%+0.30", "101%+0", "-1%+0.10", "2%+0.10 min"] {
             assert!(FeeRule::parse(bad, Billing::Deducted).is_err(), "{bad}");
         }
+        // A decimal comma in the fixed part reads as people write it.
+        assert_eq!(
+            FeeRule::parse("2.5%+0,30", Billing::Deducted),
+            FeeRule::parse("2.5%+0.30", Billing::Deducted)
+        );
     }
 
     #[test]

@@ -25,26 +25,64 @@ impl Money {
         self.0
     }
 
-    /// Parses what a person typed: digits with an optional dot and at most two decimals
-    /// ("12", "12.5", "12.50"). A comma, a sign, spaces inside or more decimals are refused
-    /// with a message that says what to type instead.
+    /// Parses what a person typed, the Baltic way or the English way: a decimal comma or dot
+    /// with at most two decimals ("12,50", "12.5"), thousands grouped in threes by spaces or
+    /// by the other mark ("1 234,50", "1.234,50", "1,234.50"), an optional "€" or "EUR".
+    /// A sign, letters or more decimals are refused with a message that says what to type.
     pub fn parse(input: &str) -> Result<Money, String> {
-        let s = input.trim();
+        let mut s = input.trim();
+        for suffix in ["€", "EUR", "eur", "Eur"] {
+            if let Some(rest) = s.strip_suffix(suffix) {
+                s = rest.trim_end();
+            }
+        }
+        if let Some(rest) = s.strip_prefix('€') {
+            s = rest.trim_start();
+        }
         if s.is_empty() {
-            return Err("Enter an amount, e.g. 12.50.".into());
+            return Err("Enter an amount, e.g. 12,50.".into());
         }
-        if s.contains(',') {
-            return Err("Use a dot as the decimal separator, e.g. 12.50.".into());
-        }
-        let (whole, frac) = s.split_once('.').unwrap_or((s, ""));
-        if whole.is_empty()
-            || !whole.chars().all(|c| c.is_ascii_digit())
-            || !frac.chars().all(|c| c.is_ascii_digit())
+        let is_space = |c: char| matches!(c, ' ' | '\u{a0}' | '\u{202f}' | '\u{2009}');
+        if !s
+            .chars()
+            .all(|c| c.is_ascii_digit() || c == '.' || c == ',' || is_space(c))
         {
-            return Err("Enter the amount in euros with digits and a dot, e.g. 12.50.".into());
+            return Err("Enter the amount in euros with digits, e.g. 12,50 or 1 234.50.".into());
+        }
+        // The decimal mark is the last dot or comma, unless that mark repeats (then it only
+        // groups thousands: "1.234.567").
+        let last = s.rfind(['.', ',']);
+        let (whole, frac) = match last {
+            Some(i) => {
+                let mark = &s[i..i + 1];
+                if s.matches(mark).count() > 1 {
+                    (s, "")
+                } else {
+                    (&s[..i], &s[i + 1..])
+                }
+            }
+            None => (s, ""),
+        };
+        if !frac.chars().all(|c| c.is_ascii_digit()) {
+            return Err("Enter the amount in euros with digits, e.g. 12,50 or 1 234.50.".into());
         }
         if frac.len() > 2 {
-            return Err("Use at most two decimals (cents), e.g. 12.50.".into());
+            return Err("Use at most two decimals (cents), e.g. 12,50.".into());
+        }
+        // Thousands groups: the first of 1–3 digits, every other exactly 3.
+        let groups: Vec<&str> = whole
+            .split(|c: char| c == '.' || c == ',' || is_space(c))
+            .collect();
+        if groups.len() > 1
+            && (groups[0].is_empty()
+                || groups[0].len() > 3
+                || groups[1..].iter().any(|g| g.len() != 3))
+        {
+            return Err("Group thousands in threes, e.g. 1 234,50.".into());
+        }
+        let whole: String = groups.concat();
+        if whole.is_empty() {
+            return Err("Enter the amount in euros with digits, e.g. 12,50 or 1 234.50.".into());
         }
         if whole.len() > 8 {
             return Err("This amount is too large.".into());
@@ -144,17 +182,40 @@ mod tests {
 
     #[test]
     fn parses_what_people_type() {
-        assert_eq!(Money::parse("12").unwrap().cents(), 1200);
-        assert_eq!(Money::parse(" 12.5 ").unwrap().cents(), 1250);
-        assert_eq!(Money::parse("0.05").unwrap().cents(), 5);
-        assert_eq!(Money::parse("10000000").unwrap().cents(), MAX_INPUT_CENTS);
+        for (typed, cents) in [
+            ("12", 1200),
+            (" 12.5 ", 1250),
+            ("12,50", 1250),
+            ("12,5", 1250),
+            ("0.05", 5),
+            ("0,05", 5),
+            ("1 234,50", 123_450),
+            ("1\u{202f}234,50\u{a0}€", 123_450),
+            ("1.234,50", 123_450),
+            ("1,234.50", 123_450),
+            ("1.234.567", 123_456_700),
+            ("12 EUR", 1200),
+            ("€ 12.50", 1250),
+            ("10000000", MAX_INPUT_CENTS),
+            ("10 000 000,00", MAX_INPUT_CENTS),
+        ] {
+            assert_eq!(
+                Money::parse(typed).map(Money::cents),
+                Ok(cents),
+                "{typed:?}"
+            );
+        }
         for (bad, says) in [
-            ("12,50", "dot"),
             ("12.505", "two decimals"),
+            ("12,505", "two decimals"),
+            ("1,000.000", "two decimals"),
             ("-5", "digits"),
             ("1e3", "digits"),
             ("", "Enter an amount"),
             (".5", "digits"),
+            ("12 34,50", "threes"),
+            ("1.00,00", "threes"),
+            ("1234 567", "threes"),
             ("10000000.01", "too large"),
             ("999999999999", "too large"),
         ] {

@@ -284,7 +284,7 @@ mod tests {
     #[test]
     fn every_field_says_what_to_fix() {
         let f = LinkForm {
-            amount: "25,50".into(),
+            amount: "25,505".into(),
             reference: "x".repeat(36),
             description: "d".repeat(501),
             buyer_email: "not-an-address".into(),
@@ -305,7 +305,7 @@ mod tests {
         ] {
             assert!(e.get(field).is_some(), "{field}: {e:?}");
         }
-        assert!(e.get("amount").unwrap().contains("dot"));
+        assert!(e.get("amount").unwrap().contains("two decimals"));
         assert!(e.get("reference").unwrap().contains("35"));
         let over = LinkForm {
             amount: "10000.01".into(),

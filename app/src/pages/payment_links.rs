@@ -98,7 +98,7 @@ fn CreateForm(shop: String, create: ServerAction<CreatePaymentLink>) -> impl Int
         <FormError message=form_msg(create) />
         <ActionForm action=create attr:class="grid-form link-form">
             <input type="hidden" name="shop" value=shop />
-            <Field label="Amount (EUR)" name="link[amount]" required=true hint="Use a dot for cents, e.g. 49.90." error=field_msg(create, "amount") />
+            <Field label="Amount (EUR)" name="link[amount]" required=true hint="Cents after a comma or a dot, e.g. 49,90." error=field_msg(create, "amount") />
             <Field label="Reference" name="link[reference]" required=true maxlength=MAX_REFERENCE_CHARS
                 hint=format!("What you will recognise on the statement, e.g. \"Order 123 extra payment\" (at most {MAX_REFERENCE_CHARS} characters).")
                 error=field_msg(create, "reference") />

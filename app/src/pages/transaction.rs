@@ -215,7 +215,7 @@ fn RefundForm(d: TxDetail, shop: String, refund: ServerAction<MakeRefund>) -> im
             <form class="grid-form" on:submit=on_preview novalidate>
                 <div class="field">
                     <label for="refund-amount">"Amount (EUR)"</label>
-                    <p class="hint" id="refund-amount-hint">"Up to "{d.refundable.human()}". Use a dot for cents, e.g. 12.50."</p>
+                    <p class="hint" id="refund-amount-hint">"Up to "{d.refundable.human()}". Cents after a comma or a dot, e.g. 12,50."</p>
                     <input id="refund-amount" name="amount" inputmode="decimal" required
                         prop:value=move || amount.get()
                         on:input=move |ev| { amount.set(event_target_value(&ev)); preview.value().set(None); }

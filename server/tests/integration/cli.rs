@@ -369,7 +369,7 @@ fn operator_sets_a_shops_payment_link_limit() {
         ("0", "more than 0.00"),
         ("-5", "digits"),
         ("12.345", "two decimals"),
-        ("1.000,00", "one decimal separator"),
+        ("1.00,00", "threes"),
         ("lots", "digits"),
     ] {
         let (ok, out) = portal(&data, &["set-link-limit", "piir", bad]);

@@ -148,7 +148,7 @@ async fn bad_input_gets_a_message_per_field_and_nothing_is_written() {
         &admin,
         SHOP,
         &[
-            ("amount", "10000,00"),
+            ("amount", "10 000,005"),
             ("reference", &"R".repeat(36)),
             ("buyer_email", "nobody"),
             ("language", "de"),
@@ -158,7 +158,13 @@ async fn bad_input_gets_a_message_per_field_and_nothing_is_written() {
     )
     .await;
     assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{b}");
-    for says in ["dot", "35 characters", "language", "1 to 90", "single-use"] {
+    for says in [
+        "two decimals",
+        "35 characters",
+        "language",
+        "1 to 90",
+        "single-use",
+    ] {
         assert!(b.contains(says), "{says}: {b}");
     }
     let (s, b) = create(
@@ -196,6 +202,17 @@ async fn bad_input_gets_a_message_per_field_and_nothing_is_written() {
         (row.status.as_str(), row.reusable, row.max_payments),
         ("expired", true, Some(3))
     );
+
+    // Amounts as people write them: a decimal comma, a thousands space.
+    let (s, b) = create(
+        &app,
+        &admin,
+        SHOP,
+        &[("amount", "1 234,50"), ("reference", "Comma")],
+    )
+    .await;
+    assert_eq!(s, StatusCode::OK, "{b}");
+    assert!(b.contains("\"amount\":123450"), "{b}");
 }
 
 #[tokio::test]

@@ -124,7 +124,7 @@ async fn preview_checks_everything_and_writes_nothing() {
 
     for (amount, status, says) in [
         ("0", StatusCode::UNPROCESSABLE_ENTITY, "greater than zero"),
-        ("12,50", StatusCode::UNPROCESSABLE_ENTITY, "dot"),
+        ("12,505", StatusCode::UNPROCESSABLE_ENTITY, "two decimals"),
         ("50.01", StatusCode::UNPROCESSABLE_ENTITY, "At most 50.00"),
         ("49.00", StatusCode::UNPROCESSABLE_ENTITY, "balance"),
     ] {

@@ -202,7 +202,7 @@ async fn bad_filters_get_a_message_per_field() {
         &form(
             SHOP,
             &[
-                ("min", "12,50"),
+                ("min", "12,505"),
                 ("status", "lost"),
                 ("from", "yesterday"),
                 ("after", "garbage"),
@@ -211,16 +211,28 @@ async fn bad_filters_get_a_message_per_field() {
     )
     .await;
     assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{b}");
-    for says in ["dot", "Choose a status", "YYYY-MM-DD", "first page"] {
+    for says in [
+        "two decimals",
+        "Choose a status",
+        "YYYY-MM-DD",
+        "first page",
+    ] {
         assert!(b.contains(says), "{says}: {b}");
     }
     // The page itself shows the messages next to the fields, with a 422.
     let r = app
-        .page(&c, &format!("/shops/{SHOP}/transactions?min=12%2C50"))
+        .page(&c, &format!("/shops/{SHOP}/transactions?min=12%2C505"))
         .await;
     let (s, _, html) = body(r).await;
     assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(html.contains("f-min-error"), "{html}");
+    // A decimal comma is read as people write it.
+    let r = app
+        .page(&c, &format!("/shops/{SHOP}/transactions?min=12%2C50"))
+        .await;
+    let (s, _, html) = body(r).await;
+    assert_eq!(s, StatusCode::OK);
+    assert!(!html.contains("f-min-error"), "{html}");
 }
 
 #[tokio::test]

@@ -317,18 +317,11 @@ pub async fn set_shop_mail(
     Ok(())
 }
 
-/// Reads an amount the operator typed: a dot or a decimal comma ("2500,50"), at most two
-/// decimals. `what` names the option in messages.
+/// Reads an amount the operator typed as people type it (`Money::parse`: "2500,50",
+/// "2 500.50"). `what` names the option in messages.
 pub fn operator_amount(input: &str, what: &str) -> AppResult<Money> {
     let typed = input.trim();
-    if typed.matches(',').count() + typed.matches('.').count() > 1 {
-        return Err(AppError::field(
-            what,
-            format!("{typed:?}: write the amount with one decimal separator and no thousands separators, e.g. 2500.00 or 2500,00."),
-        ));
-    }
-    Money::parse(&typed.replace(',', "."))
-        .map_err(|m| AppError::field(what, format!("{typed:?}: {m}")))
+    Money::parse(typed).map_err(|m| AppError::field(what, format!("{typed:?}: {m}")))
 }
 
 /// Sets the most a payment link of the shop may ask for (10,000.00 EUR unless changed).

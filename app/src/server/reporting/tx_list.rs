@@ -588,7 +588,7 @@ mod tests {
             from: "2026-13-01".into(),
             status: "paid-ish".into(),
             channel: "paypal".into(),
-            min: "10,50".into(),
+            min: "10,505".into(),
             max: "abc".into(),
             q: "x".repeat(201),
             after: "nope".into(),
@@ -600,7 +600,7 @@ mod tests {
         for field in ["from", "status", "channel", "min", "max", "q", "after"] {
             assert!(e.get(field).is_some(), "{field}: {e:?}");
         }
-        assert!(e.get("min").unwrap().contains("dot"));
+        assert!(e.get("min").unwrap().contains("two decimals"));
         let f = TxFilter {
             from: "2026-05-02".into(),
             to: "2026-05-01".into(),
