@@ -75,7 +75,9 @@ for (const login of [DEMO.refunds, DEMO.info]) {
       await open(page, `/shops/${SHOP}/${path}`);
       await expect(page.getByRole('heading', { level: 1, name: heading })).toBeVisible();
       await expect(page.getByRole('heading', { name: 'No access' })).toBeVisible();
+      await expect(page.getByText(`Ask the shop's admin: Anna Admin (${DEMO.admin.email}).`)).toBeVisible();
       await expect(page.getByRole('table')).toHaveCount(0);
+      await expect(page.locator('main form')).toHaveCount(0);
     }
   });
 }

@@ -10,6 +10,7 @@ pub async fn load_shop(shop: String) -> Result<ShopContext, AppError> {
         async {
             let (state, a) = access::require(&shop, Permission::ViewInfo).await?;
             let shops = users::shops_of(&state, a.user.id).await?;
+            let admins = users::admins_of(&state, a.shop_id).await?;
             Ok(ShopContext {
                 slug: a.shop_slug,
                 name: a.shop_name,
@@ -22,6 +23,7 @@ pub async fn load_shop(shop: String) -> Result<ShopContext, AppError> {
                 csv_dialect: a.user.csv_dialect,
                 live_simulated: state.live_is_simulated(),
                 shops,
+                admins,
             })
         }
         .await,

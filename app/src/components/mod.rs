@@ -4,5 +4,6 @@ pub mod badge;
 pub mod copy;
 pub mod download;
 pub mod form;
+pub mod refused;
 pub mod requests;
 pub mod shell;

@@ -18,6 +18,8 @@ pub struct ShopContext {
     /// The CSV dialect the user chose last: the download forms start with it.
     pub csv_dialect: crate::domain::CsvDialect,
     pub shops: Vec<ShopRef>,
+    /// The shop's admins, "Name (e-mail)": whom to ask for what a role may not do.
+    pub admins: Vec<String>,
 }
 
 impl ShopContext {

@@ -10,6 +10,10 @@ use leptos_router::hooks::use_query_map;
 #[component]
 pub fn Audit() -> impl IntoView {
     let ctx = expect_context::<ShopContext>();
+    if !ctx.can(crate::domain::Permission::ViewAudit) {
+        return view! { <crate::components::refused::NotForYourRole page="Audit log" what="the audit log" /> }
+            .into_any();
+    }
     let query = use_query_map();
     let q = move |k: &'static str| Memo::new(move |_| query.with(|m| m.get(k)).unwrap_or_default());
     let (user, kind, from, to) = (q("user"), q("kind"), q("from"), q("to"));
@@ -70,6 +74,7 @@ pub fn Audit() -> impl IntoView {
             </Suspense>
         </section>
     }
+    .into_any()
 }
 
 #[component]

@@ -21,11 +21,8 @@ pub fn Settings() -> impl IntoView {
     let ctx = expect_context::<ShopContext>();
     if !ctx.can(crate::domain::Permission::ShopSettings) {
         // The server refuses the settings too (403); the page says so and shows nothing.
-        return view! {
-            <Title text="Settings" />
-            <SettingsRefused shop=ctx.slug.clone() />
-        }
-        .into_any();
+        return view! { <crate::components::refused::NotForYourRole page="Settings" what="changing the shop's settings" /> }
+            .into_any();
     }
     let shop = ctx.slug.clone();
     let save = ServerAction::<SaveGeneralSettings>::new();
@@ -104,22 +101,6 @@ pub fn Settings() -> impl IntoView {
         </section>
     }
     .into_any()
-}
-
-/// For users who are not the shop's admins: the server's own answer (403), in words.
-#[component]
-fn SettingsRefused(shop: String) -> impl IntoView {
-    let refused = Resource::new(move || shop.clone(), load_settings);
-    view! {
-        <Suspense fallback=|| ()>
-            {move || Suspend::new(async move {
-                match refused.await {
-                    Ok(_) => ().into_any(),
-                    Err(e) => view! { <ErrorPage error=e /> }.into_any(),
-                }
-            })}
-        </Suspense>
-    }
 }
 
 #[component]

@@ -10,6 +10,10 @@ use leptos_meta::Title;
 #[component]
 pub fn Users() -> impl IntoView {
     let ctx = expect_context::<ShopContext>();
+    if !ctx.can(crate::domain::Permission::ManageUsers) {
+        return view! { <crate::components::refused::NotForYourRole page="Users" what="managing users" /> }
+            .into_any();
+    }
     let shop = ctx.slug.clone();
     let invite = ServerAction::<InviteUser>::new();
     let change = ServerAction::<ChangeRole>::new();
@@ -94,6 +98,7 @@ pub fn Users() -> impl IntoView {
             </ActionForm>
         </section>
     }
+    .into_any()
 }
 
 #[component]

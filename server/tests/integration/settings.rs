@@ -36,8 +36,23 @@ async fn admins_change_general_settings_others_are_refused_and_changes_are_audit
         assert_eq!(status, StatusCode::FORBIDDEN, "{who:?}");
         let (status, _, _) = body(app.call(&c, "save_general_settings", &form(&[])).await).await;
         assert_eq!(status, StatusCode::FORBIDDEN, "{who:?}");
-        let r = app.page(&c, &format!("/shops/{SHOP}/settings")).await;
-        assert_eq!(r.status(), StatusCode::FORBIDDEN, "{who:?}");
+        // The admin pages answer 403 with one short text naming whom to ask, never a form.
+        for (page, form) in [
+            ("settings", "Save settings"),
+            ("users", "Send invitation"),
+            ("audit", "Filter the audit log"),
+        ] {
+            let r = app.page(&c, &format!("/shops/{SHOP}/{page}")).await;
+            assert_eq!(r.status(), StatusCode::FORBIDDEN, "{who:?} {page}");
+            let html = r.text().await.unwrap();
+            assert!(
+                html.contains("No access")
+                    && html.contains("Ask the shop's admin: Ada Admin (admin@test.example)")
+                    && !html.contains(form)
+                    && !html.contains("<form method=\"get\""),
+                "{who:?} {page}: {html}"
+            );
+        }
         let html = app
             .page(&c, &format!("/shops/{SHOP}"))
             .await

@@ -492,6 +492,24 @@ pub async fn set_active(
 
 /// Every shop the user has an active role in (invitations not yet accepted give none), for
 /// the switcher and the home page.
+/// The shop's active admins as "Name (e-mail)", for pages that send other roles to them.
+pub async fn admins_of(state: &AppState, shop_id: i64) -> AppResult<Vec<String>> {
+    let rows: Vec<(String, String)> = sqlx::query_as(
+        "SELECT u.name, u.email FROM shop_roles r JOIN users u ON u.id = r.user_id \
+         JOIN shops s ON s.id = r.shop_id \
+         JOIN merchant_members mm ON mm.merchant_id = s.merchant_id AND mm.user_id = r.user_id \
+           AND mm.status = 'active' AND mm.accepted_at IS NOT NULL \
+         WHERE r.shop_id = $1 AND r.role = 'admin' ORDER BY u.name, u.email",
+    )
+    .bind(shop_id)
+    .fetch_all(&state.db.pool)
+    .await?;
+    Ok(rows
+        .into_iter()
+        .map(|(name, email)| format!("{name} ({email})"))
+        .collect())
+}
+
 pub async fn shops_of(
     state: &AppState,
     user_id: i64,
