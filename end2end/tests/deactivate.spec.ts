@@ -19,6 +19,8 @@ test("a deactivated user's open page is thrown out on the next click", async ({ 
     await open(b, `/shops/${SHOP}/users`);
     const row = b.getByRole('row').filter({ hasText: user.email });
     await expect(row.locator('td[data-label="Status"] .badge')).toHaveText('Active');
+    await row.locator('summary', { hasText: 'Deactivate…' }).click();
+    await expect(row.getByText(`${user.name} loses access to every shop of`)).toBeVisible();
     await row.getByRole('button', { name: `Deactivate ${user.email}` }).click();
     await expect(row.locator('td[data-label="Status"] .badge')).toHaveText('Deactivated');
     await expect(row.getByRole('button', { name: `Reactivate ${user.email}` })).toBeVisible();
@@ -66,11 +68,12 @@ test('an admin reactivates a user, who can then sign in again', async ({ browser
     await signIn(admin, DEMO.admin);
     await open(admin, `/shops/${SHOP}/users`);
     const row = admin.getByRole('row').filter({ hasText: user.email });
+    await row.locator('summary', { hasText: 'Deactivate…' }).click();
     await row.getByRole('button', { name: `Deactivate ${user.email}` }).click();
     await expect(row.locator('td[data-label="Status"] .badge')).toHaveText('Deactivated');
     await row.getByRole('button', { name: `Reactivate ${user.email}` }).click();
     await expect(row.locator('td[data-label="Status"] .badge')).toHaveText('Active');
-    await expect(row.getByRole('button', { name: `Deactivate ${user.email}` })).toBeVisible();
+    await expect(row.locator('summary', { hasText: 'Deactivate…' })).toBeVisible();
   } finally {
     await context.close();
   }

@@ -113,6 +113,9 @@ fn UserTable(
         return view! { <p class="empty">"No users yet. Invite someone below."</p> }.into_any();
     }
     let tz = list.time_zone.clone();
+    let merchant = use_context::<ShopContext>()
+        .map(|c| c.merchant)
+        .unwrap_or_default();
     view! {
         <div class="table-wrap">
             <table class="stack">
@@ -131,6 +134,7 @@ fn UserTable(
                 <tbody>
                     {list.rows.into_iter().zip(list.last_active).map(|(u, last)| {
                         let (shop_a, shop_b) = (shop.clone(), shop.clone());
+                        let merchant = merchant.clone();
                         let role_label = format!("Role of {}", u.email);
                         let save_label = format!("Save role of {}", u.email);
                         let (uid_a, uid_b) = (u.id.to_string(), u.id.to_string());
@@ -144,7 +148,8 @@ fn UserTable(
                         let active = u.status != UserStatus::Deactivated;
                         let act_label = format!("{} {}", if active { "Deactivate" } else { "Reactivate" }, u.email);
                         let select_id = format!("role-{}", u.id);
-                        let who = if u.id == list.me { format!("{} (you)", u.name) } else { u.name.clone() };
+                        let is_me = u.id == list.me;
+                        let who = if is_me { format!("{} (you)", u.name) } else { u.name.clone() };
                         view! {
                             <tr>
                                 <td data-label="Name">{who}</td>
@@ -177,15 +182,32 @@ fn UserTable(
                                 </td>
                                 <td data-label="Last active here">{last.unwrap_or_else(|| "Never".into())}</td>
                                 <td data-label="Actions">
-                                    <ActionForm action=activate attr:class="inline">
-                                        <input type="hidden" name="shop" value=shop_b />
-                                        <input type="hidden" name="user_id" value=uid_b />
-                                        <input type="hidden" name="active" value=(!active).to_string() />
-                                        <button type="submit" class=if active { "danger" } else { "" }
-                                            aria-label=act_label>
-                                            {if active { "Deactivate" } else { "Reactivate" }}
-                                        </button>
-                                    </ActionForm>
+                                    {if is_me {
+                                        view! { <span class="muted">"—"</span> }.into_any()
+                                    } else if active {
+                                        // Irreversible for the person at once: ask first, saying what it does.
+                                        view! {
+                                            <details class="row-action confirm">
+                                                <summary>"Deactivate…"</summary>
+                                                <p>{format!("{} loses access to every shop of {merchant} at once and is signed out. You can reactivate them later.", u.name)}</p>
+                                                <ActionForm action=activate attr:class="inline">
+                                                    <input type="hidden" name="shop" value=shop_b />
+                                                    <input type="hidden" name="user_id" value=uid_b />
+                                                    <input type="hidden" name="active" value="false" />
+                                                    <button type="submit" class="danger" aria-label=act_label>{format!("Deactivate {}", u.name)}</button>
+                                                </ActionForm>
+                                            </details>
+                                        }.into_any()
+                                    } else {
+                                        view! {
+                                            <ActionForm action=activate attr:class="inline">
+                                                <input type="hidden" name="shop" value=shop_b />
+                                                <input type="hidden" name="user_id" value=uid_b />
+                                                <input type="hidden" name="active" value="true" />
+                                                <button type="submit" aria-label=act_label>"Reactivate"</button>
+                                            </ActionForm>
+                                        }.into_any()
+                                    }}
                                 </td>
                             </tr>
                         }

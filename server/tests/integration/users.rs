@@ -92,7 +92,7 @@ async fn the_last_active_admin_cannot_be_demoted_or_deactivated() {
     )
     .await;
     assert_eq!(s, StatusCode::CONFLICT);
-    assert!(text.contains("last active admin"), "{text}");
+    assert!(text.contains("cannot deactivate yourself"), "{text}");
     // With a second admin who has signed up, demotion works.
     let refunds = user_id(&app, "refunds@test.example").await;
     assert_eq!(
@@ -105,6 +105,18 @@ async fn the_last_active_admin_cannot_be_demoted_or_deactivated() {
         .status(),
         StatusCode::OK
     );
+    // An admin never deactivates themselves, even with another admin to take over.
+    let (s, _, text) = body(
+        app.call(
+            &admin,
+            "set_user_active",
+            &[("shop", SHOP), ("user_id", &me), ("active", "false")],
+        )
+        .await,
+    )
+    .await;
+    assert_eq!(s, StatusCode::CONFLICT);
+    assert!(text.contains("cannot deactivate yourself"), "{text}");
     assert_eq!(
         app.call(
             &admin,

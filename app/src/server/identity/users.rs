@@ -440,6 +440,11 @@ pub async fn set_active(
     user_id: i64,
     active: bool,
 ) -> AppResult<()> {
+    if !active && user_id == access.user.id {
+        return Err(AppError::Conflict(
+            "You cannot deactivate yourself: another admin of the shop can.".into(),
+        ));
+    }
     let now = state.clock.now_ms();
     let mut tx = state.db.begin_write().await?;
     lock_merchant(&mut tx, access.merchant_id).await?;
