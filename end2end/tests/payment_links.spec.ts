@@ -232,3 +232,17 @@ test('the payment links page has no accessibility violations', async ({ page }) 
   const mail = await waitForMail(buyer);
   expect(mail.parts.find((p) => p.type === 'text/plain')!.text).toContain(reference);
 });
+
+// The links page loads without a warning in the console (it once read the URL outside a
+// reactive context on every load).
+test('the links page loads without console warnings', async ({ page }) => {
+  const warnings: string[] = [];
+  page.on('console', (m) => {
+    if (m.type() === 'warning' || m.type() === 'error') warnings.push(m.text());
+  });
+  await signIn(page, DEMO.admin, SHOP);
+  await open(page, `/shops/${SHOP}/payment-links?status=active`);
+  await expect(page.getByRole('heading', { level: 1, name: 'Payment links' })).toBeVisible();
+  await expect(page.getByLabel('Status')).toHaveValue('active');
+  expect(warnings).toEqual([]);
+});

@@ -65,7 +65,13 @@ pub fn PaymentLinks() -> impl IntoView {
         {move || created().map(|link| view! { <Created link=link shop=shop.clone() send=send /> })}
         <section class="panel">
             <h2>"Links"</h2>
-            <FilterForm status=filter().0 q=filter().1 />
+            {
+                // The form starts from the URL as loaded; a new filter is a new page load.
+                let (status, q) = query.with_untracked(|q| {
+                    (q.get("status").unwrap_or_default(), q.get("q").unwrap_or_default())
+                });
+                view! { <FilterForm status q /> }
+            }
             <FormError message=form_msg(deactivate) />
             <div aria-live="polite">{move || match send.value().get() {
                 Some(Ok(to)) if created().is_none() => Some(view! { <p class="banner ok" role="status">{format!("Invoice sent to {to}.")}</p> }),

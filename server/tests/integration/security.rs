@@ -322,3 +322,18 @@ async fn stored_markup_reaches_no_page_unescaped() {
         );
     }
 }
+
+#[tokio::test]
+async fn every_page_names_its_icon_inline() {
+    let app = crate::app!();
+    let html = app
+        .page(&TestApp::client(), "/login")
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        html.contains("<link rel=\"icon\" type=\"image/svg+xml\" href=\"data:image/svg+xml,"),
+        "{html}"
+    );
+}
