@@ -253,11 +253,13 @@ fn LinkTable(
                 </thead>
                 <tbody>
                     {rows.into_iter().map(move |r| {
-                        let badge = match r.status.as_str() {
-                            "active" => "badge ok",
-                            "paid" => "badge info",
-                            _ => "badge off",
-                        };
+                        // The same pill as a payment's status, with the filter's words.
+                        let pill = format!("status link-{}", r.status);
+                        let status_label = crate::model::payment_links::STATUSES
+                            .iter()
+                            .find(|(code, _)| *code == r.status)
+                            .map(|(_, label)| *label)
+                            .unwrap_or("Unknown");
                         let payments = match (r.reusable, r.max_payments) {
                             (false, _) => format!("{} (single use)", r.payments_made),
                             (true, Some(max)) => format!("{} of {max}", r.payments_made),
@@ -274,7 +276,7 @@ fn LinkTable(
                                 <td data-label="Reference"><a href=r.url.clone()>{r.reference.clone()}</a></td>
                                 <td data-label="Amount" class="num">{r.amount.human()}</td>
                                 <td data-label="Status">
-                                    <span class=badge>{r.status.clone()}</span>
+                                    <span class=pill>{status_label}</span>
                                     {r.message.clone().map(|m| view! { <small class="muted">" “"{m}"”"</small> })}
                                 </td>
                                 <td data-label="Payments">
