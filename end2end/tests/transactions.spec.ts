@@ -74,6 +74,11 @@ test('staff refunds part of a payment and sees the balance and status change', a
   const before = cents((await form.getByTestId('preview-balance').textContent())!);
   const after = cents((await form.getByTestId('preview-after').textContent())!);
   expect(before - after).toBe(1250);
+  // The preview says where the money goes and that fees stay; focus waits on Confirm.
+  await expect(form.getByTestId('preview-destination')).toHaveText(/^Back to the (card|bank account)|^To a bank account the buyer gives/);
+  await expect(form.getByText('fees are not returned')).toBeVisible();
+  await expect(form.getByTestId('preview-refundable-after')).toBeVisible();
+  await expect(form.getByRole('button', { name: 'Confirm refund' })).toBeFocused();
 
   await form.getByRole('button', { name: 'Confirm refund' }).click();
   const done = page.getByRole('status').filter({ hasText: 'Refunded 12.50' });
@@ -172,4 +177,22 @@ test('export downloads a file whose rows match the filter', async ({ page }) => 
   await page.getByLabel('CSV format').selectOption('comma');
   await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: 'CSV', exact: true }).click()]);
   await expect(page.getByRole('status').filter({ hasText: /^CSV: done/ })).toBeVisible();
+});
+
+// Before the browser part has loaded, the refund form's button is visibly disabled rather
+// than doing nothing (or a GET that loses the amount).
+test('the refund preview button is disabled until the page is ready', async ({ page, browser }) => {
+  await signIn(page, DEMO.refunds, SHOP);
+  await open(page, `/shops/${SHOP}/transactions?status=approved&sort=amount_desc`);
+  await openFirstTransaction(page);
+  const url = page.url();
+  const noScript = await browser.newContext({ javaScriptEnabled: false, storageState: await page.context().storageState() });
+  try {
+    const early = await noScript.newPage();
+    await early.goto(url);
+    await expect(early.getByRole('button', { name: 'Preview refund' })).toBeDisabled();
+  } finally {
+    await noScript.close();
+  }
+  await expect(page.getByRole('button', { name: 'Preview refund' })).toBeEnabled();
 });

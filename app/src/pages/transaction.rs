@@ -202,6 +202,33 @@ fn RefundForm(d: TxDetail, shop: String, refund: ServerAction<MakeRefund>) -> im
             key: p.key,
         });
     };
+    // Where the money goes, said in the preview.
+    let channel = Channel::parse(&d.channel);
+    let destination = match channel {
+        Some(c) if c.is_finnish_bank_link() => format!(
+            "To a bank account the buyer gives: they are asked by e-mail{}.",
+            d.buyer_email
+                .as_deref()
+                .map(|e| format!(" ({e})"))
+                .unwrap_or_default()
+        ),
+        Some(c) if c.group() == crate::domain::fees::ChannelGroup::Cards => {
+            "Back to the card the buyer paid with.".to_string()
+        }
+        _ => "Back to the bank account the buyer paid from.".to_string(),
+    };
+    // The form needs the browser part (the preview is shown in place): until it has loaded,
+    // its buttons are visibly disabled rather than doing nothing.
+    let ready = RwSignal::new(false);
+    Effect::new(move |_| ready.set(true));
+    let confirm_ref = NodeRef::<leptos::html::Button>::new();
+    Effect::new(move |_| {
+        if shown.get().is_some() {
+            if let Some(b) = confirm_ref.get() {
+                let _ = b.focus();
+            }
+        }
+    });
     let awaiting_note = Channel::parse(&d.channel)
         .is_some_and(|c| c.is_finnish_bank_link())
         .then(|| view! {
@@ -229,7 +256,8 @@ fn RefundForm(d: TxDetail, shop: String, refund: ServerAction<MakeRefund>) -> im
                         prop:value=move || comment.get()
                         on:input=move |ev| comment.set(event_target_value(&ev)) />
                 </div>
-                <button type="submit" disabled=move || preview.pending().get()>
+                <button type="submit" disabled=move || !ready.get() || preview.pending().get()
+                    title=move || (!ready.get()).then_some("Loading the page…")>
                     {move || if preview.pending().get() { "Checking…" } else { "Preview refund" }}
                 </button>
             </form>
@@ -237,14 +265,16 @@ fn RefundForm(d: TxDetail, shop: String, refund: ServerAction<MakeRefund>) -> im
                 <div class="preview" role="region" aria-label="Refund preview">
                     <dl class="stats">
                         <div><dt>"Refund"</dt><dd data-testid="preview-amount">{p.amount.human()}</dd></div>
-                        <div><dt>"Still refundable"</dt><dd>{p.refundable.human()}</dd></div>
-                        <div><dt>"Balance now"</dt><dd data-testid="preview-balance">{p.balance.human()}</dd></div>
-                        <div><dt>"Balance after"</dt><dd data-testid="preview-after">{p.balance_after.human()}</dd></div>
+                        <div><dt>"Refundable after"</dt><dd data-testid="preview-refundable-after">{p.refundable.checked_sub(p.amount).unwrap_or_default().human()}</dd></div>
+                        <div><dt>"Shop balance now"</dt><dd data-testid="preview-balance">{p.balance.human()}</dd></div>
+                        <div><dt>"Shop balance after"</dt><dd data-testid="preview-after">{p.balance_after.human()}</dd></div>
                     </dl>
+                    <p data-testid="preview-destination">{destination.clone()}</p>
+                    <p class="muted">"The payment's fees are not returned: the refund comes out of the shop's balance in full."</p>
                     {p.reserved.is_positive().then(|| view! { <p class="muted">{p.reserved.human()}" of the balance is reserved for refunds waiting for buyers' accounts."</p> })}
                     {p.awaits_account.then(|| view! { <p class="muted">"The amount will be reserved until the buyer gives a bank account."</p> })}
                     <div class="actions">
-                        <button type="button" class="primary" on:click=on_confirm.clone() disabled=move || refund.pending().get()>
+                        <button type="button" class="primary" node_ref=confirm_ref on:click=on_confirm.clone() disabled=move || refund.pending().get()>
                             {move || if refund.pending().get() { "Refunding…" } else { "Confirm refund" }}
                         </button>
                         <button type="button" on:click=move |_| preview.value().set(None)>"Change"</button>
