@@ -37,7 +37,8 @@ pub async fn list_payment_links(
     shop: String,
     #[server(default)] status: Option<String>,
     #[server(default)] q: Option<String>,
-) -> Result<Vec<LinkRow>, AppError> {
+    #[server(default)] before: Option<String>,
+) -> Result<LinkPage, AppError> {
     use crate::domain::Permission;
     use crate::server::{identity::access, links::payment_links, respond};
     respond(
@@ -59,6 +60,7 @@ pub async fn list_payment_links(
                 status.as_deref(),
                 q.as_deref(),
                 a.user.test_data,
+                before.as_deref(),
             )
             .await
         }

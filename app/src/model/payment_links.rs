@@ -36,6 +36,19 @@ pub struct LinkRow {
     pub message: Option<String>,
 }
 
+/// One page of the shop's links, newest first.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LinkPage {
+    pub rows: Vec<LinkRow>,
+    /// The cursor of the next (older) page, if there is one.
+    pub next: Option<String>,
+    /// This is not the first page.
+    pub older: bool,
+}
+
+/// Links per page.
+pub const LINK_PAGE_SIZE: i64 = 50;
+
 /// Statuses the list can be filtered by.
 pub const STATUSES: [(&str, &str); 5] = [
     ("", "All"),

@@ -33,6 +33,7 @@ pub fn PaymentLinks() -> impl IntoView {
             )
         })
     };
+    let before = move || query.with(|q| q.get("before").unwrap_or_default());
     let links = Resource::new(
         {
             let shop = shop.clone();
@@ -40,12 +41,15 @@ pub fn PaymentLinks() -> impl IntoView {
                 (
                     shop.clone(),
                     filter(),
+                    before(),
                     create.version().get(),
                     deactivate.version().get(),
                 )
             }
         },
-        |(shop, (status, q), ..)| list_payment_links(shop, Some(status), Some(q)),
+        |(shop, (status, q), before, ..)| {
+            list_payment_links(shop, Some(status), Some(q), Some(before))
+        },
     );
     let created = move || match create.value().get() {
         Some(Ok(link)) => Some(link),
@@ -85,7 +89,15 @@ pub fn PaymentLinks() -> impl IntoView {
                         let shop = shop.clone();
                         Suspend::new(async move {
                             match links.await {
-                                Ok(rows) => view! { <LinkTable rows shop can_create deactivate send filtered=filter() != Default::default() /> }.into_any(),
+                                Ok(page) => {
+                                    let (status, q) = filter();
+                                    let filtered = !status.is_empty() || !q.is_empty();
+                                    view! {
+                                        <LinkTable rows=page.rows shop can_create deactivate send filtered />
+                                        <Pager next=page.next older=page.older status q />
+                                    }
+                                    .into_any()
+                                }
                                 Err(e) => view! { <ErrorPage error=e /> }.into_any(),
                             }
                         })
@@ -216,6 +228,52 @@ fn FilterForm(status: String, q: String) -> impl IntoView {
         </form>
     }
     .into_any()
+}
+
+/// Older and newest links, keeping the filter.
+#[component]
+fn Pager(next: Option<String>, older: bool, status: String, q: String) -> impl IntoView {
+    let base = {
+        let mut parts = Vec::new();
+        if !status.is_empty() {
+            parts.push(format!("status={}", urlencoding(&status)));
+        }
+        if !q.is_empty() {
+            parts.push(format!("q={}", urlencoding(&q)));
+        }
+        parts
+    };
+    let href = move |before: Option<&str>| {
+        let mut parts = base.clone();
+        if let Some(b) = before {
+            parts.push(format!("before={}", urlencoding(b)));
+        }
+        if parts.is_empty() {
+            "?".to_string()
+        } else {
+            format!("?{}", parts.join("&"))
+        }
+    };
+    (older || next.is_some()).then(|| {
+        view! {
+            <nav class="pager" aria-label="Pages of links">
+                {older.then(|| view! { <a href=href(None)>"← Newest links"</a> })}
+                {next.as_deref().map(|n| view! { <a href=href(Some(n)) rel="next">"Older links →"</a> })}
+            </nav>
+        }
+    })
+}
+
+/// A query-string value, percent-encoded.
+fn urlencoding(s: &str) -> String {
+    s.bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
+                (b as char).to_string()
+            }
+            _ => format!("%{b:02X}"),
+        })
+        .collect()
 }
 
 #[component]

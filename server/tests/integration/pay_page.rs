@@ -268,7 +268,9 @@ async fn a_buyer_pays_with_a_bank_link_and_the_ledger_gets_it_once() {
             .await,
     )
     .await;
-    let rows: Vec<LinkRow> = serde_json::from_str(&b).unwrap();
+    let rows: Vec<LinkRow> = serde_json::from_str::<app::api::payment_links::LinkPage>(&b)
+        .unwrap()
+        .rows;
     assert_eq!(
         (rows[0].status.as_str(), rows[0].payments_made),
         ("paid", 1)
@@ -920,7 +922,10 @@ async fn the_list_filters_by_status_and_search() {
             )
             .await;
             assert_eq!(s, StatusCode::OK, "{body}");
-            let rows: Vec<LinkRow> = serde_json::from_str(&body).unwrap();
+            let rows: Vec<LinkRow> =
+                serde_json::from_str::<app::api::payment_links::LinkPage>(&body)
+                    .unwrap()
+                    .rows;
             rows.into_iter().map(|r| r.reference).collect::<Vec<_>>()
         }
     };

@@ -29,7 +29,9 @@ async fn create(
 async fn list(app: &TestApp, c: &Client, shop: &str) -> Vec<LinkRow> {
     let (s, _, b) = body(app.call(c, "list_payment_links", &[("shop", shop)]).await).await;
     assert_eq!(s, StatusCode::OK, "{b}");
-    serde_json::from_str(&b).unwrap()
+    serde_json::from_str::<app::api::payment_links::LinkPage>(&b)
+        .unwrap()
+        .rows
 }
 
 #[tokio::test]
@@ -257,8 +259,85 @@ async fn link_search_folds_letters_as_payment_search_does() {
         )
         .await;
         assert_eq!(s, StatusCode::OK, "{b}");
-        let rows: Vec<LinkRow> = serde_json::from_str(&b).unwrap();
+        let rows: Vec<LinkRow> = serde_json::from_str::<app::api::payment_links::LinkPage>(&b)
+            .unwrap()
+            .rows;
         let refs: Vec<&str> = rows.iter().map(|r| r.reference.as_str()).collect();
         assert_eq!(refs, expected, "{q}");
     }
+}
+
+#[tokio::test]
+async fn the_list_pages_through_every_link_newest_first() {
+    let app = crate::app!();
+    let admin = app.client_for(Who::Admin).await;
+    for i in 0..57 {
+        let reference = format!("Order {i:03}");
+        let (s, b) = create(
+            &app,
+            &admin,
+            SHOP,
+            &[("amount", "5"), ("reference", reference.as_str())],
+        )
+        .await;
+        assert_eq!(s, StatusCode::OK, "{b}");
+        // Pairs share a millisecond (the id orders those); the last is alone.
+        if i % 2 == 1 {
+            app.state.clock.advance_ms(1);
+        }
+    }
+    let page = |before: Option<String>| {
+        let app = &app;
+        let admin = &admin;
+        async move {
+            let mut form = vec![("shop", SHOP.to_string())];
+            if let Some(b) = before {
+                form.push(("before", b));
+            }
+            let form: Vec<(&str, &str)> = form.iter().map(|(k, v)| (*k, v.as_str())).collect();
+            let (s, _, b) = body(app.call(admin, "list_payment_links", &form).await).await;
+            assert_eq!(s, StatusCode::OK, "{b}");
+            serde_json::from_str::<app::api::payment_links::LinkPage>(&b).unwrap()
+        }
+    };
+    let first = page(None).await;
+    assert_eq!(first.rows.len(), 50);
+    assert!(!first.older);
+    assert!(
+        first.rows[0].reference == "Order 056",
+        "newest first: {}",
+        first.rows[0].reference
+    );
+    let second = page(first.next.clone()).await;
+    assert!(second.older && second.next.is_none());
+    let mut seen: Vec<String> = first
+        .rows
+        .iter()
+        .chain(&second.rows)
+        .map(|r| r.reference.clone())
+        .collect();
+    assert_eq!(seen.len(), 57);
+    seen.sort();
+    seen.dedup();
+    assert_eq!(seen.len(), 57, "every link once");
+    // A damaged cursor is named.
+    let (s, _, b) = body(
+        app.call(
+            &admin,
+            "list_payment_links",
+            &[("shop", SHOP), ("before", "yesterday")],
+        )
+        .await,
+    )
+    .await;
+    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{b}");
+    assert!(b.contains("first page"), "{b}");
+    // The page links to the older ones.
+    let html = app
+        .page(&admin, &format!("/shops/{SHOP}/payment-links"))
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(html.contains("Older links →"), "{html}");
 }

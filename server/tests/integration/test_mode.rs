@@ -75,7 +75,9 @@ async fn dashboard(app: &TestApp, c: &Client) -> Dashboard {
 async fn links(app: &TestApp, c: &Client) -> Vec<String> {
     let (s, _, b) = body(app.call(c, "list_payment_links", &[("shop", SHOP)]).await).await;
     assert_eq!(s, StatusCode::OK, "{b}");
-    let rows: Vec<LinkRow> = serde_json::from_str(&b).unwrap();
+    let rows: Vec<LinkRow> = serde_json::from_str::<app::api::payment_links::LinkPage>(&b)
+        .unwrap()
+        .rows;
     rows.into_iter().map(|r| r.reference).collect()
 }
 

@@ -3,7 +3,7 @@
 use crate::domain::payment_link::{validate, LinkForm};
 use crate::domain::{Email, Money};
 use crate::error::{AppError, AppResult};
-use crate::model::payment_links::{LinkRow, NewLink};
+use crate::model::payment_links::{LinkPage, LinkRow, NewLink, LINK_PAGE_SIZE};
 use crate::server::identity::audit::{self, AuditEvent};
 use crate::server::{infra::tokens, AppState};
 
@@ -204,7 +204,21 @@ type Stored = (
     i64,
 );
 
-/// The shop's links, newest first, with their status as the buyer would meet it.
+/// A page cursor: the last row's creation time and id, `1764000000000.123`.
+fn parse_cursor(cursor: &str) -> AppResult<(i64, i64)> {
+    cursor
+        .split_once('.')
+        .and_then(|(at, id)| Some((at.parse().ok()?, id.parse().ok()?)))
+        .ok_or_else(|| {
+            AppError::field(
+                "before",
+                "This page link is damaged. Go back to the first page.",
+            )
+        })
+}
+
+/// One page of the shop's links, newest first, with their status as the buyer would meet
+/// it; `before` is the cursor of the page to continue after.
 pub async fn list(
     state: &AppState,
     shop_id: i64,
@@ -212,7 +226,12 @@ pub async fn list(
     status: Option<&str>,
     search: Option<&str>,
     test_mode: bool,
-) -> AppResult<Vec<LinkRow>> {
+    before: Option<&str>,
+) -> AppResult<LinkPage> {
+    let cursor = before
+        .filter(|b| !b.is_empty())
+        .map(parse_cursor)
+        .transpose()?;
     // Folded as payments' search is (see `domain::search`); wildcards are literal. A term
     // that cannot occur (a control character) matches nothing.
     let search = search.filter(|q| !q.trim().is_empty()).map(|q| {
@@ -231,7 +250,8 @@ pub async fn list(
            AND ($3 = '' OR ($3 = 'expired' AND l.status = 'active' AND l.expires_at <= $4) \
                 OR ($3 = 'active' AND l.status = 'active' AND l.expires_at > $4) \
                 OR ($3 NOT IN ('active', 'expired') AND l.status = $3)) \
-         ORDER BY l.created_at DESC, l.id DESC LIMIT 500",
+           AND ($7 = 0 OR l.created_at < $8 OR (l.created_at = $8 AND l.id < $9)) \
+         ORDER BY l.created_at DESC, l.id DESC LIMIT $10",
     )
     .bind(shop_id)
     .bind(search.clone().unwrap_or_default())
@@ -239,9 +259,20 @@ pub async fn list(
     .bind(now)
     .bind(i64::from(search.is_some()))
     .bind(i64::from(test_mode))
+    .bind(i64::from(cursor.is_some()))
+    .bind(cursor.map(|c| c.0).unwrap_or(0))
+    .bind(cursor.map(|c| c.1).unwrap_or(0))
+    .bind(LINK_PAGE_SIZE + 1)
+    .persistent(false)
     .fetch_all(&state.db.pool)
     .await?;
-    Ok(rows
+    let mut rows = rows;
+    let more = rows.len() as i64 > LINK_PAGE_SIZE;
+    rows.truncate(LINK_PAGE_SIZE as usize);
+    let next = more
+        .then(|| rows.last().map(|r| format!("{}.{}", r.12, r.0)))
+        .flatten();
+    let rows = rows
         .into_iter()
         .map(|r| {
             let status = match r.10.as_str() {
@@ -264,7 +295,12 @@ pub async fn list(
                 created: crate::server::format_time(r.12, time_zone),
             }
         })
-        .collect())
+        .collect();
+    Ok(LinkPage {
+        rows,
+        next,
+        older: cursor.is_some(),
+    })
 }
 
 /// Stops a link; the buyer then sees `message`, if any.
