@@ -36,6 +36,22 @@ pub async fn update_name(name: String) -> Result<(), AppError> {
     )
 }
 
+/// Signs the user out everywhere but here.
+#[server(endpoint = "sign_out_elsewhere")]
+pub async fn sign_out_elsewhere() -> Result<(), AppError> {
+    use crate::server::{identity::access, identity::auth, respond};
+    respond(
+        async {
+            let (state, user, ip) = access::signed_in().await?;
+            let session = leptos_axum::extract::<tower_sessions::Session>()
+                .await
+                .map_err(crate::server::internal)?;
+            auth::sign_out_elsewhere(&state, &session, &user, &ip).await
+        }
+        .await,
+    )
+}
+
 #[server(endpoint = "change_password")]
 pub async fn change_password(
     current: String,

@@ -42,6 +42,11 @@ pub const KINDS: &[(&str, &str)] = &[
     ("method_minimum", "Payment method minimum changed"),
     ("payout_frequency", "Payout frequency changed"),
     ("payout_account", "Payout bank account set by the provider"),
+    ("provider_request", "Request to the provider"),
+    ("shop_settings", "Shop setting changed"),
+    ("payment_method", "Payment method switched"),
+    ("api_key", "API secret key made"),
+    ("notification_test", "Test notification sent"),
 ];
 
 pub fn kind_label(kind: &str) -> &str {

@@ -1,4 +1,4 @@
-use crate::api::account::{current_account, ChangePassword, Me, UpdateName};
+use crate::api::account::{current_account, ChangePassword, Me, SignOutElsewhere, UpdateName};
 use crate::components::form::{field_msg, form_msg, succeeded, ErrorPage, Field, FormError};
 use crate::components::shell::{SignInRedirect, SignOutButton};
 use crate::domain::validate::{PASSWORD_MAX_CHARS, PASSWORD_MIN_CHARS};
@@ -11,6 +11,7 @@ use leptos_meta::Title;
 pub fn Account() -> impl IntoView {
     let rename = ServerAction::<UpdateName>::new();
     let password = ServerAction::<ChangePassword>::new();
+    let elsewhere = ServerAction::<SignOutElsewhere>::new();
     let who = Resource::new(move || rename.version().get(), |_| current_account());
     let pv = password.value();
     view! {
@@ -44,6 +45,15 @@ pub fn Account() -> impl IntoView {
                                     <Field label="New password" name="password" kind="password" autocomplete="new-password" minlength=PASSWORD_MIN_CHARS maxlength=PASSWORD_MAX_CHARS hint="At least 12 characters." required=true error=field_msg(password, "password") />
                                     <Field label="New password again" name="confirm" kind="password" autocomplete="new-password" minlength=PASSWORD_MIN_CHARS maxlength=PASSWORD_MAX_CHARS required=true error=field_msg(password, "confirm") />
                                     <button type="submit" class="primary" disabled=move || password.pending().get()>"Change password"</button>
+                                </ActionForm>
+                            </section>
+                            <section class="panel" aria-labelledby="sessions-title">
+                                <h2 id="sessions-title">"Where you are signed in"</h2>
+                                <p>"Signed in on a shared or lost computer or phone? Sign out there from here: every other browser and device is signed out at once; this one stays."</p>
+                                <div aria-live="polite">{move || succeeded(elsewhere).get().then(|| view! { <p class="banner ok" role="status">"You are signed out everywhere else."</p> })}</div>
+                                <FormError message=form_msg(elsewhere) />
+                                <ActionForm action=elsewhere>
+                                    <button type="submit" disabled=move || elsewhere.pending().get()>"Sign out everywhere else"</button>
                                 </ActionForm>
                             </section>
                             <section class="panel">

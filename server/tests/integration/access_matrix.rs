@@ -512,6 +512,13 @@ fn matrix() -> BTreeMap<(&'static str, &'static str), (Form, Statuses)> {
         vec![("payment", "1")],
         [NOTF; 5],
     );
+    // The session itself stays signed in: only the user's other sessions end.
+    row(
+        "POST",
+        "/api/sign_out_elsewhere",
+        vec![],
+        [UNAUTH, OK, OK, OK, OK],
+    );
     // Last, as it ends the session.
     row("POST", "/api/sign_out", vec![], [OK; 5]);
     m

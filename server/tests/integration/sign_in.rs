@@ -349,3 +349,39 @@ async fn an_own_sign_in_does_not_reset_the_count_of_an_address() {
         );
     }
 }
+
+#[tokio::test]
+async fn signing_out_everywhere_else_keeps_only_this_session() {
+    let app = app!();
+    let here = app.client_for(Who::Admin).await;
+    let laptop = app.client_for(Who::Admin).await;
+    let phone = app.client_for(Who::Admin).await;
+    for c in [&here, &laptop, &phone] {
+        let (s, _, _) = body(app.call(c, "list_users", &[("shop", SHOP)]).await).await;
+        assert_eq!(s, StatusCode::OK);
+    }
+    let (s, _, b) = body(app.call(&here, "sign_out_elsewhere", &[]).await).await;
+    assert_eq!(s, StatusCode::OK, "{b}");
+    let (s, _, _) = body(app.call(&here, "list_users", &[("shop", SHOP)]).await).await;
+    assert_eq!(s, StatusCode::OK, "this session stays");
+    for c in [&laptop, &phone] {
+        let (s, _, _) = body(app.call(c, "list_users", &[("shop", SHOP)]).await).await;
+        assert_eq!(s, StatusCode::UNAUTHORIZED, "the others are signed out");
+    }
+    assert_eq!(
+        app.scalar(
+            "SELECT COUNT(*) FROM audit_events WHERE kind = 'signed_out_elsewhere' \
+             AND actor_email = 'admin@test.example'"
+        )
+        .await,
+        1
+    );
+    // Another user's sessions are untouched.
+    let info = app.client_for(Who::Info).await;
+    let (s, _, _) = body(
+        app.call(&info, "list_transactions", &[("shop", SHOP)])
+            .await,
+    )
+    .await;
+    assert_eq!(s, StatusCode::OK);
+}

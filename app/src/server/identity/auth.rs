@@ -380,6 +380,29 @@ pub async fn change_password(
     start_session(session, user.id, epoch, now).await
 }
 
+/// Signs the user out of every other session (other browsers and devices): the session
+/// epoch moves on, and this session starts again with it. Audited.
+pub async fn sign_out_elsewhere(
+    state: &AppState,
+    session: &Session,
+    user: &CurrentUser,
+    ip: &str,
+) -> AppResult<()> {
+    let now = state.clock.now_ms();
+    let epoch: i64 = sqlx::query_scalar(
+        "UPDATE users SET session_epoch = session_epoch + 1 WHERE id = $1 RETURNING session_epoch",
+    )
+    .bind(user.id)
+    .fetch_one(&state.db.pool)
+    .await?;
+    audit::record(
+        &state.db.pool,
+        AuditEvent::own("signed_out_elsewhere", user, ip, now),
+    )
+    .await?;
+    start_session(session, user.id, epoch, now).await
+}
+
 /// Stores a new hash and moves the session epoch on, which ends every existing session.
 async fn set_password(
     state: &AppState,
