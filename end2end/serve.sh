@@ -1,15 +1,21 @@
 #!/usr/bin/env bash
 # Starts the portal for the browser tests (Playwright's webServer runs this): a fresh SQLite
 # database and mail folder in target/e2e, the demo merchant, then the server on
-# 127.0.0.1:3100. The server must already be built (`cargo leptos build`).
+# 127.0.0.1:3100. The server must already be built (`cargo leptos build`; with
+# PORTAL_E2E_PROFILE=release, `cargo leptos build --release --precompress`, as the page-load
+# bench does).
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
 cd "$root"
 
-bin="$root/target/debug/portal"
+profile="${PORTAL_E2E_PROFILE:-debug}"
+bin="$root/target/$profile/portal"
 site="$root/target/site"
-if [ ! -x "$bin" ] || [ ! -f "$site/pkg/portal.wasm" ]; then
-  echo "serve.sh: $bin or $site/pkg is missing; run 'cargo leptos build' in $root first" >&2
+# cargo-leptos names the files after their content (portal.<hash>.wasm) and writes the
+# hashes next to the binary; the server reads them from there.
+if [ ! -x "$bin" ] || [ ! -f "$root/target/$profile/hash.txt" ] \
+  || ! compgen -G "$site/pkg/portal.*.wasm" >/dev/null; then
+  echo "serve.sh: $bin, its hash.txt or $site/pkg is missing; run 'cargo leptos build' in $root first" >&2
   exit 1
 fi
 
@@ -20,7 +26,8 @@ mkdir -p "$data"
 # Only these settings, whatever the calling shell or a portal.toml says: no SMTP (mails
 # become files in $data/mail), SQLite in $data.
 unset PORTAL_DATABASE_URL PORTAL_SMTP_URL PORTAL_MAIL_FROM PORTAL_COOKIE_SECURE \
-  PORTAL_SESSION_IDLE_MINUTES PORTAL_SESSION_MAX_HOURS LEPTOS_SITE_ADDR LEPTOS_SITE_ROOT
+  PORTAL_SESSION_IDLE_MINUTES PORTAL_SESSION_MAX_HOURS PORTAL_HASH_FILE LEPTOS_SITE_ADDR \
+  LEPTOS_SITE_ROOT
 export PORTAL_CONFIG=/dev/null
 export PORTAL_DATA_DIR="$data"
 export PORTAL_SITE_ROOT="$site"

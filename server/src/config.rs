@@ -47,6 +47,9 @@ pub struct Settings {
     pub live_connector: LiveConnector,
     pub data_dir: PathBuf,
     pub site_root: PathBuf,
+    /// The hashes of the browser files' names that cargo-leptos writes (`hash.txt` next to
+    /// the binary unless set); without the file, names are plain and revalidated.
+    pub hash_file: PathBuf,
     pub log_json: bool,
 }
 
@@ -97,11 +100,12 @@ struct FileSettings {
     live_connector: Option<String>,
     data_dir: Option<String>,
     site_root: Option<String>,
+    hash_file: Option<String>,
     log_format: Option<String>,
 }
 
 /// Names of all settings: `PORTAL_<NAME>` in the environment, `<name>` in the file.
-pub const NAMES: [&str; 22] = [
+pub const NAMES: [&str; 23] = [
     "database_url",
     "listen",
     "public_url",
@@ -123,6 +127,7 @@ pub const NAMES: [&str; 22] = [
     "live_connector",
     "data_dir",
     "site_root",
+    "hash_file",
     "log_format",
 ];
 
@@ -172,6 +177,7 @@ impl Settings {
                 "live_connector" => file.live_connector.clone(),
                 "data_dir" => file.data_dir.clone(),
                 "site_root" => file.site_root.clone(),
+                "hash_file" => file.hash_file.clone(),
                 "log_format" => file.log_format.clone(),
                 _ => None,
             }
@@ -352,6 +358,9 @@ impl Settings {
                 .or_else(|| get_env("LEPTOS_SITE_ROOT"))
                 .unwrap_or_else(|| "target/site".into()),
         );
+        let hash_file = get("hash_file")
+            .map(|(_, v)| PathBuf::from(v))
+            .unwrap_or_else(crate::assets::default_hash_file);
         let live_connector = match get("live_connector") {
             None => LiveConnector::None,
             Some((_, v)) if v == "none" => LiveConnector::None,
@@ -391,6 +400,7 @@ impl Settings {
             live_connector,
             data_dir,
             site_root,
+            hash_file,
             log_json,
         })
     }

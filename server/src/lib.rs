@@ -1,6 +1,7 @@
 //! Builds the whole application from typed settings, so that `main` and the tests start the
 //! same thing: the database, the session layer, the access middleware, the Leptos routes.
 
+pub mod assets;
 pub mod config;
 pub mod pay;
 pub mod session_store;
@@ -53,6 +54,8 @@ pub enum MailChoice {
 pub struct Built {
     pub router: Router,
     pub state: AppState,
+    /// The browser's files, compressed in the background once the server serves.
+    pub site: assets::SiteFiles,
 }
 
 /// Connects to the database, applies migrations and builds the router.
@@ -136,12 +139,15 @@ pub async fn build(
             settings.session_idle_minutes,
         )));
 
-    let leptos = LeptosOptions::builder()
-        .output_name("portal")
-        .site_root(settings.site_root.to_string_lossy().to_string())
-        .site_pkg_dir("pkg")
-        .site_addr(settings.listen)
-        .build();
+    let site = assets::SiteFiles::new(&settings.site_root, &settings.hash_file);
+    let leptos = site.configure(
+        LeptosOptions::builder()
+            .output_name("portal")
+            .site_root(settings.site_root.to_string_lossy().to_string())
+            .site_pkg_dir(assets::PKG_DIR)
+            .site_addr(settings.listen)
+            .build(),
+    );
     let routes = route_list();
     let context = {
         let state = state.clone();
@@ -157,6 +163,7 @@ pub async fn build(
         .route("/shops/{shop}/exports/{file}", get(export))
         .merge(pay::routes())
         .merge(shop_api::routes())
+        .merge(site.routes())
         .leptos_routes_with_context(&server_state, routes, context.clone(), {
             let leptos = leptos.clone();
             move || app::shell(leptos.clone())
@@ -177,7 +184,11 @@ pub async fn build(
             tracing::info_span!("request", id = %id, method = %req.method(), path = %redact(req.uri().path()))
         }))
         .layer(SetRequestIdLayer::x_request_id(MakeRequestUuid));
-    Ok(Built { router, state })
+    Ok(Built {
+        router,
+        state,
+        site,
+    })
 }
 
 /// Paths carry single-use tokens for invites and resets; logs get only their first part.
@@ -243,6 +254,7 @@ async fn protect(State(state): State<AppState>, mut req: Request, next: Next) ->
         base64::engine::general_purpose::STANDARD.encode(b)
     };
     req.extensions_mut().insert(CspNonce(nonce.clone()));
+    // The browser files set their own caching (`assets`); everything else is never stored.
     let is_asset = req.uri().path().starts_with("/pkg/");
     let mut res = next.run(req).await;
     let h = res.headers_mut();
@@ -365,13 +377,15 @@ pub fn endpoints() -> Vec<(String, String)> {
     out
 }
 
-/// Serves until Ctrl-C or SIGTERM.
+/// Serves until Ctrl-C or SIGTERM, compressing the browser files that lack a compressed
+/// copy meanwhile.
 ///
 /// Every connection has TCP_NODELAY: a page rendered in several pieces (one per loaded part)
 /// otherwise waits for the client's delayed acknowledgement between them, about 40 ms on
 /// one request in ten over a kept-alive connection.
 pub async fn serve(built: Built, listener: tokio::net::TcpListener) -> std::io::Result<()> {
     use axum::serve::ListenerExt;
+    assets::precompress_in_background(built.site.pkg_dir.clone());
     let listener = listener.tap_io(|tcp| {
         if let Err(e) = tcp.set_nodelay(true) {
             tracing::debug!(error = %e, "could not set TCP_NODELAY");

@@ -5,6 +5,7 @@ mod export;
 mod harness;
 
 mod access_matrix;
+mod assets;
 mod billing;
 mod camt053;
 mod cli;
