@@ -184,7 +184,10 @@ async fn refusals_are_clear() {
     let c = app.client_for(Who::Admin).await;
     let (s, _, text) = body(c.get(format!("{url}?min=1%2C505")).send().await.unwrap()).await;
     assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY);
-    assert!(text.contains("min:") && text.contains("two decimals"), "{text}");
+    assert!(
+        text.contains("min:") && text.contains("two decimals"),
+        "{text}"
+    );
     let r = c
         .get(app.url(&format!("/shops/{SHOP}/exports/everything.zip")))
         .send()
